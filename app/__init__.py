@@ -1,0 +1,1 @@
+"""Sparring: live dilemma sessions for Danish public administration."""

@@ -1,0 +1,122 @@
+"""sparring serve | user add | seed | simulate | export"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import sys
+from pathlib import Path
+
+from sqlmodel import Session as Db
+from sqlmodel import select
+
+from app import auth, library
+from app.config import get_settings
+from app.db import make_engine
+from app.models import User
+
+FIRST_LOGIN_FILE = "first-login.txt"
+
+
+def add_user(db: Db, username: str, password: str, role: str) -> User:
+    if db.exec(select(User).where(User.username == username)).first():
+        raise SystemExit(f"Brugeren '{username}' findes allerede")
+    user = User(username=username, password_hash=auth.hash_password(password), role=role)
+    db.add(user)
+    db.commit()
+    return user
+
+
+def ensure_first_facilitator(db: Db, data_dir: Path) -> str:
+    """Create a facilitator on first start; the login stays in sessions/ so it can be found again."""
+    path = data_dir / FIRST_LOGIN_FILE
+    if db.exec(select(User).where(User.role == "facilitator")).first() is None:
+        password = secrets.token_urlsafe(9)
+        add_user(db, "facilitator", password, "facilitator")
+        path.write_text(f"brugernavn: facilitator\nadgangskode: {password}\n")
+        path.chmod(0o600)
+    if path.exists():
+        return path.read_text().strip().replace("\n", "  ")
+    return "brug en konto oprettet med 'sparring user add'"
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from app.main import create_app
+
+    settings = get_settings()
+    engine = make_engine(settings)
+    with Db(engine) as db:
+        count = library.seed_library(db, settings.seed_dir)
+        login = ensure_first_facilitator(db, settings.data_dir)
+    engine.dispose()
+    host, port = args.host or settings.host, args.port or settings.port
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    print(f"\nSparring kører: http://{shown}:{port}/facilitator  ({login})", flush=True)
+    print(f"Deltagere: http://{shown}:{port}/   Cases opdateret: {count}\n", flush=True)
+    uvicorn.run(create_app(settings), host=host, port=port, ws_max_size=1024 * 1024, log_level="info")
+
+
+def cmd_user_add(args: argparse.Namespace) -> None:
+    settings = get_settings()
+    password = args.password or secrets.token_urlsafe(9)
+    with Db(make_engine(settings)) as db:
+        add_user(db, args.username, password, args.role)
+    print(f"Oprettet {args.role} '{args.username}' med adgangskode: {password}")
+
+
+def cmd_seed(_args: argparse.Namespace) -> None:
+    settings = get_settings()
+    cases, errors = library.load_case_files(settings.seed_dir)
+    with Db(make_engine(settings)) as db:
+        changed = library.sync_library(db, cases)
+    print(f"{len(cases)} cases indlæst, {changed} nye eller ændrede")
+    for error in errors:
+        print(f"FEJL {error}", file=sys.stderr)
+
+
+def cmd_simulate(args: argparse.Namespace) -> None:
+    from app.simulate import simulate
+
+    print(f"{args.participants} bot-telefoner deltager i {args.code} (Ctrl-C stopper)")
+    try:
+        asyncio.run(simulate(args.url, args.code, args.participants, args.seed, args.think))
+    except KeyboardInterrupt:
+        pass
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="sparring", description="Sparring: live dilemmasessioner")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="start serveren (SQLite, seeder case-biblioteket)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=cmd_serve)
+
+    user = sub.add_parser("user", help="brugere").add_subparsers(dest="user_command", required=True)
+    add = user.add_parser("add", help="opret en bruger")
+    add.add_argument("username")
+    add.add_argument("--role", choices=["facilitator", "reviewer"], default="facilitator")
+    add.add_argument("--password", help="udelad for at få en tilfældig")
+    add.set_defaults(func=cmd_user_add)
+
+    seed = sub.add_parser("seed", help="indlæs seed/cases i databasen")
+    seed.set_defaults(func=cmd_seed)
+
+    sim = sub.add_parser("simulate", help="lad N bot-telefoner deltage i en session")
+    sim.add_argument("--code", required=True)
+    sim.add_argument("--participants", type=int, default=12)
+    sim.add_argument("--url", default="http://127.0.0.1:8000")
+    sim.add_argument("--seed", type=int)
+    sim.add_argument("--think", type=float, default=1.0, help="højst så mange sekunders tænketid pr. handling")
+    sim.set_defaults(func=cmd_simulate)
+
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

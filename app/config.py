@@ -1,0 +1,51 @@
+"""Settings from the environment (prefix SPARRING_), with safe defaults for one machine."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SPARRING_", env_file=".env", extra="ignore")
+
+    data_dir: Path = ROOT / "sessions"
+    database_url: str = ""  # empty: SQLite at data_dir/sparring.db
+    seed_dir: Path = ROOT / "seed"
+    secret_key: str = ""  # empty: generated once and kept in data_dir/secret_key
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = ""  # what the QR code points at; empty: derived from the request
+    anonymity_threshold: int = 3
+    cookie_secure: bool = False  # set true behind HTTPS
+    max_message_bytes: int = 64 * 1024
+    tally_push_interval: float = 0.2  # at most 5 tally pushes a second per connection
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "sparring.db"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    def effective_secret_key(self) -> str:
+        """The configured key, else one generated on first start and kept beside the database."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,72 @@
+"""Dependency aliases: the db handle, the hub, and who is asking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.engine import Engine
+from sqlmodel import Session as Db
+
+from app import services
+from app.config import Settings
+from app.hub import Hub
+from app.models import Participant, User
+
+PARTICIPANT_COOKIE = "sparring_p"
+
+
+class LoginRequired(Exception):
+    """Raised for a page that needs a facilitator; the handler redirects to the login page."""
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_db(request: Request) -> Iterator[Db]:
+    with Db(get_engine(request)) as db:
+        yield db
+
+
+def get_hub(request: Request) -> Hub:
+    hub: Hub = request.app.state.hub
+    return hub
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+DbDep = Annotated[Db, Depends(get_db)]
+HubDep = Annotated[Hub, Depends(get_hub)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def current_facilitator(request: Request, db: DbDep) -> User:
+    user_id = request.session.get("user_id")
+    user = db.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or user.role != "facilitator":
+        raise LoginRequired()
+    return user
+
+
+def current_participant(request: Request, db: DbDep) -> Participant:
+    person = services.participant_by_token(db, request.cookies.get(PARTICIPANT_COOKIE))
+    if person is None:
+        raise HTTPException(status_code=303, headers={"Location": "/"})
+    return person
+
+
+FacilitatorDep = Annotated[User, Depends(current_facilitator)]
+ParticipantDep = Annotated[Participant, Depends(current_participant)]
+
+
+def public_base(settings: Settings, request_base: str) -> str:
+    """The address phones should open: configured, else the one this request came in on."""
+    if settings.public_url:
+        return settings.public_url
+    return request_base.replace("ws://", "http://", 1).replace("wss://", "https://", 1)

@@ -1,0 +1,23 @@
+"""Scrubbing free text before it enters a summary: CPR, e-mail, phone numbers and the session's aliases."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MARKER = "[fjernet]"
+
+# CPR: ddmmyy-xxxx or ddmmyyxxxx, with a plausible day and month so amounts and case numbers stay.
+_CPR = re.compile(r"(?<![\d/.-])(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}-?\d{4}(?![\d/.-])")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Danish phone: 8 digits, optionally +45/0045, written together or in pairs/fours with spaces.
+_PHONE = re.compile(r"(?<![\d/.,-])(?:(?:\+|00)45[ ]?)?(?:\d{2}[ ]?\d{2}[ ]?\d{2}[ ]?\d{2})(?![\d/.,-])")
+
+
+def scrub(text: str, aliases: Iterable[str] = ()) -> str:
+    text = _EMAIL.sub(MARKER, text)
+    text = _CPR.sub(MARKER, text)
+    text = _PHONE.sub(MARKER, text)
+    for alias in sorted({a.strip() for a in aliases if a.strip()}, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(alias)}(?!\w)", MARKER, text, flags=re.IGNORECASE)
+    return text

@@ -1,0 +1,74 @@
+"""Balanced groups of 3-5: first grouping, late joiners, reshuffles and size warnings."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
+
+MIN_SIZE = 3
+MAX_SIZE = 5
+
+T = TypeVar("T")
+
+
+def group_count(n: int, preferred: int) -> int:
+    """How many groups n people make so every group has 3-5 members, nearest the preferred size.
+
+    Below 3 people there is one (too small) group; the facilitator is warned.
+    """
+    if not MIN_SIZE <= preferred <= MAX_SIZE:
+        raise ValueError(f"group size must be {MIN_SIZE}-{MAX_SIZE}, got {preferred}")
+    if n <= MAX_SIZE:
+        return 1 if n > 0 else 0
+    fewest = -(-n // MAX_SIZE)  # ceil: no group above 5
+    most = n // MIN_SIZE  # floor: no group below 3
+    wanted = round(n / preferred)
+    return min(max(wanted, fewest), most)
+
+
+def balanced_sizes(n: int, preferred: int) -> list[int]:
+    """Group sizes that differ by at most one, largest first."""
+    count = group_count(n, preferred)
+    if count == 0:
+        return []
+    base, extra = divmod(n, count)
+    return [base + 1 if i < extra else base for i in range(count)]
+
+
+def partition(members: Sequence[T], preferred: int, rng: random.Random) -> list[list[T]]:
+    """Shuffle members into balanced groups."""
+    shuffled = list(members)
+    rng.shuffle(shuffled)
+    groups: list[list[T]] = []
+    start = 0
+    for size in balanced_sizes(len(shuffled), preferred):
+        groups.append(shuffled[start : start + size])
+        start += size
+    return groups
+
+
+def place_late_joiner(sizes: Mapping[int, int]) -> int | None:
+    """The group a late joiner goes to: the smallest one with room (lowest id on ties).
+
+    None means "open a new group": there are no groups yet, or every group is full. The new
+    group is the smallest, so the next joiners fill it; until it has 3 the facilitator is warned.
+    """
+    open_groups = [gid for gid, size in sizes.items() if size < MAX_SIZE]
+    if not open_groups:
+        return None
+    return min(open_groups, key=lambda gid: (sizes[gid], gid))
+
+
+def size_warnings(sizes: Mapping[int, int]) -> list[str]:
+    """Danish warnings for groups outside 3-5, for the facilitator's panel."""
+    total = sum(sizes.values())
+    if 0 < total < MIN_SIZE:
+        return [f"Kun {total} deltager(e): alle er i én gruppe, men en gruppe bør have mindst 3."]
+    out = []
+    for number, (_, size) in enumerate(sorted(sizes.items()), start=1):
+        if size < MIN_SIZE and total >= MIN_SIZE:
+            out.append(f"Gruppe {number} har kun {size} medlem(mer); omfordel grupperne.")
+        elif size > MAX_SIZE:
+            out.append(f"Gruppe {number} har {size} medlemmer; omfordel grupperne.")
+    return out

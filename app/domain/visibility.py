@@ -1,0 +1,29 @@
+"""Who may see what in which phase; the views consult these, never the phase names directly."""
+
+from __future__ import annotations
+
+from app.domain.phases import ORDER, Phase
+
+
+def _at_or_after(phase: Phase | None, first: Phase) -> bool:
+    return phase is not None and ORDER.index(phase) >= ORDER.index(first)
+
+
+def group_texts_visible(phase: Phase | None) -> bool:
+    """A group sees its own members' reasons from the discussion on; never another group's."""
+    return _at_or_after(phase, Phase.DISCUSS)
+
+
+def results_visible(phase: Phase | None) -> bool:
+    """The split of votes and every group's answer stay secret until reveal (no group-think)."""
+    return _at_or_after(phase, Phase.REVEAL)
+
+
+def shift_visible(phase: Phase | None) -> bool:
+    """Before -> after is shown once the revote is over, so it cannot anchor the revote."""
+    return phase is Phase.CLOSED
+
+
+def vote_count_visible(phase: Phase | None) -> bool:
+    """How many have voted (not how) is shown while a vote is open."""
+    return phase in (Phase.VOTE, Phase.REVOTE)

@@ -1,0 +1,1 @@
+"""The anonymised summary: one Summary object, rendered as Markdown and JSON."""

@@ -1,0 +1,48 @@
+"""Which fragments an event changes for each audience (pure: the live router asks, then renders)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from app.hub import Event
+
+
+class Audience(StrEnum):
+    PARTICIPANT = "participant"
+    PROJECTOR = "projector"
+    FACILITATOR = "facilitator"
+
+
+FULL = {
+    Audience.PARTICIPANT: ("header", "stage", "flash"),
+    Audience.PROJECTOR: ("header", "stage", "timer", "progress"),
+    Audience.FACILITATOR: ("status", "timer", "timer_controls", "progress", "groups"),
+}
+
+
+def fragments_for(
+    audience: Audience, event: Event, own_group: int | None, moved: bool = False
+) -> tuple[tuple[str, ...], bool]:
+    """(fragment names to re-render, whether to coalesce them with others in a short window)."""
+    kind = event.get("type")
+    if kind in ("phase", "resync"):
+        return FULL[audience], False
+    if kind == "timer":
+        return ("timer",), False
+    if audience is Audience.PARTICIPANT:
+        if kind == "groups":
+            # A phone whose group changed gets a new stage (new texts); the rest keep their drafts.
+            return (("header", "stage") if moved else ("header", "posts")), False
+        if kind == "post" and event.get("group") == own_group:
+            return ("posts",), False
+        if kind == "answer" and event.get("group") == own_group:
+            return ("answer",), False
+        return (), False
+    if kind == "groups":
+        staff = ("header", "stage", "progress") if audience is Audience.PROJECTOR else ("status", "progress", "groups")
+        return staff, False
+    if kind == "vote":
+        return ("progress",), True
+    if kind == "answer":
+        return ("progress",) if audience is Audience.PROJECTOR else ("progress", "groups"), True
+    return (), False

@@ -1,0 +1,96 @@
+"""create_app(): wiring only (settings, database, hub, routers, static files)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlmodel import Session as Db
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from app import library
+from app.config import Settings, get_settings
+from app.db import make_engine
+from app.deps import LoginRequired
+from app.domain import RuleError
+from app.hub.memory import MemoryHub
+from app.routers import api, facilitator, live, participant, projector
+from app.web import templates
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = make_engine(settings)
+        with Db(app.state.engine) as db:
+            library.seed_library(db, settings.seed_dir)
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(title="Sparring", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.hub = MemoryHub()
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.effective_secret_key(),
+        session_cookie="sparring_f",
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(facilitator.public)
+    for module in (participant, projector, facilitator, api, live):
+        app.include_router(module.router)
+
+    _add_error_pages(app)
+    return app
+
+
+HTTP_MESSAGES = {
+    404: "Siden findes ikke.",
+    405: "Den handling er ikke mulig her.",
+    413: "Indholdet er for stort.",
+}
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    """JSON for the API, a Danish page for people."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message}, status_code=status)
+    return templates.TemplateResponse(request, "error.html", {"message": message}, status_code=status)
+
+
+def _add_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, _exc: LoginRequired) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "Log ind som facilitator"}, status_code=401)
+        return RedirectResponse(f"/facilitator/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(RuleError)
+    async def refused(request: Request, exc: RuleError) -> Response:
+        return _error(request, 404 if "findes ingen" in str(exc) else 400, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 303 and exc.headers:
+            return RedirectResponse(exc.headers["Location"], status_code=303)
+        return _error(request, exc.status_code, HTTP_MESSAGES.get(exc.status_code, str(exc.detail)))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+        fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
+        return _error(request, 400, f"Ugyldige eller manglende felter: {fields}")

@@ -1,0 +1,123 @@
+"""All database tables. Free text is stored as typed; anonymising happens on export."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, unique=True, max_length=80)
+    password_hash: str
+    role: str = Field(default="facilitator", max_length=20)  # facilitator | reviewer
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class LibraryCase(SQLModel, table=True):
+    """A case in the library, loaded from seed/cases/*.yaml."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(index=True, unique=True, max_length=120)
+    case_set: str = Field(max_length=60)
+    number: int
+    title: str
+    duty: str = Field(max_length=60)
+    secondary_duties: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    text: str
+    question: str
+    options: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    prompts: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    source: str = ""
+    language: str = "da"
+
+
+class Session(SQLModel, table=True):
+    """One live session in a room ("session" is the domain word; the db handle is `db`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True, max_length=12)
+    title: str = Field(max_length=200)
+    format: str = Field(default="dilemma", max_length=30)
+    status: str = Field(default="lobby", max_length=20)
+    group_size: int = 4
+    position: int = -1  # index of the current SessionCase; -1 in the lobby
+    facilitator_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+
+
+class SessionCase(SQLModel, table=True):
+    """A case as this session uses it: a copy, so later library edits never change a summary."""
+
+    __table_args__ = (UniqueConstraint("session_id", "position"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    position: int
+    slug: str
+    title: str
+    duty: str
+    text: str
+    question: str
+    options: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    prompts: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    phase: str = "present"
+    deadline: datetime | None = None  # UTC; None when no timer runs
+
+
+class Group(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    number: int
+    active: bool = True  # a reshuffle retires groups; their past answers stay
+
+
+class Participant(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    number: int  # "Deltager 7": how the facilitator refers to a phone without knowing who it is
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    alias: str = Field(default="", max_length=40)
+    group_id: int | None = Field(default=None, foreign_key="group.id", index=True)
+    joined_at: datetime = Field(default_factory=utcnow)
+
+
+class Vote(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("session_case_id", "participant_id", "round"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_case_id: int = Field(foreign_key="sessioncase.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    round: int
+    option: str = Field(max_length=1)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Post(SQLModel, table=True):
+    """A person's reasoning on a case: private while voting, shown to the own group from discuss."""
+
+    __table_args__ = (UniqueConstraint("session_case_id", "participant_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_case_id: int = Field(foreign_key="sessioncase.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    text: str = Field(max_length=2000)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class GroupAnswer(SQLModel, table=True):
+    """The group's shared answer; `version` rises on every save so stale edits are caught."""
+
+    __table_args__ = (UniqueConstraint("session_case_id", "group_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_case_id: int = Field(foreign_key="sessioncase.id", index=True)
+    group_id: int = Field(foreign_key="group.id", index=True)
+    option: str = Field(default="", max_length=1)
+    text: str = Field(default="", max_length=4000)
+    version: int = 0
+    members: int = 0  # group size at the last save: the summary's threshold applies to it
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,132 @@
+"""The read side: one snapshot of a session (the room) that every audience's view renders from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session as Db
+from sqlmodel import col, select
+
+from app.domain import grouping, tally, visibility
+from app.domain.phases import PHASE_LABELS_DA, Phase, Status
+from app.models import Group, GroupAnswer, Participant, Post, Session, SessionCase, Vote
+
+
+@dataclass
+class Room:
+    session: Session
+    cases: list[SessionCase]
+    groups: list[Group]  # active groups, by number
+    participants: list[Participant]
+    votes: dict[int, dict[int, str]] = field(default_factory=dict)  # round -> participant -> option
+    posts: dict[int, str] = field(default_factory=dict)  # participant -> text (current case)
+    answers: dict[int, GroupAnswer] = field(default_factory=dict)  # group -> answer (current case)
+
+    @property
+    def status(self) -> Status:
+        return Status(self.session.status)
+
+    @property
+    def current(self) -> SessionCase | None:
+        pos = self.session.position
+        return self.cases[pos] if 0 <= pos < len(self.cases) else None
+
+    @property
+    def phase(self) -> Phase | None:
+        case = self.current
+        return Phase(case.phase) if case is not None and self.status is Status.RUNNING else None
+
+    @property
+    def phase_label(self) -> str:
+        return PHASE_LABELS_DA[self.phase] if self.phase else ""
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        case = self.current
+        if case is None:
+            return []
+        return list(zip(tally.option_keys(len(case.options)), case.options, strict=True))
+
+    @property
+    def option_keys(self) -> list[str]:
+        return [key for key, _ in self.options]
+
+    @property
+    def deadline(self) -> datetime | None:
+        case = self.current
+        return case.deadline if case is not None else None
+
+    def members(self, group_id: int | None) -> list[Participant]:
+        return [p for p in self.participants if p.group_id == group_id]
+
+    def group_number(self, group_id: int | None) -> int | None:
+        return next((g.number for g in self.groups if g.id == group_id), None)
+
+    def voted(self, round_: int) -> int:
+        return len(self.votes.get(round_, {}))
+
+    def split(self, round_: int) -> dict[str, int]:
+        return tally.split(list(self.votes.get(round_, {}).values()), self.option_keys)
+
+    def percentages(self, round_: int) -> dict[str, int]:
+        counts = self.split(round_)
+        total = sum(counts.values()) or 1
+        return {key: round(100 * n / total) for key, n in counts.items()}
+
+    def shift(self) -> tally.Shift:
+        return tally.shift(self.votes.get(1, {}), self.votes.get(2, {}))
+
+    @property
+    def answered_groups(self) -> int:
+        return sum(1 for g in self.groups if g.id in self.answers and self.answers[g.id].version)
+
+    @property
+    def group_sizes(self) -> dict[int, int]:
+        return {g.id: len(self.members(g.id)) for g in self.groups if g.id is not None}
+
+    @property
+    def warnings(self) -> list[str]:
+        return grouping.size_warnings(self.group_sizes)
+
+    # Visibility, asked by the templates so the rules live in one place.
+    @property
+    def group_texts_visible(self) -> bool:
+        return visibility.group_texts_visible(self.phase)
+
+    @property
+    def results_visible(self) -> bool:
+        return visibility.results_visible(self.phase)
+
+    @property
+    def shift_visible(self) -> bool:
+        return visibility.shift_visible(self.phase)
+
+    @property
+    def vote_round(self) -> int | None:
+        return {Phase.VOTE: 1, Phase.REVOTE: 2}.get(self.phase) if self.phase else None
+
+
+def load_room(db: Db, session: Session) -> Room:
+    """Everything the views need for the current case, in a handful of queries."""
+    sid = session.id
+    cases = list(db.exec(select(SessionCase).where(SessionCase.session_id == sid).order_by(col(SessionCase.position))))
+    groups = list(
+        db.exec(select(Group).where(Group.session_id == sid, col(Group.active)).order_by(col(Group.number)))
+    )
+    participants = list(
+        db.exec(select(Participant).where(Participant.session_id == sid).order_by(col(Participant.number)))
+    )
+    room = Room(session=session, cases=cases, groups=groups, participants=participants)
+    case = room.current
+    if case is not None:
+        for vote in db.exec(select(Vote).where(Vote.session_case_id == case.id)):
+            room.votes.setdefault(vote.round, {})[vote.participant_id] = vote.option
+        room.posts = {
+            p.participant_id: p.text for p in db.exec(select(Post).where(Post.session_case_id == case.id))
+        }
+        room.answers = {
+            a.group_id: a
+            for a in db.exec(select(GroupAnswer).where(GroupAnswer.session_case_id == case.id))
+        }
+    return room

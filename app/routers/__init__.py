@@ -1,0 +1,1 @@
+"""One router per audience: participant, projector, facilitator, api, and live (websockets)."""

@@ -1,0 +1,197 @@
+"""The facilitator: login, sessions, and the control panel's actions (htmx posts)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import groupby
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from sqlmodel import col, select
+
+from app import auth, services, views
+from app.deps import DbDep, FacilitatorDep, HubDep, current_facilitator
+from app.domain import RuleError
+from app.domain.phases import Status
+from app.export import summary as summary_export
+from app.hub import Event, Hub, session_channel
+from app.library import load_duties
+from app.models import LibraryCase, Session, User
+from app.room import load_room
+from app.web import templates
+
+STATUS_LABELS = {Status.LOBBY: "Lobby", Status.RUNNING: "I gang", Status.ENDED: "Afsluttet"}
+templates.env.globals["STATUS_LABELS"] = STATUS_LABELS
+
+public = APIRouter(prefix="/facilitator", tags=["facilitator"])
+router = APIRouter(prefix="/facilitator", tags=["facilitator"], dependencies=[Depends(current_facilitator)])
+
+
+@public.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/facilitator") -> HTMLResponse:
+    return templates.TemplateResponse(request, "facilitator/login.html", {"next": _local(next), "username": ""})
+
+
+@public.post("/login", response_model=None)
+def login(
+    request: Request,
+    db: DbDep,
+    username: Annotated[str, Form(max_length=80)],
+    password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form(max_length=300)] = "/facilitator",
+) -> Response:
+    user = db.exec(select(User).where(User.username == username.strip())).first()
+    if user is None or user.role != "facilitator" or not auth.verify_password(password, user.password_hash):
+        context = {"next": _local(next), "username": username, "error": "Forkert brugernavn eller adgangskode"}
+        return templates.TemplateResponse(request, "facilitator/login.html", context, status_code=401)
+    request.session["user_id"] = user.id
+    return RedirectResponse(_local(next), status_code=303)
+
+
+@public.post("/logout")
+def logout(request: Request) -> RedirectResponse:
+    request.session.clear()
+    return RedirectResponse("/facilitator/login", status_code=303)
+
+
+def _local(path: str) -> str:
+    """Only redirect within this site (no open redirect through ?next=)."""
+    return path if path.startswith("/") and not path.startswith("//") else "/facilitator"
+
+
+# Sessions ---------------------------------------------------------------------------------------
+
+
+def _dashboard(request: Request, db: DbDep, user: User, status: int = 200, **extra: object) -> HTMLResponse:
+    sessions = db.exec(select(Session).order_by(col(Session.created_at).desc())).all()
+    duties = {d.slug: d.name_da for d in load_duties(request.app.state.settings.seed_dir)}
+    cases = db.exec(select(LibraryCase).order_by(col(LibraryCase.case_set), col(LibraryCase.number))).all()
+    library = [(duties.get(duty, duty), list(group)) for duty, group in groupby(cases, key=lambda c: c.duty)]
+    context = {"user": user, "sessions": sessions, "library": library, "picked": [], "form_title": "", **extra}
+    return templates.TemplateResponse(request, "facilitator/dashboard.html", context, status_code=status)
+
+
+@router.get("", response_class=HTMLResponse)
+def dashboard(request: Request, db: DbDep, user: FacilitatorDep) -> HTMLResponse:
+    return _dashboard(request, db, user)
+
+
+@router.post("/sessions", response_model=None)
+def create_session(
+    request: Request,
+    db: DbDep,
+    user: FacilitatorDep,
+    title: Annotated[str, Form(max_length=1000)] = "",
+    group_size: Annotated[int, Form()] = 4,
+    cases: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    slugs = cases or []
+    try:
+        session = services.create_session(db, user, title, slugs, group_size)
+    except RuleError as exc:
+        return _dashboard(request, db, user, 400, error=str(exc), picked=slugs, form_title=title[:200])
+    return RedirectResponse(f"/facilitator/sessions/{session.code}", status_code=303)
+
+
+@router.get("/sessions/{code}", response_class=HTMLResponse)
+def control(request: Request, code: str, db: DbDep, user: FacilitatorDep) -> HTMLResponse:
+    session = services.session_by_code(db, code)
+    return templates.TemplateResponse(request, "facilitator/control.html", {"user": user, "room": load_room(db, session)})
+
+
+# Control actions: each answers with the flash fragment; the new state arrives over the websocket.
+
+
+async def _act(hub: Hub, command: Callable[[], list[Event]]) -> HTMLResponse:
+    """Run one service command; publish its events after commit, or show why it was refused."""
+    try:
+        events = command()
+    except RuleError as exc:
+        # 200 so htmx swaps the message in; the message says what was expected.
+        return HTMLResponse(views.facilitator_flash(str(exc)))
+    for item in events:
+        await hub.publish(session_channel(item["session"]), item)
+    return HTMLResponse(views.facilitator_flash(""))
+
+
+@router.post("/sessions/{code}/start")
+async def start(code: str, db: DbDep, hub: HubDep) -> HTMLResponse:
+    return await _act(hub, lambda: services.start_session(db, services.session_by_code(db, code)))
+
+
+@router.post("/sessions/{code}/phase")
+async def phase(code: str, db: DbDep, hub: HubDep, action: Annotated[str, Form(max_length=20)]) -> HTMLResponse:
+    return await _act(hub, lambda: services.change_phase(db, services.session_by_code(db, code), action))
+
+
+@router.post("/sessions/{code}/next-case")
+async def next_case(
+    code: str, db: DbDep, hub: HubDep, reshuffle: Annotated[str, Form(max_length=5)] = ""
+) -> HTMLResponse:
+    return await _act(
+        hub, lambda: services.next_case(db, services.session_by_code(db, code), bool(reshuffle))
+    )
+
+
+def _seconds(raw: str) -> int | None:
+    try:
+        return int(raw) if raw.strip() else None
+    except ValueError as exc:
+        raise RuleError("Timeren skal angives i hele sekunder") from exc
+
+
+@router.post("/sessions/{code}/timer")
+async def timer(
+    code: str,
+    db: DbDep,
+    hub: HubDep,
+    seconds: Annotated[str, Form(max_length=10)] = "",
+    extend: Annotated[str, Form(max_length=5)] = "",
+) -> HTMLResponse:
+    return await _act(
+        hub,
+        lambda: services.set_timer(db, services.session_by_code(db, code), _seconds(seconds), bool(extend)),
+    )
+
+
+@router.post("/sessions/{code}/end")
+async def end(code: str, db: DbDep, hub: HubDep) -> HTMLResponse:
+    return await _act(hub, lambda: services.end_session(db, services.session_by_code(db, code)))
+
+
+@router.post("/sessions/{code}/reshuffle")
+async def reshuffle(code: str, db: DbDep, hub: HubDep) -> HTMLResponse:
+    return await _act(hub, lambda: services.reshuffle(db, services.session_by_code(db, code)))
+
+
+@router.post("/sessions/{code}/move")
+async def move(
+    code: str,
+    db: DbDep,
+    hub: HubDep,
+    participant: Annotated[int, Form(ge=1, le=100000)],
+    group: Annotated[int, Form(ge=1, le=10000)],
+) -> HTMLResponse:
+    return await _act(
+        hub,
+        lambda: services.move_participant(db, services.session_by_code(db, code), participant, group),
+    )
+
+
+@router.get("/sessions/{code}/summary.{fmt}", response_model=None)
+def download_summary(request: Request, code: str, fmt: str, db: DbDep) -> Response:
+    session = services.session_by_code(db, code)
+    if Status(session.status) is not Status.ENDED:
+        return PlainTextResponse("Opsummeringen kan hentes, når sessionen er afsluttet.", status_code=409)
+    summary = summary_export.build(db, session, request.app.state.settings.anonymity_threshold)
+    renderers = {"md": (summary_export.to_markdown, "text/markdown"), "json": (summary_export.to_json, "application/json")}
+    if fmt not in renderers:
+        return PlainTextResponse("Ukendt format: vælg md eller json.", status_code=404)
+    render, media = renderers[fmt]
+    filename = f"sparring-{session.code}-{session.created_at:%Y%m%d}.{fmt}"
+    return Response(
+        render(summary),
+        media_type=f"{media}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

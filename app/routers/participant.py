@@ -1,0 +1,68 @@
+"""Phones: join with a code (no account), then one live page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app import services
+from app.deps import PARTICIPANT_COOKIE, DbDep, HubDep, ParticipantDep, SettingsDep
+from app.hub import session_channel
+from app.domain import RuleError
+from app.models import Session
+from app.room import load_room
+from app.web import templates
+
+router = APIRouter(tags=["participant"])
+
+
+def _join_page(request: Request, code: str = "", alias: str = "", error: str = "", status: int = 200) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, "participant/join.html", {"code": code, "alias": alias, "error": error}, status_code=status
+    )
+
+
+@router.get("/", response_class=HTMLResponse)
+def join_form(request: Request, code: str = "") -> HTMLResponse:
+    return _join_page(request, code=code[:12])
+
+
+@router.get("/j/{code}", response_class=HTMLResponse)
+def join_link(request: Request, code: str) -> HTMLResponse:
+    """Where the QR code points: the join form with the code filled in."""
+    return _join_page(request, code=code[:12])
+
+
+@router.post("/join", response_model=None)
+async def join(
+    request: Request,
+    db: DbDep,
+    hub: HubDep,
+    settings: SettingsDep,
+    code: Annotated[str, Form(max_length=100)] = "",
+    alias: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    try:
+        session, _, token = services.join(db, code, alias)
+    except RuleError as exc:
+        return _join_page(request, code=code[:12], alias=alias[:40], error=str(exc), status=400)
+    await hub.publish(session_channel(session.id), services.event(session, "groups"))  # type: ignore[arg-type]
+    response = RedirectResponse("/p", status_code=303)
+    response.set_cookie(
+        PARTICIPANT_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        max_age=60 * 60 * 24,
+    )
+    return response
+
+
+@router.get("/p", response_class=HTMLResponse)
+def phone(request: Request, db: DbDep, person: ParticipantDep) -> HTMLResponse:
+    session = db.get(Session, person.session_id)
+    assert session is not None  # a participant row always has its session
+    return templates.TemplateResponse(request, "participant/phone.html", {"room": load_room(db, session), "person": person})

@@ -1,0 +1,95 @@
+"""Bot phones: join a session over HTTP, follow it over a websocket, vote and write like people."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+REASONS = [
+    "Loven går forud; vi må sige det tydeligt til ledelsen.",
+    "Jeg ville tage en uformel snak først og så skrive det ned.",
+    "Politikerne skal have det fulde billede, også det ubehagelige.",
+    "Her er det vigtigst at være åben om fejlen med det samme.",
+]
+
+
+@dataclass
+class Bot:
+    base_url: str
+    code: str
+    name: str
+    rng: random.Random
+    think: float = 0.0
+    cookies: httpx.Cookies = field(default_factory=httpx.Cookies)
+    done: set[tuple[Any, ...]] = field(default_factory=set)
+
+    async def join(self, client: httpx.AsyncClient) -> None:
+        response = await client.post("/join", data={"code": self.code, "alias": self.name})
+        if response.status_code != 303:
+            raise RuntimeError(f"{self.name} could not join: {response.status_code}")
+        self.cookies = client.cookies
+
+    async def run(self, stop: asyncio.Event) -> None:
+        async with httpx.AsyncClient(base_url=self.base_url) as client:
+            await self.join(client)
+            ws_url = self.base_url.replace("http", "ws", 1) + "/ws/p"
+            cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+            while not stop.is_set():
+                try:
+                    async with connect(ws_url, additional_headers={"Cookie": cookie}, origin=None) as ws:
+                        await self.follow(client, ws, stop)
+                except (ConnectionClosed, OSError):
+                    await asyncio.sleep(0.5)  # the server restarted or the network blinked: rejoin the room
+
+    async def follow(self, client: httpx.AsyncClient, ws: Any, stop: asyncio.Event) -> None:
+        async for _ in ws:
+            state = (await client.get("/api/me")).json()
+            if state.get("status") == "ended":
+                stop.set()
+                return
+            for message in self.actions(state):
+                if self.think:
+                    await asyncio.sleep(self.rng.uniform(0, self.think))
+                await ws.send(json.dumps(message))
+
+    def actions(self, state: dict[str, Any]) -> list[dict[str, Any]]:
+        """What this phone does in the state it sees; each step once per case and round."""
+        case, phase = state.get("case"), state.get("phase")
+        out: list[dict[str, Any]] = []
+        if state.get("vote_round") and not state.get("my_vote") and state["options"]:
+            key = ("vote", case, state["vote_round"])
+            if key not in self.done:
+                self.done.add(key)
+                reason = self.rng.choice(REASONS) if state["vote_round"] == 1 else ""
+                out.append({"action": "vote", "case": case, "option": self.rng.choice(state["options"]), "reason": reason})
+        if phase == "group_answer" and state.get("answer_version") == 0 and ("answer", case) not in self.done:
+            self.done.add(("answer", case))
+            out.append(
+                {
+                    "action": "answer",
+                    "case": case,
+                    "option": self.rng.choice(state["options"]),
+                    "text": f"Vi hælder til dette, fordi {self.rng.choice(REASONS).lower()}",
+                    "base_version": 0,
+                }
+            )
+        return out
+
+
+async def simulate(base_url: str, code: str, participants: int, seed: int | None = None, think: float = 1.0) -> None:
+    """Run N bots until the facilitator ends the session (or Ctrl-C)."""
+    rng = random.Random(seed)
+    stop = asyncio.Event()
+    bots = [Bot(base_url.rstrip("/"), code, f"Bot {i + 1}", random.Random(rng.random()), think) for i in range(participants)]
+    tasks = [asyncio.create_task(bot.run(stop)) for bot in bots]
+    await stop.wait()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,40 @@
+"""Jinja2 environment shared by pages, htmx responses and websocket pushes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+
+from app.domain import phases
+from app.models import utcnow
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+def seconds_left(deadline: datetime | None) -> int | None:
+    """Seconds to a deadline as the server sees it; pages count down from this (no clock skew)."""
+    if deadline is None:
+        return None
+    return max(0, round((deadline - utcnow()).total_seconds()))
+
+
+def mmss(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.globals.update(
+    seconds_left=seconds_left, mmss=mmss, PHASES=phases.ORDER, PHASE_LABELS=phases.PHASE_LABELS_DA
+)
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
+
+
+def render(name: str, **context: Any) -> str:
+    """One template rendered to a string (a fragment for htmx or a websocket push)."""
+    return templates.get_template(name).render(**context)

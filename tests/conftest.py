@@ -1,0 +1,27 @@
+"""Shared fixtures: a real server process per test module, and a logged-in facilitator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.utils.clients import Facilitator
+from tests.utils.server import FACILITATOR, LiveServer
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = LiveServer(Path(tmp_path_factory.mktemp("live")))
+    live.add_facilitator()
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def facilitator(server: LiveServer) -> Facilitator:
+    person = Facilitator(server.url)
+    person.login(*FACILITATOR)
+    return person

@@ -1,0 +1,135 @@
+"""People as the server sees them: a facilitator over HTTP, phones and a projector over websockets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+
+from tests.utils.fragments import Page, attr, text
+
+
+class Facilitator:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.http = httpx.Client(base_url=base_url, timeout=10)
+
+    def login(self, username: str, password: str) -> None:
+        r = self.http.post("/facilitator/login", data={"username": username, "password": password})
+        assert r.status_code == 303, r.text
+
+    def create_session(self, title: str, slugs: list[str], group_size: int = 4) -> str:
+        r = self.http.post("/facilitator/sessions", data={"title": title, "group_size": group_size, "cases": slugs})
+        assert r.status_code == 303, r.text
+        return r.headers["location"].rsplit("/", 1)[-1]
+
+    def act(self, code: str, path: str, **data: Any) -> str:
+        """Press a control button; returns the flash text ('' when accepted)."""
+        r = self.http.post(f"/facilitator/sessions/{code}/{path}", data=data)
+        assert r.status_code == 200, r.text
+        return text(r.text)
+
+    def cookie(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
+
+
+class LivePage:
+    """One open page's websocket; `page` is what the screen shows after every push so far."""
+
+    ROOTS: tuple[str, ...] = ()
+
+    def __init__(self, ws_url: str, cookie: str) -> None:
+        self.ws_url = ws_url
+        self.cookie = cookie
+        self.ws: ClientConnection | None = None
+        self.page = Page(self.ROOTS)
+
+    async def connect(self) -> None:
+        self.page = Page(self.ROOTS)  # the server sends the whole view on every connect
+        self.ws = await connect(self.ws_url, additional_headers={"Cookie": self.cookie}, open_timeout=5)
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+            self.ws = None
+
+    async def until(self, check: Callable[[Page], bool], timeout: float = 5.0, what: str = "") -> Page:
+        """Read pushes until the screen satisfies `check` (waits on the condition, never a fixed sleep)."""
+        assert self.ws is not None
+        if check(self.page):
+            return self.page
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            left = deadline - loop.time()
+            if left <= 0:
+                raise AssertionError(f"timed out waiting for {what or check}: {self.page.top.keys()}\n{self.page.top}")
+            try:
+                message = await asyncio.wait_for(self.ws.recv(), left)
+            except TimeoutError:
+                continue
+            self.page.apply(str(message))
+            if check(self.page):
+                return self.page
+
+    async def shows(self, fid: str, needle: str, timeout: float = 5.0) -> Page:
+        return await self.until(lambda p: needle in p.text(fid), timeout, f"#{fid} to show {needle!r}")
+
+    async def send(self, message: dict[str, Any] | str) -> None:
+        assert self.ws is not None
+        await self.ws.send(message if isinstance(message, str) else json.dumps(message))
+
+
+class Phone(LivePage):
+    ROOTS = ("phone-header", "phone-flash", "phone-stage")
+
+    def __init__(self, base_url: str, alias: str = "") -> None:
+        super().__init__(base_url.replace("http", "ws", 1) + "/ws/p", "")
+        self.base_url = base_url
+        self.alias = alias
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=10)
+
+    async def join(self, code: str) -> httpx.Response:
+        r = await self.http.post("/join", data={"code": code, "alias": self.alias})
+        if r.status_code == 303:
+            self.cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
+            await self.connect()
+        return r
+
+    def case_id(self) -> str:
+        found = re.search(r'name="case" value="(\d+)"', self.page.html("phone-stage"))
+        assert found, self.page.html("phone-stage")
+        return found.group(1)
+
+    def group(self) -> str:
+        match = re.search(r"Gruppe (\d+)", self.page.text("phone-header"))
+        return match.group(1) if match else ""
+
+    def phase(self) -> str:
+        return attr(self.page.html("phone-stage"), "data-phase") or ""
+
+    async def vote(self, option: str, reason: str = "") -> None:
+        await self.send({"action": "vote", "case": self.case_id(), "option": option, "reason": reason})
+        await self.until(lambda p: f"Din stemme ({option}) er gemt" in p.text("vote-form"), what=f"vote {option} acked")
+
+    async def answer(self, option: str, reasoning: str, base_version: int) -> None:
+        await self.send({"action": "answer", "case": self.case_id(), "option": option, "text": reasoning, "base_version": base_version})
+
+    async def aclose(self) -> None:
+        await self.close()
+        await self.http.aclose()
+
+
+class Projector(LivePage):
+    ROOTS = ("proj-header", "proj-stage", "timer", "progress")
+
+    def __init__(self, base_url: str, code: str, cookie: str) -> None:
+        super().__init__(base_url.replace("http", "ws", 1) + f"/ws/projector/{code}", cookie)
+
+    def phase(self) -> str:
+        return attr(self.page.html("proj-stage"), "data-phase") or ""

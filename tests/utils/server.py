@@ -1,0 +1,66 @@
+"""A real Sparring server in a subprocess on a free port, with its own data folder."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+FACILITATOR = ("fac", "hemmelig-test-kode")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+        self.data_dir = data_dir
+        self.port = port or free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.env = {**os.environ, "SPARRING_DATA_DIR": str(data_dir), "SPARRING_TALLY_PUSH_INTERVAL": "0.05"}
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def add_facilitator(self) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "app.cli", "user", "add", FACILITATOR[0], "--password", FACILITATOR[1]],
+            env=self.env, check=True, capture_output=True,
+        )
+
+    def start(self) -> None:
+        log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115  (kept open for the child)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port)],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {(self.data_dir / 'server.log').read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/api/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not answer within 30 s")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=15)
+        self.proc = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
