@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import secrets
+import socket
 import sys
 from pathlib import Path
 
@@ -55,8 +57,22 @@ def cmd_serve(args: argparse.Namespace) -> None:
     host, port = args.host or settings.host, args.port or settings.port
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     print(f"\nSparring kører: http://{shown}:{port}/facilitator  ({login})", flush=True)
-    print(f"Deltagere: http://{shown}:{port}/   Cases opdateret: {count}\n", flush=True)
-    uvicorn.run(create_app(settings), host=host, port=port, ws_max_size=1024 * 1024, log_level="info")
+    print(f"Deltagere: {_phone_address(host, port)}   Cases opdateret: {count}\n", flush=True)
+    uvicorn.run(
+        create_app(settings), host=host, port=port, ws_max_size=1024 * 1024, log_level="info"
+    )
+
+
+def _phone_address(host: str, port: int) -> str:
+    """Where phones in the room go: this machine's network name when listening on all addresses."""
+    if host == "0.0.0.0":
+        name = socket.gethostname()
+        with contextlib.suppress(OSError):
+            address = socket.gethostbyname(name)
+            if not address.startswith("127."):
+                return f"http://{address}:{port}/"
+        return f"http://{name}:{port}/"
+    return f"http://{host}:{port}/"
 
 
 def cmd_user_add(args: argparse.Namespace) -> None:
@@ -81,10 +97,8 @@ def cmd_simulate(args: argparse.Namespace) -> None:
     from app.simulate import simulate
 
     print(f"{args.participants} bot-telefoner deltager i {args.code} (Ctrl-C stopper)")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(simulate(args.url, args.code, args.participants, args.seed, args.think))
-    except KeyboardInterrupt:
-        pass
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -111,7 +125,9 @@ def main(argv: list[str] | None = None) -> None:
     sim.add_argument("--participants", type=int, default=12)
     sim.add_argument("--url", default="http://127.0.0.1:8000")
     sim.add_argument("--seed", type=int)
-    sim.add_argument("--think", type=float, default=1.0, help="højst så mange sekunders tænketid pr. handling")
+    sim.add_argument(
+        "--think", type=float, default=1.0, help="højst så mange sekunders tænketid pr. handling"
+    )
     sim.set_defaults(func=cmd_simulate)
 
     args = parser.parse_args(argv)

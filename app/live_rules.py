@@ -39,7 +39,11 @@ def fragments_for(
             return ("answer",), False
         return (), False
     if kind == "groups":
-        staff = ("header", "stage", "progress") if audience is Audience.PROJECTOR else ("status", "progress", "groups")
+        staff = (
+            ("header", "stage", "progress")
+            if audience is Audience.PROJECTOR
+            else ("status", "progress", "groups")
+        )
         return staff, False
     if kind == "vote":
         return ("progress",), True

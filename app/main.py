@@ -68,7 +68,9 @@ def _error(request: Request, status: int, message: str) -> Response:
     """JSON for the API, a Danish page for people."""
     if request.url.path.startswith("/api/"):
         return JSONResponse({"detail": message}, status_code=status)
-    return templates.TemplateResponse(request, "error.html", {"message": message}, status_code=status)
+    return templates.TemplateResponse(
+        request, "error.html", {"message": message}, status_code=status
+    )
 
 
 def _add_error_pages(app: FastAPI) -> None:

@@ -110,12 +110,26 @@ class Room:
 def load_room(db: Db, session: Session) -> Room:
     """Everything the views need for the current case, in a handful of queries."""
     sid = session.id
-    cases = list(db.exec(select(SessionCase).where(SessionCase.session_id == sid).order_by(col(SessionCase.position))))
+    cases = list(
+        db.exec(
+            select(SessionCase)
+            .where(SessionCase.session_id == sid)
+            .order_by(col(SessionCase.position))
+        )
+    )
     groups = list(
-        db.exec(select(Group).where(Group.session_id == sid, col(Group.active)).order_by(col(Group.number)))
+        db.exec(
+            select(Group)
+            .where(Group.session_id == sid, col(Group.active))
+            .order_by(col(Group.number))
+        )
     )
     participants = list(
-        db.exec(select(Participant).where(Participant.session_id == sid).order_by(col(Participant.number)))
+        db.exec(
+            select(Participant)
+            .where(Participant.session_id == sid)
+            .order_by(col(Participant.number))
+        )
     )
     room = Room(session=session, cases=cases, groups=groups, participants=participants)
     case = room.current
@@ -123,7 +137,8 @@ def load_room(db: Db, session: Session) -> Room:
         for vote in db.exec(select(Vote).where(Vote.session_case_id == case.id)):
             room.votes.setdefault(vote.round, {})[vote.participant_id] = vote.option
         room.posts = {
-            p.participant_id: p.text for p in db.exec(select(Post).where(Post.session_case_id == case.id))
+            p.participant_id: p.text
+            for p in db.exec(select(Post).where(Post.session_case_id == case.id))
         }
         room.answers = {
             a.group_id: a

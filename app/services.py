@@ -33,6 +33,12 @@ MAX_TITLE = 200
 MAX_TIMER_SECONDS = 60 * 60
 
 
+def _id(row: Session | SessionCase | Participant) -> int:
+    """The primary key of a stored row (rows loaded from the db always have one)."""
+    assert row.id is not None
+    return row.id
+
+
 def event(session: Session, kind: str, **data: object) -> Event:
     return {"type": kind, "session": session.id, **data}
 
@@ -50,18 +56,22 @@ def create_session(db: Db, user: User, title: str, slugs: list[str], group_size:
         raise RuleError("Gruppestørrelsen skal være 3, 4 eller 5")
     if not slugs:
         raise RuleError("Vælg mindst én case")
-    library = {c.slug: c for c in db.exec(select(LibraryCase).where(col(LibraryCase.slug).in_(slugs)))}
+    library = {
+        c.slug: c for c in db.exec(select(LibraryCase).where(col(LibraryCase.slug).in_(slugs)))
+    }
     missing = [s for s in slugs if s not in library]
     if missing:
         raise RuleError(f"Ukendt case: {', '.join(missing)}")
-    session = Session(code=_unused_code(db), title=title, group_size=group_size, facilitator_id=user.id)
+    session = Session(
+        code=_unused_code(db), title=title, group_size=group_size, facilitator_id=user.id
+    )
     db.add(session)
     db.flush()
     for position, slug in enumerate(slugs):
         c = library[slug]
         db.add(
             SessionCase(
-                session_id=session.id,  # type: ignore[arg-type]
+                session_id=_id(session),
                 position=position,
                 slug=c.slug,
                 title=c.title,
@@ -88,13 +98,17 @@ def session_by_code(db: Db, raw_code: str) -> Session:
     code = codes.normalise(raw_code)
     session = db.exec(select(Session).where(Session.code == code)).first() if code else None
     if session is None:
-        raise RuleError(f"Der findes ingen session med koden '{raw_code.strip()[:12]}'. Tjek koden på skærmen.")
+        raise RuleError(
+            f"Der findes ingen session med koden '{raw_code.strip()[:12]}'. Tjek koden på skærmen."
+        )
     return session
 
 
 def current_case(db: Db, session: Session) -> SessionCase:
     case = db.exec(
-        select(SessionCase).where(SessionCase.session_id == session.id, SessionCase.position == session.position)
+        select(SessionCase).where(
+            SessionCase.session_id == session.id, SessionCase.position == session.position
+        )
     ).first()
     if case is None:
         raise RuleError("Sessionen har ingen aktuel case")
@@ -102,7 +116,9 @@ def current_case(db: Db, session: Session) -> SessionCase:
 
 
 def _case_count(db: Db, session: Session) -> int:
-    return db.exec(select(func.count()).select_from(SessionCase).where(SessionCase.session_id == session.id)).one()
+    return db.exec(
+        select(func.count()).select_from(SessionCase).where(SessionCase.session_id == session.id)
+    ).one()
 
 
 def start_session(db: Db, session: Session, rng: random.Random | None = None) -> list[Event]:
@@ -138,8 +154,12 @@ def change_phase(db: Db, session: Session, action: str) -> list[Event]:
     return [event(session, "phase")]
 
 
-def next_case(db: Db, session: Session, reshuffle: bool, rng: random.Random | None = None) -> list[Event]:
-    session.position = phases.check_next_case(Status(session.status), session.position, _case_count(db, session))
+def next_case(
+    db: Db, session: Session, reshuffle: bool, rng: random.Random | None = None
+) -> list[Event]:
+    session.position = phases.check_next_case(
+        Status(session.status), session.position, _case_count(db, session)
+    )
     db.add(session)
     events = [event(session, "phase")]
     if reshuffle:
@@ -181,7 +201,7 @@ def _regroup(db: Db, session: Session, rng: random.Random) -> None:
         db.add(old)
     people = list(db.exec(select(Participant).where(Participant.session_id == session.id)))
     for number, members in enumerate(grouping.partition(people, session.group_size, rng), start=1):
-        group = Group(session_id=session.id, number=number)  # type: ignore[arg-type]
+        group = Group(session_id=_id(session), number=number)
         db.add(group)
         db.flush()
         for person in members:
@@ -197,12 +217,18 @@ def reshuffle(db: Db, session: Session, rng: random.Random | None = None) -> lis
     return [event(session, "groups")]
 
 
-def move_participant(db: Db, session: Session, participant_number: int, group_number: int) -> list[Event]:
+def move_participant(
+    db: Db, session: Session, participant_number: int, group_number: int
+) -> list[Event]:
     person = db.exec(
-        select(Participant).where(Participant.session_id == session.id, Participant.number == participant_number)
+        select(Participant).where(
+            Participant.session_id == session.id, Participant.number == participant_number
+        )
     ).first()
     group = db.exec(
-        select(Group).where(Group.session_id == session.id, col(Group.active), Group.number == group_number)
+        select(Group).where(
+            Group.session_id == session.id, col(Group.active), Group.number == group_number
+        )
     ).first()
     if person is None or group is None:
         raise RuleError("Ukendt deltager eller gruppe")
@@ -215,13 +241,15 @@ def move_participant(db: Db, session: Session, participant_number: int, group_nu
 def _place(db: Db, session: Session, person: Participant) -> None:
     groups = list(db.exec(select(Group).where(Group.session_id == session.id, col(Group.active))))
     sizes = {
-        g.id: db.exec(select(func.count()).select_from(Participant).where(Participant.group_id == g.id)).one()
+        g.id: db.exec(
+            select(func.count()).select_from(Participant).where(Participant.group_id == g.id)
+        ).one()
         for g in groups
         if g.id is not None
     }
     target = grouping.place_late_joiner(sizes)
     if target is None:
-        group = Group(session_id=session.id, number=len(groups) + 1)  # type: ignore[arg-type]
+        group = Group(session_id=_id(session), number=len(groups) + 1)
         db.add(group)
         db.flush()
         target = group.id
@@ -240,9 +268,14 @@ def join(db: Db, raw_code: str, alias: str) -> tuple[Session, Participant, str]:
         raise RuleError(f"Kaldenavnet må højst være {MAX_ALIAS} tegn")
     token = auth.new_token()
     number = (
-        db.exec(select(func.max(Participant.number)).where(Participant.session_id == session.id)).one() or 0
+        db.exec(
+            select(func.max(Participant.number)).where(Participant.session_id == session.id)
+        ).one()
+        or 0
     ) + 1
-    person = Participant(session_id=session.id, number=number, token_hash=auth.token_hash(token), alias=alias)  # type: ignore[arg-type]
+    person = Participant(
+        session_id=_id(session), number=number, token_hash=auth.token_hash(token), alias=alias
+    )
     if Status(session.status) is Status.RUNNING:
         _place(db, session, person)
     db.add(person)
@@ -254,7 +287,9 @@ def join(db: Db, raw_code: str, alias: str) -> tuple[Session, Participant, str]:
 def participant_by_token(db: Db, token: str | None) -> Participant | None:
     if not token:
         return None
-    return db.exec(select(Participant).where(Participant.token_hash == auth.token_hash(token))).first()
+    return db.exec(
+        select(Participant).where(Participant.token_hash == auth.token_hash(token))
+    ).first()
 
 
 @dataclass
@@ -272,7 +307,9 @@ def _case_for(db: Db, session: Session, case_id: object) -> SessionCase:
     return case
 
 
-def vote(db: Db, session: Session, person: Participant, case_id: object, option: str, reason: str | None) -> list[Event]:
+def vote(
+    db: Db, session: Session, person: Participant, case_id: object, option: str, reason: str | None
+) -> list[Event]:
     """An idempotent upsert per (person, case, round); an optional reason is saved with it."""
     case = _case_for(db, session, case_id)
     round_ = phases.voting_round(Status(session.status), Phase(case.phase))
@@ -280,10 +317,14 @@ def vote(db: Db, session: Session, person: Participant, case_id: object, option:
     if option not in keys:
         raise RuleError(f"Vælg en af mulighederne {', '.join(keys)}")
     row = db.exec(
-        select(Vote).where(Vote.session_case_id == case.id, Vote.participant_id == person.id, Vote.round == round_)
+        select(Vote).where(
+            Vote.session_case_id == case.id, Vote.participant_id == person.id, Vote.round == round_
+        )
     ).first()
     if row is None:
-        row = Vote(session_case_id=case.id, participant_id=person.id, round=round_, option=option)  # type: ignore[arg-type]
+        row = Vote(
+            session_case_id=_id(case), participant_id=_id(person), round=round_, option=option
+        )
     row.option = option
     row.updated_at = utcnow()
     db.add(row)
@@ -294,7 +335,9 @@ def vote(db: Db, session: Session, person: Participant, case_id: object, option:
     return events
 
 
-def save_reason(db: Db, session: Session, person: Participant, case_id: object, text: str) -> list[Event]:
+def save_reason(
+    db: Db, session: Session, person: Participant, case_id: object, text: str
+) -> list[Event]:
     case = _case_for(db, session, case_id)
     phases.check_reason_open(Status(session.status), Phase(case.phase))
     events = _save_post(db, session, person, case, text)
@@ -302,13 +345,17 @@ def save_reason(db: Db, session: Session, person: Participant, case_id: object, 
     return events
 
 
-def _save_post(db: Db, session: Session, person: Participant, case: SessionCase, text: str) -> list[Event]:
+def _save_post(
+    db: Db, session: Session, person: Participant, case: SessionCase, text: str
+) -> list[Event]:
     text = text.strip()
     if len(text) > MAX_REASON:
         raise RuleError(f"Begrundelsen må højst være {MAX_REASON} tegn")
-    row = db.exec(select(Post).where(Post.session_case_id == case.id, Post.participant_id == person.id)).first()
+    row = db.exec(
+        select(Post).where(Post.session_case_id == case.id, Post.participant_id == person.id)
+    ).first()
     if row is None:
-        row = Post(session_case_id=case.id, participant_id=person.id, text=text)  # type: ignore[arg-type]
+        row = Post(session_case_id=_id(case), participant_id=_id(person), text=text)
     row.text = text
     row.updated_at = utcnow()
     db.add(row)
@@ -323,7 +370,13 @@ class AnswerConflict(Exception):
 
 
 def save_group_answer(
-    db: Db, session: Session, person: Participant, case_id: object, option: str, text: str, base_version: int
+    db: Db,
+    session: Session,
+    person: Participant,
+    case_id: object,
+    option: str,
+    text: str,
+    base_version: int,
 ) -> tuple[GroupAnswer, list[Event]]:
     """Last write wins, but only over the version the writer saw: a stale base is a conflict."""
     case = _case_for(db, session, case_id)
@@ -339,10 +392,12 @@ def save_group_answer(
     if not option and not text:
         raise RuleError("Vælg en mulighed eller skriv gruppens begrundelse")
     row = db.exec(
-        select(GroupAnswer).where(GroupAnswer.session_case_id == case.id, GroupAnswer.group_id == person.group_id)
+        select(GroupAnswer).where(
+            GroupAnswer.session_case_id == case.id, GroupAnswer.group_id == person.group_id
+        )
     ).first()
     if row is None:
-        row = GroupAnswer(session_case_id=case.id, group_id=person.group_id)  # type: ignore[arg-type]
+        row = GroupAnswer(session_case_id=_id(case), group_id=person.group_id)
     if base_version != row.version:
         raise AnswerConflict(row)
     row.option, row.text, row.version = option, text, row.version + 1

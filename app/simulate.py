@@ -43,10 +43,14 @@ class Bot:
             cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
             while not stop.is_set():
                 try:
-                    async with connect(ws_url, additional_headers={"Cookie": cookie}, origin=None) as ws:
+                    async with connect(
+                        ws_url, additional_headers={"Cookie": cookie}, origin=None
+                    ) as ws:
                         await self.follow(client, ws, stop)
                 except (ConnectionClosed, OSError):
-                    await asyncio.sleep(0.5)  # the server restarted or the network blinked: rejoin the room
+                    await asyncio.sleep(
+                        0.5
+                    )  # the server restarted or the network blinked: rejoin the room
 
     async def follow(self, client: httpx.AsyncClient, ws: Any, stop: asyncio.Event) -> None:
         async for _ in ws:
@@ -68,8 +72,19 @@ class Bot:
             if key not in self.done:
                 self.done.add(key)
                 reason = self.rng.choice(REASONS) if state["vote_round"] == 1 else ""
-                out.append({"action": "vote", "case": case, "option": self.rng.choice(state["options"]), "reason": reason})
-        if phase == "group_answer" and state.get("answer_version") == 0 and ("answer", case) not in self.done:
+                out.append(
+                    {
+                        "action": "vote",
+                        "case": case,
+                        "option": self.rng.choice(state["options"]),
+                        "reason": reason,
+                    }
+                )
+        if (
+            phase == "group_answer"
+            and state.get("answer_version") == 0
+            and ("answer", case) not in self.done
+        ):
             self.done.add(("answer", case))
             out.append(
                 {
@@ -83,11 +98,16 @@ class Bot:
         return out
 
 
-async def simulate(base_url: str, code: str, participants: int, seed: int | None = None, think: float = 1.0) -> None:
+async def simulate(
+    base_url: str, code: str, participants: int, seed: int | None = None, think: float = 1.0
+) -> None:
     """Run N bots until the facilitator ends the session (or Ctrl-C)."""
     rng = random.Random(seed)
     stop = asyncio.Event()
-    bots = [Bot(base_url.rstrip("/"), code, f"Bot {i + 1}", random.Random(rng.random()), think) for i in range(participants)]
+    bots = [
+        Bot(base_url.rstrip("/"), code, f"Bot {i + 1}", random.Random(rng.random()), think)
+        for i in range(participants)
+    ]
     tasks = [asyncio.create_task(bot.run(stop)) for bot in bots]
     await stop.wait()
     for task in tasks:

@@ -36,6 +36,7 @@ FACILITATOR = {
     "flash": "facilitator/partials/ctl_flash.html",
 }
 
+
 def fragments(table: dict[str, str], names: Iterable[str], **context: Any) -> str:
     return "\n".join(render(table[name], **context) for name in names)
 

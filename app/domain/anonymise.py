@@ -11,7 +11,9 @@ MARKER = "[fjernet]"
 _CPR = re.compile(r"(?<![\d/.-])(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}-?\d{4}(?![\d/.-])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Danish phone: 8 digits, optionally +45/0045, written together or in pairs/fours with spaces.
-_PHONE = re.compile(r"(?<![\d/.,-])(?:(?:\+|00)45[ ]?)?(?:\d{2}[ ]?\d{2}[ ]?\d{2}[ ]?\d{2})(?![\d/.,-])")
+_PHONE = re.compile(
+    r"(?<![\d/.,-])(?:(?:\+|00)45[ ]?)?(?:\d{2}[ ]?\d{2}[ ]?\d{2}[ ]?\d{2})(?![\d/.,-])"
+)
 
 
 def scrub(text: str, aliases: Iterable[str] = ()) -> str:

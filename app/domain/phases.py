@@ -42,7 +42,9 @@ VOTING_PHASES: dict[Phase, int] = {Phase.VOTE: 1, Phase.REVOTE: 2}
 def next_phase(current: Phase) -> Phase:
     """The phase after `current`; closed is the end of a case."""
     if current is Phase.CLOSED:
-        raise RuleError("Kan ikke gå videre: casen er allerede afsluttet (expected a phase before closed)")
+        raise RuleError(
+            "Kan ikke gå videre: casen er allerede afsluttet (expected a phase before closed)"
+        )
     return ORDER[ORDER.index(current) + 1]
 
 
@@ -88,7 +90,9 @@ def check_reason_open(status: Status, phase: Phase | None) -> None:
 
 def check_start(status: Status, case_count: int) -> None:
     if status is not Status.LOBBY:
-        raise RuleError(f"Sessionen kan kun startes fra lobbyen (expected lobby, got {status.value})")
+        raise RuleError(
+            f"Sessionen kan kun startes fra lobbyen (expected lobby, got {status.value})"
+        )
     if case_count == 0:
         raise RuleError("Sessionen har ingen cases at starte med")
 

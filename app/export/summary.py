@@ -69,7 +69,11 @@ def build(db: Db, session: Session, threshold: int) -> Summary:
     people = list(db.exec(select(Participant).where(Participant.session_id == session.id)))
     aliases = [p.alias for p in people if p.alias]
     rng = random.Random()  # a fresh order each export: nothing maps back to a table
-    cases = db.exec(select(SessionCase).where(SessionCase.session_id == session.id).order_by(col(SessionCase.position)))
+    cases = db.exec(
+        select(SessionCase)
+        .where(SessionCase.session_id == session.id)
+        .order_by(col(SessionCase.position))
+    )
     out = Summary(
         schema=SCHEMA,
         title=scrub(session.title, aliases),
@@ -84,7 +88,10 @@ def build(db: Db, session: Session, threshold: int) -> Summary:
         for vote in db.exec(select(Vote).where(Vote.session_case_id == case.id)):
             rounds[vote.round][vote.participant_id] = vote.option
         keys = tally.option_keys(len(case.options))
-        before, after = tally.split(list(rounds[1].values()), keys), tally.split(list(rounds[2].values()), keys)
+        before, after = (
+            tally.split(list(rounds[1].values()), keys),
+            tally.split(list(rounds[2].values()), keys),
+        )
         moved = tally.shift(rounds[1], rounds[2])
         answers = [
             a
@@ -101,13 +108,19 @@ def build(db: Db, session: Session, threshold: int) -> Summary:
                 voters_before=tally.masked(len(rounds[1]), threshold),
                 voters_after=tally.masked(len(rounds[2]), threshold),
                 options=[
-                    OptionResult(k, text, tally.masked(before[k], threshold), tally.masked(after[k], threshold))
+                    OptionResult(
+                        k,
+                        text,
+                        tally.masked(before[k], threshold),
+                        tally.masked(after[k], threshold),
+                    )
                     for k, text in zip(keys, case.options, strict=True)
                 ],
                 changed=tally.masked(moved.changed, threshold),
                 moves=[Move(a, b, tally.masked(n, threshold)) for (a, b), n in moved.moves.items()],
                 group_answers=[
-                    GroupResult(f"Gruppe {i}", a.option, scrub(a.text, aliases)) for i, a in enumerate(answers, 1)
+                    GroupResult(f"Gruppe {i}", a.option, scrub(a.text, aliases))
+                    for i, a in enumerate(answers, 1)
                 ],
             )
         )
@@ -127,12 +140,26 @@ def to_markdown(summary: Summary) -> str:
         f"Anonym opsummering: ingen navne; tal under {summary.threshold} vises som <{summary.threshold}.",
     ]
     for case in summary.cases:
-        lines += ["", f"## {case.position}. {case.title}", "", f"Pligt: {case.duty}", "", f"**{case.question}**", ""]
+        lines += [
+            "",
+            f"## {case.position}. {case.title}",
+            "",
+            f"Pligt: {case.duty}",
+            "",
+            f"**{case.question}**",
+            "",
+        ]
         lines += ["| Mulighed | Før drøftelse | Efter drøftelse |", "|---|---|---|"]
         lines += [f"| {o.key}. {o.text} | {o.before} | {o.after} |" for o in case.options]
-        lines += ["", f"Stemmer før: {case.voters_before} · efter: {case.voters_after} · skiftede: {case.changed}"]
+        lines += [
+            "",
+            f"Stemmer før: {case.voters_before} · efter: {case.voters_after} · skiftede: {case.changed}",
+        ]
         if case.moves:
-            lines.append("Skift: " + ", ".join(f"{m.from_option} → {m.to_option}: {m.count}" for m in case.moves))
+            lines.append(
+                "Skift: "
+                + ", ".join(f"{m.from_option} → {m.to_option}: {m.count}" for m in case.moves)
+            )
         if case.group_answers:
             lines += ["", "### Gruppernes svar", ""]
             for answer in case.group_answers:

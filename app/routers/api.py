@@ -39,6 +39,8 @@ def me(request: Request, db: DbDep) -> dict[str, Any] | JSONResponse:
         "participant": person.number,
         "group": room.group_number(person.group_id),
         "vote_round": room.vote_round,
-        "my_vote": room.votes.get(room.vote_round, {}).get(person.id) if room.vote_round else None,
+        "my_vote": room.votes.get(room.vote_round, {}).get(person.id or 0)
+        if room.vote_round
+        else None,
         "answer_version": answer.version if answer else 0,
     }

@@ -25,12 +25,16 @@ STATUS_LABELS = {Status.LOBBY: "Lobby", Status.RUNNING: "I gang", Status.ENDED: 
 templates.env.globals["STATUS_LABELS"] = STATUS_LABELS
 
 public = APIRouter(prefix="/facilitator", tags=["facilitator"])
-router = APIRouter(prefix="/facilitator", tags=["facilitator"], dependencies=[Depends(current_facilitator)])
+router = APIRouter(
+    prefix="/facilitator", tags=["facilitator"], dependencies=[Depends(current_facilitator)]
+)
 
 
 @public.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/facilitator") -> HTMLResponse:
-    return templates.TemplateResponse(request, "facilitator/login.html", {"next": _local(next), "username": ""})
+    return templates.TemplateResponse(
+        request, "facilitator/login.html", {"next": _local(next), "username": ""}
+    )
 
 
 @public.post("/login", response_model=None)
@@ -42,9 +46,19 @@ def login(
     next: Annotated[str, Form(max_length=300)] = "/facilitator",
 ) -> Response:
     user = db.exec(select(User).where(User.username == username.strip())).first()
-    if user is None or user.role != "facilitator" or not auth.verify_password(password, user.password_hash):
-        context = {"next": _local(next), "username": username, "error": "Forkert brugernavn eller adgangskode"}
-        return templates.TemplateResponse(request, "facilitator/login.html", context, status_code=401)
+    if (
+        user is None
+        or user.role != "facilitator"
+        or not auth.verify_password(password, user.password_hash)
+    ):
+        context = {
+            "next": _local(next),
+            "username": username,
+            "error": "Forkert brugernavn eller adgangskode",
+        }
+        return templates.TemplateResponse(
+            request, "facilitator/login.html", context, status_code=401
+        )
     request.session["user_id"] = user.id
     return RedirectResponse(_local(next), status_code=303)
 
@@ -63,13 +77,29 @@ def _local(path: str) -> str:
 # Sessions ---------------------------------------------------------------------------------------
 
 
-def _dashboard(request: Request, db: DbDep, user: User, status: int = 200, **extra: object) -> HTMLResponse:
+def _dashboard(
+    request: Request, db: DbDep, user: User, status: int = 200, **extra: object
+) -> HTMLResponse:
     sessions = db.exec(select(Session).order_by(col(Session.created_at).desc())).all()
     duties = {d.slug: d.name_da for d in load_duties(request.app.state.settings.seed_dir)}
-    cases = db.exec(select(LibraryCase).order_by(col(LibraryCase.case_set), col(LibraryCase.number))).all()
-    library = [(duties.get(duty, duty), list(group)) for duty, group in groupby(cases, key=lambda c: c.duty)]
-    context = {"user": user, "sessions": sessions, "library": library, "picked": [], "form_title": "", **extra}
-    return templates.TemplateResponse(request, "facilitator/dashboard.html", context, status_code=status)
+    cases = db.exec(
+        select(LibraryCase).order_by(col(LibraryCase.case_set), col(LibraryCase.number))
+    ).all()
+    library = [
+        (duties.get(duty, duty), list(group))
+        for duty, group in groupby(cases, key=lambda c: c.duty)
+    ]
+    context = {
+        "user": user,
+        "sessions": sessions,
+        "library": library,
+        "picked": [],
+        "form_title": "",
+        **extra,
+    }
+    return templates.TemplateResponse(
+        request, "facilitator/dashboard.html", context, status_code=status
+    )
 
 
 @router.get("", response_class=HTMLResponse)
@@ -90,14 +120,18 @@ def create_session(
     try:
         session = services.create_session(db, user, title, slugs, group_size)
     except RuleError as exc:
-        return _dashboard(request, db, user, 400, error=str(exc), picked=slugs, form_title=title[:200])
+        return _dashboard(
+            request, db, user, 400, error=str(exc), picked=slugs, form_title=title[:200]
+        )
     return RedirectResponse(f"/facilitator/sessions/{session.code}", status_code=303)
 
 
 @router.get("/sessions/{code}", response_class=HTMLResponse)
 def control(request: Request, code: str, db: DbDep, user: FacilitatorDep) -> HTMLResponse:
     session = services.session_by_code(db, code)
-    return templates.TemplateResponse(request, "facilitator/control.html", {"user": user, "room": load_room(db, session)})
+    return templates.TemplateResponse(
+        request, "facilitator/control.html", {"user": user, "room": load_room(db, session)}
+    )
 
 
 # Control actions: each answers with the flash fragment; the new state arrives over the websocket.
@@ -121,8 +155,12 @@ async def start(code: str, db: DbDep, hub: HubDep) -> HTMLResponse:
 
 
 @router.post("/sessions/{code}/phase")
-async def phase(code: str, db: DbDep, hub: HubDep, action: Annotated[str, Form(max_length=20)]) -> HTMLResponse:
-    return await _act(hub, lambda: services.change_phase(db, services.session_by_code(db, code), action))
+async def phase(
+    code: str, db: DbDep, hub: HubDep, action: Annotated[str, Form(max_length=20)]
+) -> HTMLResponse:
+    return await _act(
+        hub, lambda: services.change_phase(db, services.session_by_code(db, code), action)
+    )
 
 
 @router.post("/sessions/{code}/next-case")
@@ -151,7 +189,9 @@ async def timer(
 ) -> HTMLResponse:
     return await _act(
         hub,
-        lambda: services.set_timer(db, services.session_by_code(db, code), _seconds(seconds), bool(extend)),
+        lambda: services.set_timer(
+            db, services.session_by_code(db, code), _seconds(seconds), bool(extend)
+        ),
     )
 
 
@@ -175,7 +215,9 @@ async def move(
 ) -> HTMLResponse:
     return await _act(
         hub,
-        lambda: services.move_participant(db, services.session_by_code(db, code), participant, group),
+        lambda: services.move_participant(
+            db, services.session_by_code(db, code), participant, group
+        ),
     )
 
 
@@ -183,9 +225,14 @@ async def move(
 def download_summary(request: Request, code: str, fmt: str, db: DbDep) -> Response:
     session = services.session_by_code(db, code)
     if Status(session.status) is not Status.ENDED:
-        return PlainTextResponse("Opsummeringen kan hentes, når sessionen er afsluttet.", status_code=409)
+        return PlainTextResponse(
+            "Opsummeringen kan hentes, når sessionen er afsluttet.", status_code=409
+        )
     summary = summary_export.build(db, session, request.app.state.settings.anonymity_threshold)
-    renderers = {"md": (summary_export.to_markdown, "text/markdown"), "json": (summary_export.to_json, "application/json")}
+    renderers = {
+        "md": (summary_export.to_markdown, "text/markdown"),
+        "json": (summary_export.to_json, "application/json"),
+    }
     if fmt not in renderers:
         return PlainTextResponse("Ukendt format: vælg md eller json.", status_code=404)
     render, media = renderers[fmt]

@@ -13,21 +13,25 @@ from sqlmodel import Session as Db
 from app import services, views
 from app.config import Settings
 from app.deps import PARTICIPANT_COOKIE, public_base
-from app.hub import Event, Hub, session_channel
 from app.domain import RuleError
+from app.hub import Event, Hub, session_channel
 from app.live_rules import FULL, Audience, fragments_for
 from app.models import Participant, Session, User
 from app.room import load_room
 
 router = APIRouter(tags=["live"])
 
-POLICY_VIOLATION = 1008  # the htmx ws extension does not retry this one, so a refused page stays quiet
+POLICY_VIOLATION = (
+    1008  # the htmx ws extension does not retry this one, so a refused page stays quiet
+)
 
 
 class Connection:
     """One open page: merges hub events and (for phones) the page's own messages onto one socket."""
 
-    def __init__(self, websocket: WebSocket, audience: Audience, session_id: int, participant_id: int | None) -> None:
+    def __init__(
+        self, websocket: WebSocket, audience: Audience, session_id: int, participant_id: int | None
+    ) -> None:
         self.websocket = websocket
         self.audience = audience
         self.session_id = session_id
@@ -142,9 +146,15 @@ class Connection:
                     base = _int(message.get("base_version"))
                     answer_text = _text(message, "text")
                     try:
-                        _, events = services.save_group_answer(db, session, person, case_id, option, answer_text, base)
+                        _, events = services.save_group_answer(
+                            db, session, person, case_id, option, answer_text, base
+                        )
                     except services.AnswerConflict:
-                        conflict = {"conflict": True, "draft_option": option, "draft_text": answer_text}
+                        conflict = {
+                            "conflict": True,
+                            "draft_option": option,
+                            "draft_text": answer_text,
+                        }
                         return self.render(("answer_form", "answer", "flash"), **conflict), []
                     return self.render(("answer_form", "answer", "flash"), ack=True), events
                 return views.participant_flash("Ukendt handling. Genindlæs siden."), []
@@ -185,7 +195,9 @@ async def participant_socket(websocket: WebSocket) -> None:
     with Db(websocket.app.state.engine) as db:
         person = services.participant_by_token(db, websocket.cookies.get(PARTICIPANT_COOKIE))
     if person is None or person.id is None:
-        await websocket.close(code=POLICY_VIOLATION, reason="Ukendt deltager: deltag igen med koden")
+        await websocket.close(
+            code=POLICY_VIOLATION, reason="Ukendt deltager: deltag igen med koden"
+        )
         return
     await websocket.accept()
     await Connection(websocket, Audience.PARTICIPANT, person.session_id, person.id).run()
@@ -197,7 +209,7 @@ async def _staff_socket(websocket: WebSocket, code: str, audience: Audience) -> 
         user = db.get(User, user_id) if isinstance(user_id, int) else None
         try:
             session = services.session_by_code(db, code)
-        except services.RuleError:
+        except RuleError:
             session = None
     if user is None or user.role != "facilitator" or session is None or session.id is None:
         await websocket.close(code=POLICY_VIOLATION, reason="Log ind som facilitator")

@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app import services
 from app.deps import PARTICIPANT_COOKIE, DbDep, HubDep, ParticipantDep, SettingsDep
-from app.hub import session_channel
 from app.domain import RuleError
+from app.hub import session_channel
 from app.models import Session
 from app.room import load_room
 from app.web import templates
@@ -18,9 +18,14 @@ from app.web import templates
 router = APIRouter(tags=["participant"])
 
 
-def _join_page(request: Request, code: str = "", alias: str = "", error: str = "", status: int = 200) -> HTMLResponse:
+def _join_page(
+    request: Request, code: str = "", alias: str = "", error: str = "", status: int = 200
+) -> HTMLResponse:
     return templates.TemplateResponse(
-        request, "participant/join.html", {"code": code, "alias": alias, "error": error}, status_code=status
+        request,
+        "participant/join.html",
+        {"code": code, "alias": alias, "error": error},
+        status_code=status,
     )
 
 
@@ -48,7 +53,8 @@ async def join(
         session, _, token = services.join(db, code, alias)
     except RuleError as exc:
         return _join_page(request, code=code[:12], alias=alias[:40], error=str(exc), status=400)
-    await hub.publish(session_channel(session.id), services.event(session, "groups"))  # type: ignore[arg-type]
+    joined = services.event(session, "groups")
+    await hub.publish(session_channel(joined["session"]), joined)
     response = RedirectResponse("/p", status_code=303)
     response.set_cookie(
         PARTICIPANT_COOKIE,
@@ -65,4 +71,6 @@ async def join(
 def phone(request: Request, db: DbDep, person: ParticipantDep) -> HTMLResponse:
     session = db.get(Session, person.session_id)
     assert session is not None  # a participant row always has its session
-    return templates.TemplateResponse(request, "participant/phone.html", {"room": load_room(db, session), "person": person})
+    return templates.TemplateResponse(
+        request, "participant/phone.html", {"room": load_room(db, session), "person": person}
+    )

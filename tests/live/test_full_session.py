@@ -64,7 +64,9 @@ async def _full_session(server: LiveServer, fac: Facilitator) -> None:
     late = phones[-1]
     await late.close()
     await projector.shows("progress", "11 af 12 har stemt")
-    assert "Stemmefordeling" not in projector.page.text("proj-stage"), "the split stays secret while voting"
+    assert "Stemmefordeling" not in projector.page.text("proj-stage"), (
+        "the split stays secret while voting"
+    )
     await late.connect()
     await late.shows("phone-stage", "Hvad ville du gøre?")
     await late.vote(options[-1], reason=f"Begrundelse fra {late.alias}")
@@ -98,7 +100,11 @@ async def _full_session(server: LiveServer, fac: Facilitator) -> None:
         await second.answer("C", "Et andet udkast", base_version=0)
         await second.shows("answer-form", "En anden i gruppen har gemt en nyere version")
         assert "Et andet udkast" in second.page.html("answer-form"), "the stale draft is kept"
-        await second.answer("B", f"Gruppe {label} mener B, fordi loven går forud. Tilføjet: tal med chefen.", base_version=1)
+        await second.answer(
+            "B",
+            f"Gruppe {label} mener B, fordi loven går forud. Tilføjet: tal med chefen.",
+            base_version=1,
+        )
         await first.shows("group-answer-current", "Tilføjet: tal med chefen")
     await projector.shows("progress", "3 af 3 grupper har svaret")
 

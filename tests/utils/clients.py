@@ -24,7 +24,9 @@ class Facilitator:
         assert r.status_code == 303, r.text
 
     def create_session(self, title: str, slugs: list[str], group_size: int = 4) -> str:
-        r = self.http.post("/facilitator/sessions", data={"title": title, "group_size": group_size, "cases": slugs})
+        r = self.http.post(
+            "/facilitator/sessions", data={"title": title, "group_size": group_size, "cases": slugs}
+        )
         assert r.status_code == 303, r.text
         return r.headers["location"].rsplit("/", 1)[-1]
 
@@ -51,14 +53,18 @@ class LivePage:
 
     async def connect(self) -> None:
         self.page = Page(self.ROOTS)  # the server sends the whole view on every connect
-        self.ws = await connect(self.ws_url, additional_headers={"Cookie": self.cookie}, open_timeout=5)
+        self.ws = await connect(
+            self.ws_url, additional_headers={"Cookie": self.cookie}, open_timeout=5
+        )
 
     async def close(self) -> None:
         if self.ws is not None:
             await self.ws.close()
             self.ws = None
 
-    async def until(self, check: Callable[[Page], bool], timeout: float = 5.0, what: str = "") -> Page:
+    async def until(
+        self, check: Callable[[Page], bool], timeout: float = 5.0, what: str = ""
+    ) -> Page:
         """Read pushes until the screen satisfies `check` (waits on the condition, never a fixed sleep)."""
         assert self.ws is not None
         if check(self.page):
@@ -68,7 +74,9 @@ class LivePage:
         while True:
             left = deadline - loop.time()
             if left <= 0:
-                raise AssertionError(f"timed out waiting for {what or check}: {self.page.top.keys()}\n{self.page.top}")
+                raise AssertionError(
+                    f"timed out waiting for {what or check}: {self.page.top.keys()}\n{self.page.top}"
+                )
             try:
                 message = await asyncio.wait_for(self.ws.recv(), left)
             except TimeoutError:
@@ -78,7 +86,9 @@ class LivePage:
                 return self.page
 
     async def shows(self, fid: str, needle: str, timeout: float = 5.0) -> Page:
-        return await self.until(lambda p: needle in p.text(fid), timeout, f"#{fid} to show {needle!r}")
+        return await self.until(
+            lambda p: needle in p.text(fid), timeout, f"#{fid} to show {needle!r}"
+        )
 
     async def send(self, message: dict[str, Any] | str) -> None:
         assert self.ws is not None
@@ -114,11 +124,24 @@ class Phone(LivePage):
         return attr(self.page.html("phone-stage"), "data-phase") or ""
 
     async def vote(self, option: str, reason: str = "") -> None:
-        await self.send({"action": "vote", "case": self.case_id(), "option": option, "reason": reason})
-        await self.until(lambda p: f"Din stemme ({option}) er gemt" in p.text("vote-form"), what=f"vote {option} acked")
+        await self.send(
+            {"action": "vote", "case": self.case_id(), "option": option, "reason": reason}
+        )
+        await self.until(
+            lambda p: f"Din stemme ({option}) er gemt" in p.text("vote-form"),
+            what=f"vote {option} acked",
+        )
 
     async def answer(self, option: str, reasoning: str, base_version: int) -> None:
-        await self.send({"action": "answer", "case": self.case_id(), "option": option, "text": reasoning, "base_version": base_version})
+        await self.send(
+            {
+                "action": "answer",
+                "case": self.case_id(),
+                "option": option,
+                "text": reasoning,
+                "base_version": base_version,
+            }
+        )
 
     async def aclose(self) -> None:
         await self.close()

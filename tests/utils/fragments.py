@@ -5,7 +5,21 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 class _Elements(HTMLParser):
@@ -86,7 +100,13 @@ def text(html: str) -> str:
     """Visible text of a fragment, whitespace collapsed (what a person reads)."""
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     plain = re.sub(r"<[^>]+>", " ", html)
-    plain = plain.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"').replace("&#39;", "'")
+    plain = (
+        plain.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#34;", '"')
+        .replace("&#39;", "'")
+    )
     return " ".join(plain.split())
 
 

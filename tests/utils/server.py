@@ -26,7 +26,11 @@ class LiveServer:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.proc: subprocess.Popen[bytes] | None = None
-        self.env = {**os.environ, "SPARRING_DATA_DIR": str(data_dir), "SPARRING_TALLY_PUSH_INTERVAL": "0.05"}
+        self.env = {
+            **os.environ,
+            "SPARRING_DATA_DIR": str(data_dir),
+            "SPARRING_TALLY_PUSH_INTERVAL": "0.05",
+        }
 
     @property
     def url(self) -> str:
@@ -34,20 +38,35 @@ class LiveServer:
 
     def add_facilitator(self) -> None:
         subprocess.run(
-            [sys.executable, "-m", "app.cli", "user", "add", FACILITATOR[0], "--password", FACILITATOR[1]],
-            env=self.env, check=True, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "app.cli",
+                "user",
+                "add",
+                FACILITATOR[0],
+                "--password",
+                FACILITATOR[1],
+            ],
+            env=self.env,
+            check=True,
+            capture_output=True,
         )
 
     def start(self) -> None:
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115  (kept open for the child)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port)],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {(self.data_dir / 'server.log').read_text()[-2000:]}")
+                raise RuntimeError(
+                    f"server exited: {(self.data_dir / 'server.log').read_text()[-2000:]}"
+                )
             try:
                 if httpx.get(f"{self.url}/api/health", timeout=1).status_code == 200:
                     return
