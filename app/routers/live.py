@@ -190,14 +190,19 @@ def _message_error(raw: str, limit: int) -> str:
 # Endpoints -------------------------------------------------------------------------------------------
 
 
+async def _refuse(websocket: WebSocket, reason: str) -> None:
+    # Accept first so the page receives a close code: a refused handshake looks like a network
+    # failure to the browser, and it would retry forever.
+    await websocket.accept()
+    await websocket.close(code=POLICY_VIOLATION, reason=reason)
+
+
 @router.websocket("/ws/p")
 async def participant_socket(websocket: WebSocket) -> None:
     with Db(websocket.app.state.engine) as db:
         person = services.participant_by_token(db, websocket.cookies.get(PARTICIPANT_COOKIE))
     if person is None or person.id is None:
-        await websocket.close(
-            code=POLICY_VIOLATION, reason="Ukendt deltager: deltag igen med koden"
-        )
+        await _refuse(websocket, "Ukendt deltager: deltag igen med koden")
         return
     await websocket.accept()
     await Connection(websocket, Audience.PARTICIPANT, person.session_id, person.id).run()
@@ -212,7 +217,7 @@ async def _staff_socket(websocket: WebSocket, code: str, audience: Audience) -> 
         except RuleError:
             session = None
     if user is None or user.role != "facilitator" or session is None or session.id is None:
-        await websocket.close(code=POLICY_VIOLATION, reason="Log ind som facilitator")
+        await _refuse(websocket, "Log ind som facilitator")
         return
     await websocket.accept()
     await Connection(websocket, audience, session.id, None).run()

@@ -1,0 +1,100 @@
+"""Facilitator pages over HTTP: login, the library, creating sessions, refusals with reasons."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.routers.conftest import PASSWORD, new_session
+
+
+def test_pages_need_a_facilitator_login(client: TestClient) -> None:
+    for path in ("/facilitator", "/facilitator/sessions/ABCDEF", "/projector/ABCDEF"):
+        r = client.get(path)
+        assert r.status_code == 303 and r.headers["location"].startswith("/facilitator/login")
+    assert client.post("/facilitator/sessions/ABCDEF/start").status_code == 303
+
+
+def test_login_refuses_wrong_password_and_reviewers(client: TestClient) -> None:
+    r = client.post("/facilitator/login", data={"username": "fac", "password": "forkert"})
+    assert r.status_code == 401 and "Forkert brugernavn eller adgangskode" in r.text
+    r = client.post("/facilitator/login", data={"username": "chef", "password": PASSWORD})
+    assert r.status_code == 401, "a reviewer cannot drive sessions"
+
+
+def test_login_never_redirects_off_site(client: TestClient) -> None:
+    data = {"username": "fac", "password": PASSWORD, "next": "//evil.example/x"}
+    r = client.post("/facilitator/login", data=data)
+    assert r.headers["location"] == "/facilitator"
+
+
+def test_dashboard_offers_the_29_kl_cases_by_duty(logged_in: TestClient) -> None:
+    page = logged_in.get("/facilitator").text
+    assert page.count('name="cases"') == 29
+    for duty in (
+        "Lovlighed",
+        "Sandhed",
+        "Faglighed",
+        "Åbenhed om fejl",
+        "Partipolitisk neutralitet",
+    ):
+        assert duty in page
+    assert "Spareøvelsen på skoleområdet" in page
+
+
+def test_creating_a_session_validates_every_field(logged_in: TestClient) -> None:
+    cases = ["kl-01-spareoevelsen"]
+    bad = [
+        ({"title": "", "group_size": 4, "cases": cases}, "Giv sessionen en titel"),
+        ({"title": "x" * 201, "group_size": 4, "cases": cases}, "højst være 200 tegn"),
+        ({"title": "T", "group_size": 4}, "Vælg mindst én case"),
+        (
+            {"title": "T", "group_size": 9, "cases": cases},
+            "Gruppestørrelsen skal være 3, 4 eller 5",
+        ),
+        ({"title": "T", "group_size": 4, "cases": ["findes-ikke"]}, "Ukendt case: findes-ikke"),
+        ({"title": "T", "group_size": "fire", "cases": cases}, "Ugyldige eller manglende felter"),
+    ]
+    for data, message in bad:
+        r = logged_in.post("/facilitator/sessions", data=data)
+        assert r.status_code == 400 and message in r.text, (data, r.status_code, r.text[-300:])
+    code = new_session(logged_in, ["kl-02-den-inhabile-udvalgsformand", "kl-01-spareoevelsen"])
+    page = logged_in.get(f"/facilitator/sessions/{code}").text
+    assert "Start sessionen" in page and code in page
+
+
+def test_control_actions_refuse_with_reasons(logged_in: TestClient) -> None:
+    code = new_session(logged_in)
+    assert (
+        "Sessionen kører ikke"
+        in logged_in.post(f"/facilitator/sessions/{code}/phase", data={"action": "next"}).text
+    )
+    assert logged_in.post(f"/facilitator/sessions/{code}/start").text.count("flash-error") == 0
+    again = logged_in.post(f"/facilitator/sessions/{code}/start").text
+    assert "kun startes fra lobbyen" in again
+    bogus = logged_in.post(f"/facilitator/sessions/{code}/phase", data={"action": "explode"}).text
+    assert "Ukendt handling" in bogus
+    timer = logged_in.post(f"/facilitator/sessions/{code}/timer", data={"seconds": "abc"}).text
+    assert "hele sekunder" in timer
+    too_long = logged_in.post(f"/facilitator/sessions/{code}/timer", data={"seconds": "99999"}).text
+    assert "mellem 1 sekund og 60 minutter" in too_long
+    assert "ikke flere cases" in logged_in.post(f"/facilitator/sessions/{code}/next-case").text
+    r = logged_in.get(f"/facilitator/sessions/{code}/summary.json")
+    assert r.status_code == 409 and "når sessionen er afsluttet" in r.text
+
+
+def test_unknown_session_code_gets_a_danish_page(logged_in: TestClient) -> None:
+    r = logged_in.get("/facilitator/sessions/NOPE99")
+    assert r.status_code == 404 and "Der findes ingen session med koden" in r.text
+
+
+def test_ended_session_offers_downloads(logged_in: TestClient) -> None:
+    code = new_session(logged_in)
+    logged_in.post(f"/facilitator/sessions/{code}/start")
+    logged_in.post(f"/facilitator/sessions/{code}/end")
+    page = logged_in.get(f"/facilitator/sessions/{code}").text
+    assert "summary.md" in page and "summary.json" in page
+    r = logged_in.get(f"/facilitator/sessions/{code}/summary.md")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/markdown")
+    assert "attachment" in r.headers["content-disposition"]
+    assert logged_in.get(f"/facilitator/sessions/{code}/summary.pdfx").status_code == 404
+    assert "allerede afsluttet" in logged_in.post(f"/facilitator/sessions/{code}/end").text
