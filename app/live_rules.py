@@ -36,7 +36,7 @@ def fragments_for(
         if kind == "post" and event.get("group") == own_group:
             return ("posts",), False
         if kind == "answer" and event.get("group") == own_group:
-            return ("answer",), False
+            return ("answer", "answer_form"), False
         return (), False
     if kind == "groups":
         staff = (

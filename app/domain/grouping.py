@@ -23,7 +23,7 @@ def group_count(n: int, preferred: int) -> int:
         return 1 if n > 0 else 0
     fewest = -(-n // MAX_SIZE)  # ceil: no group above 5
     most = n // MIN_SIZE  # floor: no group below 3
-    wanted = round(n / preferred)
+    wanted = int(n / preferred + 0.5)  # halves round up: smaller groups talk more
     return min(max(wanted, fewest), most)
 
 

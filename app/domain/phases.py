@@ -70,8 +70,12 @@ def previous_phase(current: Phase) -> Phase:
 
 def voting_round(status: Status, phase: Phase | None) -> int:
     """The round a vote now counts in; refuses when the room is not voting."""
-    if status is not Status.RUNNING or phase is None or phase not in VOTING_PHASES:
-        shown = PHASE_LABELS_DA[phase] if phase is not None else status.value
+    if status is not Status.RUNNING:
+        raise RuleError(
+            f"Der kan ikke stemmes nu: sessionen kører ikke (expected running, got {status.value})"
+        )
+    if phase is None or phase not in VOTING_PHASES:
+        shown = PHASE_LABELS_DA[phase] if phase is not None else "ingen"
         raise RuleError(f"Der kan ikke stemmes nu: fasen er '{shown}', ikke afstemning")
     return VOTING_PHASES[phase]
 

@@ -34,26 +34,50 @@
   }
   setInterval(tick, 1000);
 
-  // Drafts survive a re-render or a lost connection: kept per field until the server holds the same text.
+  // Drafts survive a re-render or a lost connection: kept per field until the server holds the same
+  // text. A draft remembers the version it was written on, so saving it over a newer group answer is
+  // refused by the server (and merged by the person) instead of silently replacing the other's words.
   var PREFIX = "sparring-draft:";
+  function baseInput(el) {
+    return el.form ? el.form.querySelector("[name=base_version]") : null;
+  }
   document.addEventListener("input", function (e) {
     var el = e.target;
-    if (el.dataset && el.dataset.draft) sessionStorage.setItem(PREFIX + el.dataset.draft, el.value);
+    if (!el.dataset || !el.dataset.draft) return;
+    var base = baseInput(el);
+    sessionStorage.setItem(PREFIX + el.dataset.draft, JSON.stringify({ text: el.value, base: base ? base.value : null }));
   });
   function restoreDrafts() {
     document.querySelectorAll("textarea[data-draft]").forEach(function (el) {
       var key = PREFIX + el.dataset.draft;
-      var draft = sessionStorage.getItem(key);
+      var draft = JSON.parse(sessionStorage.getItem(key) || "null");
       if (draft === null) return;
-      if (draft === el.defaultValue) {
+      if (draft.text === el.defaultValue) {
         sessionStorage.removeItem(key);
         el.classList.remove("unsaved");
-      } else if (el.value !== draft) {
-        el.value = draft;
-        el.classList.add("unsaved");
+        return;
       }
+      el.value = draft.text;
+      el.classList.add("unsaved");
+      var base = baseInput(el);
+      if (base && draft.base !== null) base.value = draft.base;
     });
   }
   document.addEventListener("htmx:wsAfterMessage", restoreDrafts);
   document.addEventListener("DOMContentLoaded", restoreDrafts);
+
+  // A form someone is editing is not replaced by a push from the others; its own ack always lands.
+  function dirty(form) {
+    return Array.prototype.some.call(form.elements, function (el) {
+      if (el.type === "radio" || el.type === "checkbox") return el.checked !== el.defaultChecked;
+      return el.tagName === "TEXTAREA" && el.value !== el.defaultValue;
+    });
+  }
+  document.addEventListener("htmx:oobBeforeSwap", function (e) {
+    var target = e.detail.target;
+    if (!target.matches || !target.matches("form[data-keep-edits]")) return;
+    var incoming = e.detail.fragment.firstElementChild;
+    if (incoming && incoming.hasAttribute("data-ack")) return;
+    if (dirty(target)) e.detail.shouldSwap = false;
+  });
 })();

@@ -1,0 +1,200 @@
+"""Scrubbing free text: CPR, e-mail, Danish phone numbers and aliases go; dates and amounts stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.domain.anonymise import MARKER, scrub
+
+X = MARKER
+
+
+def test_marker() -> None:
+    assert MARKER == "[fjernet]"
+
+
+# --- CPR --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("010190-1234", X),
+        ("0101901234", X),
+        ("311299-4321", X),
+        ("3112994321", X),
+        (
+            "Borgerens CPR-nummer er 010190-1234 ifølge sagen",
+            f"Borgerens CPR-nummer er {X} ifølge sagen",
+        ),
+        ("CPR 0101901234, født i Aarhus", f"CPR {X}, født i Aarhus"),
+        ("cpr: 150685-2231 og 2906731122", f"cpr: {X} og {X}"),
+        ("(010190-1234)", f"({X})"),
+        ("CPR-nr.: 010190-1234\nNæste linje", f"CPR-nr.: {X}\nNæste linje"),
+    ],
+)
+def test_cpr_is_scrubbed(text: str, expected: str) -> None:
+    assert scrub(text) == expected
+
+
+# --- e-mail -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mette@kk.dk", X),
+        ("Skriv til mette.hansen@aarhus.dk om sagen", f"Skriv til {X} om sagen"),
+        ("jens_p+sag@sub.kommune.dk", X),
+        ("søren@københavn.dk", X),
+        ("a@b.dk og c-d@e-f.gov.dk", f"{X} og {X}"),
+        ("Kontakt: mette@kk.dk.", f"Kontakt: {X}."),
+        ("<mette@kk.dk>", f"<{X}>"),
+    ],
+)
+def test_email_is_scrubbed(text: str, expected: str) -> None:
+    assert scrub(text) == expected
+
+
+# --- phone ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12345678", X),
+        ("12 34 56 78", X),
+        ("1234 5678", X),
+        ("+45 12 34 56 78", X),
+        ("+4512345678", X),
+        ("+45 12345678", X),
+        ("+45 1234 5678", X),
+        ("0045 12345678", X),
+        ("004512345678", X),
+        ("Ring til Mette på 12 34 56 78 i morgen", f"Ring til Mette på {X} i morgen"),
+        ("tlf. 87654321 (direkte)", f"tlf. {X} (direkte)"),
+        ("tlf: +45 22 33 44 55 eller 33445566", f"tlf: {X} eller {X}"),
+        ("(12345678)", f"({X})"),
+    ],
+)
+def test_phone_is_scrubbed(text: str, expected: str) -> None:
+    assert scrub(text) == expected
+
+
+# --- PII at the end of a sentence or before a comma (bug) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ring på 12345678.", f"Ring på {X}."),
+        ("Ring på 12 34 56 78, hvis der er spørgsmål", f"Ring på {X}, hvis der er spørgsmål"),
+        ("Hans nummer er +45 12 34 56 78.", f"Hans nummer er {X}."),
+        ("Hans nummer er +4512345678.", f"Hans nummer er {X}."),
+        ("Borgerens CPR-nummer er 010190-1234.", f"Borgerens CPR-nummer er {X}."),
+        ("CPR 0101901234.", f"CPR {X}."),
+    ],
+)
+def test_pii_before_punctuation_is_scrubbed(text: str, expected: str) -> None:
+    assert scrub(text) == expected
+
+
+def test_international_phone_before_full_stop_is_not_half_scrubbed() -> None:
+    assert "78" not in scrub("Ring på +45 12 34 56 78.")
+
+
+# --- aliases ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "aliases", "expected"),
+    [
+        ("Mette sagde nej", ["Mette"], f"{X} sagde nej"),
+        ("mette sagde nej", ["Mette"], f"{X} sagde nej"),
+        ("METTE sagde nej", ["Mette"], f"{X} sagde nej"),
+        ("Jeg er enig med mette.", ["Mette"], f"Jeg er enig med {X}."),
+        ("Mettemarie sagde nej", ["Mette"], "Mettemarie sagde nej"),
+        ("AnneMette sagde nej", ["Mette"], "AnneMette sagde nej"),
+        ("Mettes forslag", ["Mette"], "Mettes forslag"),
+        ("Søren og Sørensen", ["Søren"], f"{X} og Sørensen"),
+        ("SØREN og søren", ["Søren"], f"{X} og {X}"),
+        ("Mette og Jens, og så Mette igen", ["Mette", "Jens"], f"{X} og {X}, og så {X} igen"),
+        ("Mette Hansen sagde", ["Mette", "Mette Hansen"], f"{X} sagde"),
+        ("Anne-Sofie sagde", ["Anne-Sofie"], f"{X} sagde"),
+        ("Lars (LH) sagde", ["Lars (LH)"], f"{X} sagde"),
+        ("Mette sagde", ["  Mette  "], f"{X} sagde"),
+        ("Mette sagde", [], "Mette sagde"),
+        ("Mette sagde", ["", "   "], "Mette sagde"),
+        ("a.b sagde", ["a.b"], f"{X} sagde"),
+        ("aXb sagde", ["a.b"], "aXb sagde"),  # the alias is literal, not a pattern
+    ],
+)
+def test_aliases_are_whole_word_and_case_insensitive(
+    text: str, aliases: list[str], expected: str
+) -> None:
+    assert scrub(text, aliases) == expected
+
+
+def test_aliases_may_be_any_iterable() -> None:
+    assert scrub("Jens og Mette", (a for a in ["Jens", "Mette"])) == f"{X} og {X}"
+    assert scrub("Jens og Mette", {"Mette"}) == f"Jens og {X}"
+
+
+# --- near-misses that must stay ---------------------------------------------------------------
+
+NEAR_MISSES = [
+    "12.03.2024",
+    "2024-03-12",
+    "12-03-2024",
+    "12/03/2024",
+    "9 mio. kr.",
+    "1.250.000 kr.",
+    "kr. 12.500.000",
+    "12 500 000 kr.",
+    "1.250.000,50 kr.",
+    "12/16033",
+    "sag 2023-004512",
+    "j.nr. 2023-004512",
+    "2024",
+    "123456",
+    "1234567",
+    "§ 17, stk. 4",
+    "kl. 10.00-12.00",
+    "Mødet den 12.03.2024 om sag 2023-004512 handlede om 1.250.000 kr. i 2024.",
+    "Budgettet er på 9 mio. kr. (sag 12/16033, bilag 123456).",
+    "000000-0000",  # no such day or month: not a CPR
+    "321390-1234",  # day 32
+    "011390-1234",  # month 13
+]
+
+
+@pytest.mark.parametrize("text", NEAR_MISSES)
+def test_near_misses_stay_unchanged(text: str) -> None:
+    assert scrub(text) == text
+
+
+@pytest.mark.parametrize("text", NEAR_MISSES)
+def test_near_misses_stay_unchanged_with_aliases(text: str) -> None:
+    assert scrub(text, ["Mette", "Jens"]) == text
+
+
+def test_plain_text_is_unchanged() -> None:
+    text = "Vi drøftede, om gaven på 500 kr. var i orden efter kodeks § 3."
+    assert scrub(text) == text
+    assert scrub("") == ""
+
+
+def test_mixed_realistic_paragraph() -> None:
+    text = (
+        "Mette (mette.hansen@kk.dk, tlf. 12 34 56 78) oplyste CPR 010190-1234 i sag "
+        "2023-004512 den 12.03.2024 om 1.250.000 kr."
+    )
+    assert scrub(text, ["Mette"]) == (
+        f"{X} ({X}, tlf. {X}) oplyste CPR {X} i sag 2023-004512 den 12.03.2024 om 1.250.000 kr."
+    )
+
+
+def test_scrub_is_idempotent() -> None:
+    text = "Mette: 010190-1234, mette@kk.dk, 12 34 56 78 og 12.03.2024"
+    once = scrub(text, ["Mette"])
+    assert scrub(once, ["Mette"]) == once

@@ -1,0 +1,264 @@
+"""Phase rules: transitions, the ends of a case, voting rounds and session status checks."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from app.domain import RuleError
+from app.domain.phases import (
+    ORDER,
+    PHASE_LABELS_DA,
+    VOTING_PHASES,
+    Phase,
+    Status,
+    check_end,
+    check_group_answer_open,
+    check_join,
+    check_next_case,
+    check_reason_open,
+    check_start,
+    check_transition,
+    next_phase,
+    previous_phase,
+    voting_round,
+)
+
+ALL_PAIRS = list(itertools.product(ORDER, ORDER))
+FORWARD = [(a, b) for a, b in ALL_PAIRS if ORDER.index(b) > ORDER.index(a)]
+ONE_BACK = [(a, b) for a, b in ALL_PAIRS if ORDER.index(b) == ORDER.index(a) - 1]
+SAME = [(a, a) for a in ORDER]
+TWO_OR_MORE_BACK = [(a, b) for a, b in ALL_PAIRS if ORDER.index(b) <= ORDER.index(a) - 2]
+
+
+def _id(pair: tuple[Phase, Phase]) -> str:
+    return f"{pair[0].value}->{pair[1].value}"
+
+
+def test_rule_error_is_an_exception() -> None:
+    assert issubclass(RuleError, Exception)
+
+
+def test_order_is_the_case_lifecycle() -> None:
+    assert ORDER == (
+        Phase.PRESENT,
+        Phase.VOTE,
+        Phase.DISCUSS,
+        Phase.GROUP_ANSWER,
+        Phase.REVEAL,
+        Phase.REVOTE,
+        Phase.CLOSED,
+    )
+
+
+def test_every_phase_has_a_danish_label() -> None:
+    assert set(PHASE_LABELS_DA) == set(Phase)
+    assert all(label.strip() for label in PHASE_LABELS_DA.values())
+
+
+def test_transition_tables_cover_every_pair() -> None:
+    assert len(FORWARD) + len(ONE_BACK) + len(SAME) + len(TWO_OR_MORE_BACK) == len(ORDER) ** 2
+    assert len(FORWARD) == 21
+    assert len(ONE_BACK) == 6
+    assert len(TWO_OR_MORE_BACK) == 15
+
+
+# --- check_transition -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pair", FORWARD, ids=_id)
+def test_any_step_forward_is_allowed(pair: tuple[Phase, Phase]) -> None:
+    current, target = pair
+    assert check_transition(current, target) is target
+
+
+@pytest.mark.parametrize("pair", ONE_BACK, ids=_id)
+def test_exactly_one_step_back_is_allowed(pair: tuple[Phase, Phase]) -> None:
+    current, target = pair
+    assert check_transition(current, target) is target
+
+
+@pytest.mark.parametrize("pair", SAME, ids=_id)
+def test_same_phase_is_refused(pair: tuple[Phase, Phase]) -> None:
+    current, target = pair
+    with pytest.raises(RuleError) as exc:
+        check_transition(current, target)
+    assert str(exc.value) == f"Casen er allerede i fasen '{PHASE_LABELS_DA[current]}'"
+
+
+@pytest.mark.parametrize("pair", TWO_OR_MORE_BACK, ids=_id)
+def test_two_or_more_steps_back_are_refused(pair: tuple[Phase, Phase]) -> None:
+    current, target = pair
+    with pytest.raises(RuleError) as exc:
+        check_transition(current, target)
+    message = str(exc.value)
+    assert message.startswith("Kan kun gå én fase tilbage")
+    # The message names where we are, the one phase we could go back to, and the refused target.
+    one_back = ORDER[ORDER.index(current) - 1]
+    assert f"fra '{PHASE_LABELS_DA[current]}'" in message
+    assert f"til '{PHASE_LABELS_DA[one_back]}'" in message
+    assert f"ikke til '{PHASE_LABELS_DA[target]}'" in message
+
+
+def test_skipping_straight_to_closed_and_back_to_revote() -> None:
+    assert check_transition(Phase.PRESENT, Phase.CLOSED) is Phase.CLOSED
+    assert check_transition(Phase.CLOSED, Phase.REVOTE) is Phase.REVOTE
+    with pytest.raises(RuleError):
+        check_transition(Phase.CLOSED, Phase.PRESENT)
+
+
+# --- next_phase / previous_phase --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("index", range(len(ORDER) - 1))
+def test_next_phase_is_the_following_one(index: int) -> None:
+    assert next_phase(ORDER[index]) is ORDER[index + 1]
+
+
+@pytest.mark.parametrize("index", range(1, len(ORDER)))
+def test_previous_phase_is_the_one_before(index: int) -> None:
+    assert previous_phase(ORDER[index]) is ORDER[index - 1]
+
+
+def test_next_phase_after_closed_is_refused_in_danish() -> None:
+    with pytest.raises(RuleError, match="Kan ikke gå videre: casen er allerede afsluttet"):
+        next_phase(Phase.CLOSED)
+
+
+def test_previous_phase_before_present_is_refused_in_danish() -> None:
+    with pytest.raises(RuleError, match=r"Kan ikke gå tilbage: casen er i den første fase"):
+        previous_phase(Phase.PRESENT)
+
+
+@pytest.mark.parametrize("phase", ORDER[:-1], ids=str)
+def test_next_phase_is_always_a_legal_transition(phase: Phase) -> None:
+    assert check_transition(phase, next_phase(phase)) is next_phase(phase)
+
+
+@pytest.mark.parametrize("phase", ORDER[1:], ids=str)
+def test_previous_phase_is_always_a_legal_transition(phase: Phase) -> None:
+    assert check_transition(phase, previous_phase(phase)) is previous_phase(phase)
+
+
+# --- voting_round -----------------------------------------------------------------------------
+
+PHASES_AND_NONE: list[Phase | None] = [*ORDER, None]
+
+
+def test_voting_phases_are_vote_and_revote() -> None:
+    assert VOTING_PHASES == {Phase.VOTE: 1, Phase.REVOTE: 2}
+
+
+@pytest.mark.parametrize("status", list(Status), ids=str)
+@pytest.mark.parametrize("phase", PHASES_AND_NONE, ids=str)
+def test_voting_round_only_in_vote_or_revote_while_running(
+    status: Status, phase: Phase | None
+) -> None:
+    expected = {Phase.VOTE: 1, Phase.REVOTE: 2}
+    if status is Status.RUNNING and phase in expected:
+        assert voting_round(status, phase) == expected[phase]
+    else:
+        with pytest.raises(RuleError, match="Der kan ikke stemmes nu"):
+            voting_round(status, phase)
+
+
+def test_voting_round_message_names_the_phase_in_danish() -> None:
+    with pytest.raises(RuleError) as exc:
+        voting_round(Status.RUNNING, Phase.DISCUSS)
+    assert "'Drøftelse i grupper'" in str(exc.value)
+
+
+def test_voting_round_message_without_a_phase_names_the_status() -> None:
+    with pytest.raises(RuleError) as exc:
+        voting_round(Status.LOBBY, None)
+    assert "sessionen kører ikke" in str(exc.value) and "lobby" in str(exc.value)
+
+
+# --- writing windows --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", list(Status), ids=str)
+@pytest.mark.parametrize("phase", PHASES_AND_NONE, ids=str)
+def test_group_answer_open_only_in_discuss_and_group_answer(
+    status: Status, phase: Phase | None
+) -> None:
+    if status is Status.RUNNING and phase in (Phase.DISCUSS, Phase.GROUP_ANSWER):
+        check_group_answer_open(status, phase)
+    else:
+        with pytest.raises(RuleError, match="Gruppens svar kan kun skrives"):
+            check_group_answer_open(status, phase)
+
+
+@pytest.mark.parametrize("status", list(Status), ids=str)
+@pytest.mark.parametrize("phase", PHASES_AND_NONE, ids=str)
+def test_reason_open_only_while_voting_and_discussing(status: Status, phase: Phase | None) -> None:
+    if status is Status.RUNNING and phase in (Phase.VOTE, Phase.DISCUSS, Phase.REVOTE):
+        check_reason_open(status, phase)
+    else:
+        with pytest.raises(RuleError, match="Begrundelser kan kun skrives"):
+            check_reason_open(status, phase)
+
+
+# --- session status -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case_count", [1, 2, 10])
+def test_start_from_lobby_with_cases(case_count: int) -> None:
+    check_start(Status.LOBBY, case_count)
+
+
+def test_start_without_cases_is_refused() -> None:
+    with pytest.raises(RuleError, match="Sessionen har ingen cases at starte med"):
+        check_start(Status.LOBBY, 0)
+
+
+@pytest.mark.parametrize("status", [Status.RUNNING, Status.ENDED], ids=str)
+@pytest.mark.parametrize("case_count", [0, 3])
+def test_start_only_from_lobby(status: Status, case_count: int) -> None:
+    with pytest.raises(RuleError) as exc:
+        check_start(status, case_count)
+    assert "Sessionen kan kun startes fra lobbyen" in str(exc.value)
+    assert f"got {status.value}" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("position", "case_count", "expected"),
+    [(0, 2, 1), (0, 3, 1), (1, 3, 2), (4, 10, 5), (8, 10, 9)],
+)
+def test_next_case_while_one_follows(position: int, case_count: int, expected: int) -> None:
+    assert check_next_case(Status.RUNNING, position, case_count) == expected
+
+
+@pytest.mark.parametrize(("position", "case_count"), [(0, 1), (1, 2), (2, 3), (9, 10), (5, 3)])
+def test_next_case_after_the_last_is_refused(position: int, case_count: int) -> None:
+    with pytest.raises(RuleError, match="Der er ikke flere cases i sessionen"):
+        check_next_case(Status.RUNNING, position, case_count)
+
+
+@pytest.mark.parametrize("status", [Status.LOBBY, Status.ENDED], ids=str)
+def test_next_case_only_while_running(status: Status) -> None:
+    with pytest.raises(RuleError) as exc:
+        check_next_case(status, 0, 5)
+    assert "Sessionen kører ikke" in str(exc.value)
+    assert f"got {status.value}" in str(exc.value)
+
+
+@pytest.mark.parametrize("status", [Status.LOBBY, Status.RUNNING], ids=str)
+def test_join_while_not_ended(status: Status) -> None:
+    check_join(status)
+
+
+def test_join_after_end_is_refused() -> None:
+    with pytest.raises(RuleError, match="Sessionen er afsluttet og kan ikke længere tilgås"):
+        check_join(Status.ENDED)
+
+
+@pytest.mark.parametrize("status", [Status.LOBBY, Status.RUNNING], ids=str)
+def test_end_while_not_ended(status: Status) -> None:
+    check_end(status)
+
+
+def test_end_twice_is_refused() -> None:
+    with pytest.raises(RuleError, match="Sessionen er allerede afsluttet"):
+        check_end(Status.ENDED)

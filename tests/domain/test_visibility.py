@@ -1,0 +1,46 @@
+"""Who may see what in which phase: one table over every phase and no phase at all."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.domain.phases import ORDER, Phase
+from app.domain.visibility import (
+    group_texts_visible,
+    results_visible,
+    shift_visible,
+    vote_count_visible,
+)
+
+# phase: (group texts, results, shift, vote count)
+TABLE: dict[Phase | None, tuple[bool, bool, bool, bool]] = {
+    None: (False, False, False, False),
+    Phase.PRESENT: (False, False, False, False),
+    Phase.VOTE: (False, False, False, True),
+    Phase.DISCUSS: (True, False, False, False),
+    Phase.GROUP_ANSWER: (True, False, False, False),
+    Phase.REVEAL: (True, True, False, False),
+    Phase.REVOTE: (True, True, False, True),
+    Phase.CLOSED: (True, True, True, False),
+}
+
+
+def test_table_covers_every_phase_and_none() -> None:
+    assert set(TABLE) == {*ORDER, None}
+
+
+@pytest.mark.parametrize("phase", list(TABLE), ids=str)
+def test_visibility(phase: Phase | None) -> None:
+    texts, results, shift_, count = TABLE[phase]
+    assert group_texts_visible(phase) is texts
+    assert results_visible(phase) is results
+    assert shift_visible(phase) is shift_
+    assert vote_count_visible(phase) is count
+
+
+@pytest.mark.parametrize("phase", ORDER, ids=str)
+def test_results_never_before_texts(phase: Phase) -> None:
+    # Whatever the table says, results are a subset of what group texts reveal, and the
+    # shift is a subset of the results.
+    assert not results_visible(phase) or group_texts_visible(phase)
+    assert not shift_visible(phase) or results_visible(phase)
