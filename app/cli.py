@@ -64,15 +64,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def _phone_address(host: str, port: int) -> str:
-    """Where phones in the room go: this machine's network name when listening on all addresses."""
-    if host == "0.0.0.0":
-        name = socket.gethostname()
-        with contextlib.suppress(OSError):
-            address = socket.gethostbyname(name)
-            if not address.startswith("127."):
-                return f"http://{address}:{port}/"
-        return f"http://{name}:{port}/"
-    return f"http://{host}:{port}/"
+    """Where phones in the room go: this machine's LAN address when listening on all addresses."""
+    if host != "0.0.0.0":
+        return f"http://{host}:{port}/"
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        # Connecting a UDP socket sends nothing; it only makes the OS pick the outgoing interface.
+        probe.connect(("192.0.2.1", 9))
+        address = str(probe.getsockname()[0])
+        if not address.startswith("127."):
+            return f"http://{address}:{port}/"
+    return f"http://{socket.gethostname()}:{port}/"
 
 
 def cmd_user_add(args: argparse.Namespace) -> None:
