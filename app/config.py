@@ -32,7 +32,11 @@ class Settings(BaseSettings):
 
     @property
     def effective_database_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.sqlite_path}"
+        url = self.database_url or f"sqlite:///{self.sqlite_path}"
+        for bare in ("postgresql://", "postgres://"):  # the driver we ship: psycopg 3
+            if url.startswith(bare):
+                return "postgresql+psycopg://" + url.removeprefix(bare)
+        return url
 
     def effective_secret_key(self) -> str:
         """The configured key, else one generated on first start and kept beside the database."""
