@@ -51,13 +51,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
     settings = get_settings()
     engine = make_engine(settings)
     with Db(engine) as db:
-        count = library.seed_library(db, settings.seed_dir)
+        lib, count = library.seed_library(db, settings.seed_dir)
         login = ensure_first_facilitator(db, settings.data_dir)
     engine.dispose()
     host, port = args.host or settings.host, args.port or settings.port
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     print(f"\nSparring kører: http://{shown}:{port}/facilitator  ({login})", flush=True)
-    print(f"Deltagere: {_phone_address(host, port)}   Cases opdateret: {count}\n", flush=True)
+    print(f"Deltagere: {_phone_address(host, port)}   Cases opdateret: {count}", flush=True)
+    for error in lib.errors:
+        print(f"FEJL i seed/{error}", flush=True)
+    print(flush=True)
     uvicorn.run(
         create_app(settings), host=host, port=port, ws_max_size=1024 * 1024, log_level="info"
     )
@@ -86,12 +89,13 @@ def cmd_user_add(args: argparse.Namespace) -> None:
 
 def cmd_seed(_args: argparse.Namespace) -> None:
     settings = get_settings()
-    cases, errors = library.load_case_files(settings.seed_dir)
     with Db(make_engine(settings)) as db:
-        changed = library.sync_library(db, cases)
-    print(f"{len(cases)} cases indlæst, {changed} nye eller ændrede")
-    for error in errors:
-        print(f"FEJL {error}", file=sys.stderr)
+        lib, changed = library.seed_library(db, settings.seed_dir)
+    print(f"{len(lib.cases)} cases indlæst, {changed} nye eller ændrede")
+    for error in lib.errors:
+        print(f"FEJL i seed/{error}", file=sys.stderr)
+    if lib.errors:
+        raise SystemExit(1)
 
 
 def cmd_simulate(args: argparse.Namespace) -> None:

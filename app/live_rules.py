@@ -15,7 +15,7 @@ class Audience(StrEnum):
 
 FULL = {
     Audience.PARTICIPANT: ("header", "stage", "flash"),
-    Audience.PROJECTOR: ("header", "stage", "timer", "progress"),
+    Audience.PROJECTOR: ("header", "stage", "timer", "progress", "duties"),
     Audience.FACILITATOR: ("status", "timer", "timer_controls", "progress", "groups"),
 }
 

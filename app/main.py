@@ -34,7 +34,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = make_engine(settings)
         with Db(app.state.engine) as db:
-            library.seed_library(db, settings.seed_dir)
+            app.state.library, _ = library.seed_library(db, settings.seed_dir)
+        templates.env.globals["DUTIES"] = app.state.library.duty_map()
         yield
         app.state.engine.dispose()
 

@@ -30,7 +30,10 @@ class User(SQLModel, table=True):
 
 
 class LibraryCase(SQLModel, table=True):
-    """A case in the library, loaded from seed/cases/*.yaml."""
+    """A case in the library: loaded from seed/cases/*.yaml, imported, or written in the UI.
+
+    No options means an open-discussion case (groups post reasoning, nobody votes).
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(index=True, unique=True, max_length=120)
@@ -43,8 +46,12 @@ class LibraryCase(SQLModel, table=True):
     question: str
     options: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     prompts: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    source: str = ""
+    source: str = ""  # the document
+    source_ref: str = ""  # page or number in it
     language: str = "da"
+    archived: bool = False  # hidden from pickers; sessions that used it keep their copy
+    file_digest: str = ""  # content of the seed file when last loaded ("" if never from a file)
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class Session(SQLModel, table=True):
@@ -72,9 +79,12 @@ class SessionCase(SQLModel, table=True):
     slug: str
     title: str
     duty: str
+    secondary_duties: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     text: str
     question: str
-    options: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    options: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON)
+    )  # none: open discussion
     prompts: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     phase: str = "present"
     deadline: datetime | None = None  # UTC; None when no timer runs

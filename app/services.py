@@ -59,7 +59,7 @@ def create_session(db: Db, user: User, title: str, slugs: list[str], group_size:
     library = {
         c.slug: c for c in db.exec(select(LibraryCase).where(col(LibraryCase.slug).in_(slugs)))
     }
-    missing = [s for s in slugs if s not in library]
+    missing = [s for s in slugs if s not in library or library[s].archived]
     if missing:
         raise RuleError(f"Ukendt case: {', '.join(missing)}")
     session = Session(
@@ -76,6 +76,7 @@ def create_session(db: Db, user: User, title: str, slugs: list[str], group_size:
                 slug=c.slug,
                 title=c.title,
                 duty=c.duty,
+                secondary_duties=list(c.secondary_duties),
                 text=c.text,
                 question=c.question,
                 options=list(c.options),

@@ -26,6 +26,7 @@ PROJECTOR = {
     "stage": "projector/partials/proj_stage.html",
     "timer": "partials/timer.html",
     "progress": "partials/progress.html",
+    "duties": "projector/partials/proj_duties.html",
 }
 FACILITATOR = {
     "status": "facilitator/partials/ctl_status.html",

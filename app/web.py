@@ -29,7 +29,11 @@ def mmss(seconds: int | None) -> str:
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.globals.update(
-    seconds_left=seconds_left, mmss=mmss, PHASES=phases.ORDER, PHASE_LABELS=phases.PHASE_LABELS_DA
+    seconds_left=seconds_left,
+    mmss=mmss,
+    PHASES=phases.ORDER,
+    PHASE_LABELS=phases.PHASE_LABELS_DA,
+    DUTIES={},  # slug -> library.Duty, set when the app loads the library
 )
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import groupby
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -16,7 +15,7 @@ from app.domain import RuleError
 from app.domain.phases import Status
 from app.export import summary as summary_export
 from app.hub import Event, Hub, session_channel
-from app.library import load_duties
+from app.library import by_duty
 from app.models import LibraryCase, Session, User
 from app.room import load_room
 from app.web import templates
@@ -81,14 +80,12 @@ def _dashboard(
     request: Request, db: DbDep, user: User, status: int = 200, **extra: object
 ) -> HTMLResponse:
     sessions = db.exec(select(Session).order_by(col(Session.created_at).desc())).all()
-    duties = {d.slug: d.name_da for d in load_duties(request.app.state.settings.seed_dir)}
     cases = db.exec(
-        select(LibraryCase).order_by(col(LibraryCase.case_set), col(LibraryCase.number))
+        select(LibraryCase)
+        .where(col(LibraryCase.archived).is_(False))
+        .order_by(col(LibraryCase.case_set), col(LibraryCase.number))
     ).all()
-    library = [
-        (duties.get(duty, duty), list(group))
-        for duty, group in groupby(cases, key=lambda c: c.duty)
-    ]
+    library = by_duty(request.app.state.library.duties, cases)
     context = {
         "user": user,
         "sessions": sessions,
