@@ -18,9 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session as Db
 from sqlmodel import SQLModel, select
 
-from app.cli import add_user
 from app.config import Settings
-from app.db import alembic_config, connect, make_engine, migrate
+from app.db import BASELINE, alembic_config, connect, make_engine, migrate
 from app.models import User
 from tests.utils.postgres import fresh_database
 
@@ -76,9 +75,14 @@ def test_every_migration_goes_down_and_up_again(settings: Settings) -> None:
 def test_a_database_from_before_migrations_is_adopted_with_its_data(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     old = connect(settings)
-    SQLModel.metadata.create_all(old)  # how the first version made its tables
-    with Db(old) as db:
-        add_user(db, "fac", "x" * 12, "facilitator")
+    with old.begin() as conn:  # the tables the first version made with create_all, unversioned
+        command.upgrade(alembic_config(conn), BASELINE)
+        conn.execute(text("DROP TABLE alembic_version"))
+        conn.execute(
+            text(
+                "INSERT INTO \"user\" (username, password_hash, role, created_at) VALUES ('fac', 'x', 'facilitator', '2026-01-01')"
+            )
+        )
     old.dispose()
 
     engine = make_engine(settings)
