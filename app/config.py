@@ -16,6 +16,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = ROOT / "sessions"
     database_url: str = ""  # empty: SQLite at data_dir/sparring.db
+    redis_url: str = ""  # empty: events stay in this process (one worker)
+    redis_prefix: str = "sparring"  # channel names start with it (several installations, one Redis)
     seed_dir: Path = ROOT / "seed"
     secret_key: str = ""  # empty: generated once and kept in data_dir/secret_key
     host: str = "127.0.0.1"

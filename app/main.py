@@ -20,7 +20,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine
 from app.deps import LoginRequired
 from app.domain import RuleError
-from app.hub.memory import MemoryHub
+from app.hub import make_hub
 from app.routers import api, facilitator, live, participant, projector
 from app.web import templates
 
@@ -37,11 +37,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.library, _ = library.seed_library(db, settings.seed_dir)
         templates.env.globals["DUTIES"] = app.state.library.duty_map()
         yield
+        await app.state.hub.aclose()
         app.state.engine.dispose()
 
     app = FastAPI(title="Sparring", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
     app.state.settings = settings
-    app.state.hub = MemoryHub()
+    app.state.hub = make_hub(settings.redis_url, settings.redis_prefix)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.effective_secret_key(),

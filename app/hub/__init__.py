@@ -18,6 +18,19 @@ class Hub(Protocol):
 
     def subscribe(self, channel: str) -> AbstractAsyncContextManager[Subscription]: ...
 
+    async def aclose(self) -> None: ...
+
+
+def make_hub(redis_url: str, prefix: str) -> Hub:
+    """Redis pub/sub when a URL is set (several workers or machines), else in-process."""
+    if redis_url:
+        from app.hub.redis import RedisHub
+
+        return RedisHub(redis_url, prefix)
+    from app.hub.memory import MemoryHub
+
+    return MemoryHub()
+
 
 def session_channel(session_id: int) -> str:
     return f"session:{session_id}"

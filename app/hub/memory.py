@@ -49,3 +49,6 @@ class MemoryHub:
             self._subscribers[channel].discard(subscription)
             if not self._subscribers[channel]:
                 del self._subscribers[channel]
+
+    async def aclose(self) -> None:
+        """Nothing to release: each queue goes with its page."""

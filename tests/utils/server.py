@@ -22,7 +22,9 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, port: int | None = None, env: dict[str, str] | None = None
+    ) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.proc: subprocess.Popen[bytes] | None = None
@@ -30,6 +32,7 @@ class LiveServer:
             **os.environ,
             "SPARRING_DATA_DIR": str(data_dir),
             "SPARRING_TALLY_PUSH_INTERVAL": "0.05",
+            **(env or {}),
         }
 
     @property
