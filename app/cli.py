@@ -1,4 +1,4 @@
-"""sparring serve | user add | seed | simulate | export"""
+"""sparring serve | user add | seed | purge | simulate"""
 
 from __future__ import annotations
 
@@ -106,6 +106,15 @@ def cmd_simulate(args: argparse.Namespace) -> None:
         asyncio.run(simulate(args.url, args.code, args.participants, args.seed, args.think))
 
 
+def cmd_purge(_args: argparse.Namespace) -> None:
+    from app import summaries
+
+    settings = get_settings()
+    with Db(make_engine(settings)) as db:
+        codes = summaries.purge_expired(db, settings)
+    print(f"Rådata slettet for {len(codes)} afsluttede sessioner: {', '.join(codes) or '-'}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="sparring", description="Sparring: live dilemmasessioner")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +133,12 @@ def main(argv: list[str] | None = None) -> None:
 
     seed = sub.add_parser("seed", help="indlæs seed/cases i databasen")
     seed.set_defaults(func=cmd_seed)
+
+    purge = sub.add_parser(
+        "purge",
+        help="slet rådata for sessioner afsluttet for mere end SPARRING_RETENTION_DAYS siden",
+    )
+    purge.set_defaults(func=cmd_purge)
 
     sim = sub.add_parser("simulate", help="lad N bot-telefoner deltage i en session")
     sim.add_argument("--code", required=True)

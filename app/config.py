@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     port: int = 8000
     public_url: str = ""  # what the QR code points at; empty: derived from the request
     anonymity_threshold: int = 3
+    retention_days: int = 30  # raw per-person rows of ended sessions are purged after this; 0: keep
     cookie_secure: bool = False  # set true behind HTTPS
     max_message_bytes: int = 64 * 1024
     tally_push_interval: float = 0.2  # at most 5 tally pushes a second per connection

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ from sqlmodel import Session as Db
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from app import library
+from app import library, summaries
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.deps import LoginRequired
@@ -36,7 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with Db(app.state.engine) as db:
             app.state.library, _ = library.seed_library(db, settings.seed_dir)
         templates.env.globals["DUTIES"] = app.state.library.duty_map()
+        retention = asyncio.create_task(summaries.retention_loop(app.state.engine, settings))
         yield
+        retention.cancel()
         await app.state.hub.aclose()
         app.state.engine.dispose()
 

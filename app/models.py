@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Named constraints, so a later migration can drop or change one on SQLite and PostgreSQL alike.
@@ -67,6 +67,11 @@ class Session(SQLModel, table=True):
     facilitator_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None
+    # The anonymised summary (JSON, app/export/summary.py), frozen when the session ends: it is
+    # what reviewers read and what survives when the raw rows below are purged.
+    summary_json: str | None = Field(default=None, sa_column=Column(Text))
+    published_at: datetime | None = None  # None: a draft only the facilitator sees
+    purged_at: datetime | None = None  # raw per-person rows deleted
 
 
 class SessionCase(SQLModel, table=True):

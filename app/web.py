@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.templating import Jinja2Templates
+from jinja2 import select_autoescape
 
 from app.domain import phases
 from app.models import utcnow
@@ -28,6 +29,7 @@ def mmss(seconds: int | None) -> str:
 
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.autoescape = select_autoescape(["html", "xml", "svg"])  # charts are .svg templates
 templates.env.globals.update(
     seconds_left=seconds_left,
     mmss=mmss,

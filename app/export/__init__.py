@@ -1,1 +1,51 @@
-"""The anonymised summary: one Summary object, rendered as Markdown and JSON."""
+"""One Summary object (summary.py), rendered in every download format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Response
+
+from app.export.charts import case_chart_svg
+from app.export.markdown import pct, to_markdown
+from app.export.pdf import to_pdf
+from app.export.summary import Summary, to_json
+from app.export.table import to_csv
+from app.web import templates
+
+
+@dataclass(frozen=True)
+class Format:
+    render: Callable[[Summary], str | bytes]
+    media_type: str
+    label: str
+
+
+FORMATS = {
+    "pdf": Format(to_pdf, "application/pdf", "PDF"),
+    "md": Format(to_markdown, "text/markdown; charset=utf-8", "Markdown"),
+    "json": Format(to_json, "application/json", "JSON"),
+    "csv": Format(to_csv, "text/csv; charset=utf-8", "CSV"),
+}
+
+
+def filename(code: str, date: str, fmt: str) -> str:
+    return f"sparring-{code}-{date.replace('-', '')}.{fmt}"
+
+
+def response(summary: Summary, code: str, fmt: str) -> Response:
+    """A download of the summary in one format (404 for an unknown one)."""
+    chosen = FORMATS.get(fmt)
+    if chosen is None:
+        raise HTTPException(404, f"Ukendt format: vælg {', '.join(FORMATS)}.")
+    return Response(
+        chosen.render(summary),
+        media_type=chosen.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename(code, summary.date, fmt)}"'
+        },
+    )
+
+
+templates.env.globals.update(case_chart_svg=case_chart_svg, pct=pct, SUMMARY_FORMATS=FORMATS)

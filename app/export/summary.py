@@ -1,168 +1,113 @@
-"""Build the anonymised Summary of an ended session and render it (JSON is the reference format)."""
+"""The Summary: one anonymised object per ended session; every format is rendered from it.
+
+Its JSON (schema `sparring.summary/2`, file summary.schema.json beside this module) is the reference
+format and is what the database keeps when raw rows are purged. Counts are strings because a count
+below the threshold is shown as "<3". New sections (e.g. duty marks, difficulty) are added as
+optional fields with defaults, so stored summaries stay readable.
+"""
 
 from __future__ import annotations
 
-import json
-import random
-from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Annotated
 
-from sqlmodel import Session as Db
-from sqlmodel import col, select
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.domain import tally
-from app.domain.anonymise import scrub
-from app.models import GroupAnswer, Participant, Session, SessionCase, Vote
+SCHEMA = "sparring.summary/2"
+SCHEMA_FILE = Path(__file__).with_name("summary.schema.json")
 
-SCHEMA = "sparring.summary/1"
+# A count as shown: "0", "7", or "<3" when below the threshold.
+Count = Annotated[str, Field(pattern=r"^(\d+|<\d+)$")]
 
 
-@dataclass
-class OptionResult:
-    key: str
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OptionResult(_Part):
+    key: str = Field(description="Option letter A-E")
     text: str
-    before: str  # counts as strings: small ones are masked as "<3"
-    after: str
+    before: Count = Field(description="Individual votes before the group talk")
+    after: Count = Field(description="Individual votes in the revote")
 
 
-@dataclass
-class Move:
+class Move(_Part):
     from_option: str
     to_option: str
-    count: str
+    count: Count
 
 
-@dataclass
-class GroupResult:
-    label: str
-    option: str
-    reasoning: str
+class GroupResult(_Part):
+    label: str = Field(
+        description="Renumbered per case ('Gruppe 1'...), shuffled; not the table number"
+    )
+    option: str = Field(description="The group's chosen option letter, '' if none")
+    reasoning: str = Field(description="Scrubbed group reasoning")
 
 
-@dataclass
-class CaseSummary:
-    position: int
+class CaseSummary(_Part):
+    position: int = Field(description="1-based order in the session")
     title: str
-    duty: str
+    duty: str = Field(description="Duty slug (seed/duties.yaml)")
+    duty_name: str
     question: str
-    voters_before: str
-    voters_after: str
+    voters_before: Count
+    voters_after: Count
     options: list[OptionResult]
-    changed: str
-    moves: list[Move]
-    group_answers: list[GroupResult]
+    compared: Count = Field(description="People who voted in both rounds")
+    changed: Count = Field(description="Of those, how many changed their vote")
+    moves: list[Move] = Field(description="From which option to which, aggregated")
+    shift: float | None = Field(
+        description="changed / compared; null when 'changed' is masked or nobody voted twice"
+    )
+    disagreement_before: float | None = Field(
+        description="Share not voting for the largest option (0 = all agree); null if masked"
+    )
+    disagreement_after: float | None
+    group_answers: list[GroupResult] = Field(
+        description="Only groups with at least `threshold` members"
+    )
+    closing_note: str = Field("", description="The facilitator's note on this case (scrubbed)")
 
 
-@dataclass
-class Summary:
-    schema: str
+class DutySummary(_Part):
+    duty: str
+    name: str
+    cases: list[int] = Field(description="Positions of the cases that touch this duty")
+    disagreement: float | None = Field(description="Mean disagreement before the group talk")
+    shift: float | None = Field(description="Mean shift")
+    most_moved_case: int | None = Field(description="Position of the case with the largest shift")
+
+
+class Summary(_Part):
+    schema_: str = Field(SCHEMA, alias="schema", description="Schema id and version")
     title: str
-    format: str
-    date: str
-    participants: str
+    format: str = Field(description="Session format, e.g. 'dilemma'")
+    date: str = Field(description="ISO date the session was held")
+    participants: Count
     groups: int
-    threshold: int
-    cases: list[CaseSummary] = field(default_factory=list)
+    threshold: int = Field(description="Smallest count shown; smaller counts read '<threshold'")
+    cases: list[CaseSummary] = Field(default_factory=list)
+    duties: list[DutySummary] = Field(default_factory=list)
+    closing_note: str = Field("", description="The facilitator's note on the session (scrubbed)")
 
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-def build(db: Db, session: Session, threshold: int) -> Summary:
-    """Counts below the threshold are masked; group texts are scrubbed, renumbered and shuffled."""
-    people = list(db.exec(select(Participant).where(Participant.session_id == session.id)))
-    aliases = [p.alias for p in people if p.alias]
-    rng = random.Random()  # a fresh order each export: nothing maps back to a table
-    cases = db.exec(
-        select(SessionCase)
-        .where(SessionCase.session_id == session.id)
-        .order_by(col(SessionCase.position))
-    )
-    out = Summary(
-        schema=SCHEMA,
-        title=scrub(session.title, aliases),
-        format=session.format,
-        date=session.created_at.date().isoformat(),
-        participants=tally.masked(len(people), threshold),
-        groups=len({p.group_id for p in people if p.group_id is not None}),
-        threshold=threshold,
-    )
-    for case in cases:
-        rounds: dict[int, dict[int, str]] = {1: {}, 2: {}}
-        for vote in db.exec(select(Vote).where(Vote.session_case_id == case.id)):
-            rounds[vote.round][vote.participant_id] = vote.option
-        keys = tally.option_keys(len(case.options))
-        before, after = (
-            tally.split(list(rounds[1].values()), keys),
-            tally.split(list(rounds[2].values()), keys),
-        )
-        moved = tally.shift(rounds[1], rounds[2])
-        answers = [
-            a
-            for a in db.exec(select(GroupAnswer).where(GroupAnswer.session_case_id == case.id))
-            if a.version and a.members >= threshold
-        ]
-        rng.shuffle(answers)
-        out.cases.append(
-            CaseSummary(
-                position=case.position + 1,
-                title=case.title,
-                duty=case.duty,
-                question=case.question,
-                voters_before=tally.masked(len(rounds[1]), threshold),
-                voters_after=tally.masked(len(rounds[2]), threshold),
-                options=[
-                    OptionResult(
-                        k,
-                        text,
-                        tally.masked(before[k], threshold),
-                        tally.masked(after[k], threshold),
-                    )
-                    for k, text in zip(keys, case.options, strict=True)
-                ],
-                changed=tally.masked(moved.changed, threshold),
-                moves=[Move(a, b, tally.masked(n, threshold)) for (a, b), n in moved.moves.items()],
-                group_answers=[
-                    GroupResult(f"Gruppe {i}", a.option, scrub(a.text, aliases))
-                    for i, a in enumerate(answers, 1)
-                ],
-            )
-        )
-    return out
+    def case(self, position: int) -> CaseSummary | None:
+        return next((c for c in self.cases if c.position == position), None)
 
 
 def to_json(summary: Summary) -> str:
-    return json.dumps(asdict(summary), ensure_ascii=False, indent=2)
+    return summary.model_dump_json(by_alias=True, indent=2)
 
 
-def to_markdown(summary: Summary) -> str:
-    lines = [
-        f"# {summary.title}",
-        "",
-        f"Dato: {summary.date} · Deltagere: {summary.participants} · Grupper: {summary.groups}",
-        "",
-        f"Anonym opsummering: ingen navne; tal under {summary.threshold} vises som <{summary.threshold}.",
-    ]
-    for case in summary.cases:
-        lines += [
-            "",
-            f"## {case.position}. {case.title}",
-            "",
-            f"Pligt: {case.duty}",
-            "",
-            f"**{case.question}**",
-            "",
-        ]
-        lines += ["| Mulighed | Før drøftelse | Efter drøftelse |", "|---|---|---|"]
-        lines += [f"| {o.key}. {o.text} | {o.before} | {o.after} |" for o in case.options]
-        lines += [
-            "",
-            f"Stemmer før: {case.voters_before} · efter: {case.voters_after} · skiftede: {case.changed}",
-        ]
-        if case.moves:
-            lines.append(
-                "Skift: "
-                + ", ".join(f"{m.from_option} → {m.to_option}: {m.count}" for m in case.moves)
-            )
-        if case.group_answers:
-            lines += ["", "### Gruppernes svar", ""]
-            for answer in case.group_answers:
-                reasoning = " ".join(answer.reasoning.split())
-                lines.append(f"- **{answer.label}** ({answer.option or '–'}): {reasoning}")
-    return "\n".join(lines) + "\n"
+def from_json(text: str) -> Summary:
+    return Summary.model_validate_json(text)
+
+
+def json_schema() -> dict[str, object]:
+    """The schema as generated from the model (the committed file must equal it; a test checks)."""
+    schema = Summary.model_json_schema(by_alias=True)
+    schema["$id"] = SCHEMA
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
-from app import auth, services, views
-from app.deps import DbDep, FacilitatorDep, HubDep, current_facilitator
+from app import auth, export, services, summaries, views
+from app.config import Settings
+from app.deps import DbDep, FacilitatorDep, HubDep, SettingsDep, current_facilitator
 from app.domain import RuleError
 from app.domain.phases import Status
-from app.export import summary as summary_export
 from app.hub import Event, Hub, session_channel
 from app.library import by_duty
 from app.models import LibraryCase, Session, User
@@ -193,8 +193,14 @@ async def timer(
 
 
 @router.post("/sessions/{code}/end")
-async def end(code: str, db: DbDep, hub: HubDep) -> HTMLResponse:
-    return await _act(hub, lambda: services.end_session(db, services.session_by_code(db, code)))
+async def end(code: str, db: DbDep, hub: HubDep, settings: SettingsDep) -> HTMLResponse:
+    def end_and_freeze() -> list[Event]:
+        session = services.session_by_code(db, code)
+        events = services.end_session(db, session)
+        summaries.freeze(db, session, settings)  # the summary is kept before any purge can run
+        return events
+
+    return await _act(hub, end_and_freeze)
 
 
 @router.post("/sessions/{code}/reshuffle")
@@ -218,24 +224,98 @@ async def move(
     )
 
 
+# After the session: the summary page, closing notes, publishing, purging raw rows.
+
+
 @router.get("/sessions/{code}/summary.{fmt}", response_model=None)
-def download_summary(request: Request, code: str, fmt: str, db: DbDep) -> Response:
+def download_summary(code: str, fmt: str, db: DbDep, settings: SettingsDep) -> Response:
     session = services.session_by_code(db, code)
     if Status(session.status) is not Status.ENDED:
         return PlainTextResponse(
             "Opsummeringen kan hentes, når sessionen er afsluttet.", status_code=409
         )
-    summary = summary_export.build(db, session, request.app.state.settings.anonymity_threshold)
-    renderers = {
-        "md": (summary_export.to_markdown, "text/markdown"),
-        "json": (summary_export.to_json, "application/json"),
+    return export.response(summaries.summary_of(db, session, settings), session.code, fmt)
+
+
+def _summary_page(
+    request: Request, db: DbDep, settings: Settings, user: User, code: str, **extra: object
+) -> Response:
+    session = services.session_by_code(db, code)
+    if Status(session.status) is not Status.ENDED:
+        return RedirectResponse(f"/facilitator/sessions/{session.code}", status_code=303)
+    context = {
+        "user": user,
+        "session": session,
+        "summary": summaries.summary_of(db, session, settings),
+        "retention_days": settings.retention_days,
+        **extra,
     }
-    if fmt not in renderers:
-        return PlainTextResponse("Ukendt format: vælg md eller json.", status_code=404)
-    render, media = renderers[fmt]
-    filename = f"sparring-{session.code}-{session.created_at:%Y%m%d}.{fmt}"
-    return Response(
-        render(summary),
-        media_type=f"{media}; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    status = 400 if "error" in extra else 200
+    return templates.TemplateResponse(
+        request, "facilitator/summary.html", context, status_code=status
+    )
+
+
+@router.get("/sessions/{code}/summary", response_model=None)
+def summary_page(
+    request: Request, code: str, db: DbDep, settings: SettingsDep, user: FacilitatorDep
+) -> Response:
+    return _summary_page(request, db, settings, user, code)
+
+
+async def _after(
+    request: Request,
+    code: str,
+    db: DbDep,
+    settings: Settings,
+    user: User,
+    command: Callable[[Session], object],
+) -> Response:
+    """Run a summary command; back to the summary page, or the page again with the reason."""
+    session = services.session_by_code(db, code)
+    try:
+        command(session)
+    except RuleError as exc:
+        if Status(session.status) is not Status.ENDED:
+            raise  # the Danish error page says why
+        return _summary_page(request, db, settings, user, code, error=str(exc))
+    return RedirectResponse(f"/facilitator/sessions/{session.code}/summary", status_code=303)
+
+
+@router.post("/sessions/{code}/notes", response_model=None)
+async def save_notes(
+    request: Request, code: str, db: DbDep, settings: SettingsDep, user: FacilitatorDep
+) -> Response:
+    form = await request.form()
+    note = str(form.get("note", ""))
+    case_notes = {
+        int(key.removeprefix("note_")): str(value)
+        for key, value in form.items()
+        if key.startswith("note_") and key.removeprefix("note_").isdigit()
+    }
+    return await _after(
+        request,
+        code,
+        db,
+        settings,
+        user,
+        lambda s: summaries.save_notes(db, s, settings, note, case_notes),
+    )
+
+
+@router.post("/sessions/{code}/publish", response_model=None)
+async def publish(
+    request: Request, code: str, db: DbDep, settings: SettingsDep, user: FacilitatorDep
+) -> Response:
+    return await _after(
+        request, code, db, settings, user, lambda s: summaries.publish(db, s, settings)
+    )
+
+
+@router.post("/sessions/{code}/purge", response_model=None)
+async def purge(
+    request: Request, code: str, db: DbDep, settings: SettingsDep, user: FacilitatorDep
+) -> Response:
+    return await _after(
+        request, code, db, settings, user, lambda s: summaries.purge(db, s, settings)
     )

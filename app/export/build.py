@@ -1,0 +1,127 @@
+"""Build the Summary from a session's raw rows: mask small counts, scrub and shuffle free text."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+
+from sqlmodel import Session as Db
+from sqlmodel import col, select
+
+from app.domain import insight, tally
+from app.domain.anonymise import scrub
+from app.export.summary import (
+    CaseSummary,
+    DutySummary,
+    GroupResult,
+    Move,
+    OptionResult,
+    Summary,
+)
+from app.models import GroupAnswer, Participant, Session, SessionCase, Vote
+
+
+def build(
+    db: Db,
+    session: Session,
+    threshold: int,
+    duty_names: Mapping[str, str],
+    rng: random.Random | None = None,
+) -> Summary:
+    """Counts below the threshold are masked; group texts are scrubbed, renumbered and shuffled.
+
+    Closing notes are added later to the stored summary (app/summaries.py), not built here.
+    """
+    rng = rng or random.Random()
+    people = list(db.exec(select(Participant).where(Participant.session_id == session.id)))
+    aliases = [p.alias for p in people if p.alias]
+    cases = db.exec(
+        select(SessionCase)
+        .where(SessionCase.session_id == session.id)
+        .order_by(col(SessionCase.position))
+    )
+    summary = Summary(
+        title=scrub(session.title, aliases),
+        format=session.format,
+        date=session.created_at.date().isoformat(),
+        participants=tally.masked(len(people), threshold),
+        groups=len({p.group_id for p in people if p.group_id is not None}),
+        threshold=threshold,
+    )
+    summary.cases = [
+        _case(db, case, threshold, aliases, duty_names.get(case.duty, case.duty), rng)
+        for case in cases
+    ]
+    summary.duties = duties(summary.cases)
+    return summary
+
+
+def _case(
+    db: Db,
+    case: SessionCase,
+    threshold: int,
+    aliases: list[str],
+    duty_name: str,
+    rng: random.Random,
+) -> CaseSummary:
+    rounds: dict[int, dict[int, str]] = {1: {}, 2: {}}
+    for vote in db.exec(select(Vote).where(Vote.session_case_id == case.id)):
+        rounds[vote.round][vote.participant_id] = vote.option
+    keys = tally.option_keys(len(case.options))
+    before = tally.split(list(rounds[1].values()), keys)
+    after = tally.split(list(rounds[2].values()), keys)
+    moved = tally.shift(rounds[1], rounds[2])
+    answers = [
+        a
+        for a in db.exec(select(GroupAnswer).where(GroupAnswer.session_case_id == case.id))
+        if a.version and a.members >= threshold
+    ]
+    rng.shuffle(answers)  # labels follow the shuffled order: nothing maps back to a table
+
+    def masked(n: int) -> str:
+        return tally.masked(n, threshold)
+
+    return CaseSummary(
+        position=case.position + 1,
+        title=case.title,
+        duty=case.duty,
+        duty_name=duty_name,
+        question=case.question,
+        voters_before=masked(len(rounds[1])),
+        voters_after=masked(len(rounds[2])),
+        options=[
+            OptionResult(key=k, text=text, before=masked(before[k]), after=masked(after[k]))
+            for k, text in zip(keys, case.options, strict=True)
+        ],
+        compared=masked(moved.compared),
+        changed=masked(moved.changed),
+        moves=[
+            Move(from_option=a, to_option=b, count=masked(n)) for (a, b), n in moved.moves.items()
+        ],
+        shift=insight.share(moved.changed, moved.compared, threshold),
+        disagreement_before=insight.disagreement(list(before.values()), threshold),
+        disagreement_after=insight.disagreement(list(after.values()), threshold),
+        group_answers=[
+            GroupResult(label=f"Gruppe {i}", option=a.option, reasoning=scrub(a.text, aliases))
+            for i, a in enumerate(answers, 1)
+        ],
+    )
+
+
+def duties(cases: list[CaseSummary]) -> list[DutySummary]:
+    """Per duty the session touched: mean disagreement and shift, and where the room moved most."""
+    out: list[DutySummary] = []
+    for duty in dict.fromkeys(c.duty for c in cases):
+        mine = [c for c in cases if c.duty == duty]
+        moved = [c for c in mine if c.shift is not None]
+        out.append(
+            DutySummary(
+                duty=duty,
+                name=mine[0].duty_name,
+                cases=[c.position for c in mine],
+                disagreement=insight.mean(c.disagreement_before for c in mine),
+                shift=insight.mean(c.shift for c in mine),
+                most_moved_case=max(moved, key=lambda c: c.shift or 0).position if moved else None,
+            )
+        )
+    return out

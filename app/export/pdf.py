@@ -1,0 +1,100 @@
+"""The Summary as an A4 PDF (fpdf2, pure Python) with the bundled DejaVu font and the SVG charts."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from fpdf import FPDF
+
+from app.export import charts
+from app.export.markdown import case_line, duty_line
+from app.export.summary import CaseSummary, Summary
+
+FONTS = Path(__file__).with_name("fonts")
+FAMILY = "sparring"  # the name charts.FONT asks for first
+INK, MUTED = (20, 33, 61), (91, 100, 117)
+
+
+class _Pdf(FPDF):
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FAMILY, size=8)
+        self.set_text_color(*MUTED)
+        self.cell(0, 6, f"Sparring · anonym opsummering · side {self.page_no()}", align="C")
+
+
+def _new() -> _Pdf:
+    pdf = _Pdf(format="A4", unit="mm")
+    pdf.add_font(FAMILY, "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font(FAMILY, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_margins(18, 16, 18)
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.add_page()
+    return pdf
+
+
+def _text(pdf: FPDF, text: str, size: float = 10, bold: bool = False, gap: float = 1.5) -> None:
+    pdf.set_font(FAMILY, "B" if bold else "", size)
+    pdf.set_text_color(*INK)
+    pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(gap)
+
+
+def _case(pdf: FPDF, case: CaseSummary, threshold: int) -> None:
+    _text(pdf, f"{case.position}. {case.title}", 14, bold=True)
+    _text(pdf, f"Pligt: {case.duty_name}", 9)
+    _text(pdf, case.question, 11, bold=True)
+    chart = charts.case_chart(case, threshold)
+    width = min(pdf.epw, chart.width * 0.3)
+    if pdf.get_y() + chart.height * width / chart.width > pdf.page_break_trigger:
+        pdf.add_page()
+    pdf.image(io.BytesIO(charts.svg(chart).encode()), w=width)
+    pdf.ln(2)
+    for option in case.options:
+        _text(
+            pdf,
+            f"{option.key}. {option.text}  (før {option.before}, efter {option.after})",
+            9,
+            gap=0.5,
+        )
+    _text(pdf, case_line(case), 9)
+    if case.moves:
+        moves = ", ".join(f"{m.from_option} → {m.to_option}: {m.count}" for m in case.moves)
+        _text(pdf, f"Skift: {moves}", 9)
+    for answer in case.group_answers:
+        _text(pdf, f"{answer.label} ({answer.option or '–'})", 10, bold=True, gap=0.3)
+        _text(pdf, " ".join(answer.reasoning.split()), 10)
+    if case.closing_note:
+        _text(pdf, "Facilitatorens note", 10, bold=True, gap=0.3)
+        _text(pdf, case.closing_note, 10)
+    pdf.ln(3)
+
+
+def to_pdf(summary: Summary) -> bytes:
+    pdf = _new()
+    pdf.set_title(summary.title)
+    _text(pdf, summary.title, 18, bold=True)
+    _text(
+        pdf,
+        f"Dato: {summary.date} · Deltagere: {summary.participants} · Grupper: {summary.groups}",
+        10,
+    )
+    _text(
+        pdf,
+        f"Anonym opsummering: ingen navne; tal under {summary.threshold} vises som "
+        f"<{summary.threshold}. Uenighed er andelen, der ikke stemte på den største mulighed.",
+        9,
+        gap=4,
+    )
+    if summary.closing_note:
+        _text(pdf, "Facilitatorens afslutning", 12, bold=True)
+        _text(pdf, summary.closing_note, 10, gap=4)
+    if summary.duties:
+        _text(pdf, "Pligterne", 12, bold=True)
+        for duty in summary.duties:
+            _text(pdf, duty_line(duty).removeprefix("- ").replace("**", ""), 10, gap=0.5)
+        pdf.ln(4)
+    for case in summary.cases:
+        _case(pdf, case, summary.threshold)
+    return bytes(pdf.output())

@@ -1,0 +1,121 @@
+"""Summaries after the room has gone home: freeze, closing notes, publish, purge raw rows."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session as Db
+from sqlmodel import col, delete, select
+
+from app.config import Settings
+from app.domain import RuleError
+from app.domain.anonymise import scrub
+from app.domain.phases import Status
+from app.export import build as summary_build
+from app.export.summary import Summary, from_json, to_json
+from app.library import load_duties
+from app.models import Group, GroupAnswer, Participant, Post, Session, SessionCase, Vote, utcnow
+
+MAX_NOTE = 4000
+
+
+def _aliases(db: Db, session: Session) -> list[str]:
+    people = db.exec(select(Participant).where(Participant.session_id == session.id))
+    return [p.alias for p in people if p.alias]
+
+
+def freeze(db: Db, session: Session, settings: Settings) -> Summary:
+    """Build the summary from the raw rows once and keep its JSON with the session."""
+    if Status(session.status) is not Status.ENDED:
+        raise RuleError("Opsummeringen kan laves, når sessionen er afsluttet.")
+    duty_names = {d.slug: d.name_da for d in load_duties(settings.seed_dir)}
+    summary = summary_build.build(db, session, settings.anonymity_threshold, duty_names)
+    _store(db, session, summary)
+    return summary
+
+
+def _store(db: Db, session: Session, summary: Summary) -> None:
+    session.summary_json = to_json(summary)
+    db.add(session)
+    db.commit()
+
+
+def summary_of(db: Db, session: Session, settings: Settings) -> Summary:
+    """The stored summary; an ended session from before summaries were stored is frozen now."""
+    if session.summary_json is not None:
+        return from_json(session.summary_json)
+    return freeze(db, session, settings)
+
+
+def save_notes(
+    db: Db, session: Session, settings: Settings, note: str, case_notes: Mapping[int, str]
+) -> Summary:
+    """Closing notes for the session and per case (by position), scrubbed like all free text."""
+    if session.published_at is not None:
+        raise RuleError("Opsummeringen er offentliggjort; noterne kan ikke længere ændres.")
+    texts = [note, *case_notes.values()]
+    if any(len(t) > MAX_NOTE for t in texts):
+        raise RuleError(f"En note må højst være {MAX_NOTE} tegn")
+    summary = summary_of(db, session, settings)
+    aliases = _aliases(db, session)
+    summary.closing_note = scrub(note.strip(), aliases)
+    for position, text in case_notes.items():
+        case = summary.case(position)
+        if case is None:
+            raise RuleError(f"Sessionen har ingen case nummer {position}")
+        case.closing_note = scrub(text.strip(), aliases)
+    _store(db, session, summary)
+    return summary
+
+
+def publish(db: Db, session: Session, settings: Settings) -> None:
+    """Draft -> published: from now on reviewers see it, and the notes are fixed."""
+    summary_of(db, session, settings)
+    if session.published_at is not None:
+        raise RuleError("Opsummeringen er allerede offentliggjort.")
+    session.published_at = utcnow()
+    db.add(session)
+    db.commit()
+
+
+def purge(db: Db, session: Session, settings: Settings) -> None:
+    """Delete every per-person row of an ended session; the frozen summary stays."""
+    summary_of(db, session, settings)  # freezes first, so nothing is lost
+    case_ids = select(SessionCase.id).where(SessionCase.session_id == session.id)
+    people = select(Participant.id).where(Participant.session_id == session.id)
+    db.exec(delete(Vote).where(col(Vote.session_case_id).in_(case_ids)))
+    db.exec(delete(Post).where(col(Post.session_case_id).in_(case_ids)))
+    db.exec(delete(GroupAnswer).where(col(GroupAnswer.session_case_id).in_(case_ids)))
+    db.exec(delete(Participant).where(col(Participant.id).in_(people)))
+    db.exec(delete(Group).where(col(Group.session_id) == session.id))
+    session.purged_at = utcnow()
+    db.add(session)
+    db.commit()
+
+
+def purge_expired(db: Db, settings: Settings, now: datetime | None = None) -> list[str]:
+    """Purge the sessions that ended more than `retention_days` ago; returns their codes."""
+    if settings.retention_days <= 0:
+        return []
+    cutoff = (now or utcnow()) - timedelta(days=settings.retention_days)
+    due = db.exec(
+        select(Session).where(
+            Session.status == Status.ENDED,
+            col(Session.purged_at).is_(None),
+            col(Session.ended_at) < cutoff,
+        )
+    ).all()
+    for session in due:
+        purge(db, session, settings)
+    return [s.code for s in due]
+
+
+async def retention_loop(engine: Engine, settings: Settings, every: float = 3600) -> None:
+    """Purge expired raw rows at start-up and then once an hour, for as long as the server runs."""
+    while True:
+        with Db(engine) as db:
+            purge_expired(db, settings)
+        await asyncio.sleep(every)

@@ -1,0 +1,178 @@
+"""The summary after the session: masking, formats from one object, notes, publishing, purging."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import jsonschema
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+from sqlmodel import Session as Db
+from sqlmodel import select
+
+from app import summaries
+from app.cli import add_user
+from app.config import Settings
+from app.export.summary import SCHEMA, SCHEMA_FILE, json_schema
+from app.main import create_app
+from app.models import Group, GroupAnswer, Participant, Post, Session, Vote
+from tests.routers.conftest import PASSWORD, new_session
+from tests.routers.summary_setup import play
+
+SEVEN = ["Anna", "Bo", "Carl", "Dorte", "Eva", "Finn", "Gitte"]
+
+
+def summary_json(http: TestClient, code: str) -> dict[str, object]:
+    r = http.get(f"/facilitator/sessions/{code}/summary.json")
+    assert r.status_code == 200, r.text
+    data: dict[str, object] = r.json()
+    return data
+
+
+def test_small_counts_are_masked_and_the_shift_is_counted(logged_in: TestClient) -> None:
+    code = new_session(logged_in)
+    play(logged_in, code, SEVEN[:4], ["A", "A", "A", "B"], ["A", "A", "C", "C"])
+    case = summary_json(logged_in, code)["cases"][0]  # type: ignore[index]
+    split = {o["key"]: (o["before"], o["after"]) for o in case["options"]}
+    assert split["A"] == ("3", "<3") and split["B"] == ("<3", "0") and split["C"] == ("0", "<3")
+    assert case["compared"] == "4" and case["changed"] == "<3"
+    assert case["shift"] is None, "a share would give the masked count back"
+    assert {(m["from_option"], m["to_option"], m["count"]) for m in case["moves"]} == {
+        ("A", "C", "<3"),
+        ("B", "C", "<3"),
+    }
+    assert case["disagreement_before"] == 0.25
+    assert case["disagreement_after"] is None, "the largest option (2) is itself masked"
+    assert [a["label"] for a in case["group_answers"]] == ["Gruppe 1"]
+
+
+def test_group_answers_need_a_group_of_at_least_the_threshold(tmp_path: Path) -> None:
+    app = create_app(Settings(data_dir=tmp_path, anonymity_threshold=4))
+    with TestClient(app, follow_redirects=False) as http:
+        with Db(app.state.engine) as db:
+            add_user(db, "fac", PASSWORD, "facilitator")
+        http.post("/facilitator/login", data={"username": "fac", "password": PASSWORD})
+        r = http.post(
+            "/facilitator/sessions",
+            data={"title": "T", "group_size": 3, "cases": ["kl-01-spareoevelsen"]},
+        )
+        code = r.headers["location"].rsplit("/", 1)[-1]
+        people = play(http, code, SEVEN, ["A"] * 7, ["A"] * 7)
+        sizes = sorted(
+            sum(1 for p in people if p.group_id == g) for g in {p.group_id for p in people}
+        )
+        assert sizes == [3, 4]
+        data = summary_json(http, code)
+        case = data["cases"][0]  # type: ignore[index]
+        assert data["threshold"] == 4 and data["participants"] == "7"
+        assert len(case["group_answers"]) == 1, "only the group of four is shown"
+        assert case["options"][1]["before"] == "0"
+
+
+def test_every_format_comes_from_the_one_summary(logged_in: TestClient) -> None:
+    code = new_session(logged_in, ["kl-01-spareoevelsen"])
+    play(logged_in, code, SEVEN[:6], list("AABBBC"), list("ABBBBB"), answer="Æblet, øen og ålen.")
+    data = summary_json(logged_in, code)
+    assert data["schema"] == SCHEMA
+    schema = json.loads(SCHEMA_FILE.read_text())
+    assert schema == json_schema(), "regenerate summary.schema.json from the model"
+    jsonschema.validate(data, schema)
+    case = data["cases"][0]  # type: ignore[index]
+
+    rows = list(csv.DictReader(io.StringIO(get(logged_in, code, "csv", "text/csv").decode())))
+    assert len(rows) == 2 * len(case["options"])
+    by_key = {(r["option"], r["round"]): r["votes"] for r in rows}
+    for option in case["options"]:
+        assert by_key[(option["key"], "before")] == option["before"]
+        assert by_key[(option["key"], "after")] == option["after"]
+
+    markdown = get(logged_in, code, "md", "text/markdown").decode()
+    assert "Æblet, øen og ålen." in markdown and "| B. " in markdown
+
+    pdf = PdfReader(io.BytesIO(get(logged_in, code, "pdf", "application/pdf")))
+    assert pdf.pages[0].mediabox.width == 595.28 or round(pdf.pages[0].mediabox.width) == 595
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    for needle in (case["title"], "Æblet, øen og ålen.", "Gruppe 1", "Før", "Efter", "Pligterne"):
+        assert needle in text, needle
+    assert "Spareøvelsen" in text
+
+    page = logged_in.get(f"/facilitator/sessions/{code}/summary").text
+    assert page.count("<svg") == 1 and "Æblet, øen og ålen." in page
+    assert logged_in.get(f"/facilitator/sessions/{code}/summary.xls").status_code == 404
+
+
+def get(http: TestClient, code: str, fmt: str, media: str) -> bytes:
+    r = http.get(f"/facilitator/sessions/{code}/summary.{fmt}")
+    assert r.status_code == 200 and r.headers["content-type"].startswith(media), r.headers
+    assert f'.{fmt}"' in r.headers["content-disposition"]
+    return r.content
+
+
+def test_closing_notes_are_scrubbed_and_fixed_once_published(logged_in: TestClient) -> None:
+    code = new_session(logged_in)
+    play(logged_in, code, SEVEN[:3], list("AAB"), list("AAA"))
+    base = f"/facilitator/sessions/{code}"
+    r = logged_in.post(
+        f"{base}/notes",
+        data={"note": "Tak til Anna (anna@kk.dk).", "note_1": "Carl ringer på 12 34 56 78."},
+    )
+    assert r.status_code == 303
+    data = summary_json(logged_in, code)
+    assert data["closing_note"] == "Tak til [fjernet] ([fjernet])."
+    assert data["cases"][0]["closing_note"] == "[fjernet] ringer på [fjernet]."  # type: ignore[index]
+    assert "højst være 4000 tegn" in logged_in.post(f"{base}/notes", data={"note": "x" * 4001}).text
+    assert logged_in.post(f"{base}/publish").status_code == 303
+    r = logged_in.post(f"{base}/notes", data={"note": "ny"})
+    assert r.status_code == 400 and "kan ikke længere ændres" in r.text
+    assert "allerede offentliggjort" in logged_in.post(f"{base}/publish").text
+    assert "Offentliggjort" in logged_in.get(f"{base}/summary").text
+
+
+def test_purge_now_deletes_raw_rows_and_keeps_the_summary(logged_in: TestClient) -> None:
+    code = new_session(logged_in)
+    play(logged_in, code, SEVEN[:5], list("AABBC"), list("AAABB"), reason="min grund")
+    before = logged_in.get(f"/facilitator/sessions/{code}/summary.json").text
+    r = logged_in.post(f"/facilitator/sessions/{code}/purge", data={"confirm": "1"})
+    assert r.status_code == 303
+    with Db(logged_in.app.state.engine) as db:  # type: ignore[attr-defined]
+        for table in (Participant, Vote, Post, GroupAnswer, Group):
+            assert db.exec(select(table)).all() == [], table.__name__
+        session = db.exec(select(Session).where(Session.code == code)).one()
+        assert session.purged_at is not None
+    assert logged_in.get(f"/facilitator/sessions/{code}/summary.json").text == before
+    assert logged_in.get(f"/facilitator/sessions/{code}/summary.pdf").status_code == 200
+    assert "Rådata" in logged_in.get(f"/facilitator/sessions/{code}/summary").text
+    assert logged_in.get(f"/facilitator/sessions/{code}").status_code == 200
+
+
+def test_retention_purges_only_sessions_ended_long_enough_ago(logged_in: TestClient) -> None:
+    old, recent = new_session(logged_in), new_session(logged_in)
+    play(logged_in, old, SEVEN[:3], list("AAB"), list("AAA"))
+    play(logged_in, recent, SEVEN[3:6], list("AAB"), list("AAA"))
+    settings = Settings(data_dir=Path("unused"), retention_days=30)
+    with Db(logged_in.app.state.engine) as db:  # type: ignore[attr-defined]
+        session = db.exec(select(Session).where(Session.code == old)).one()
+        assert session.ended_at is not None
+        later = session.ended_at + timedelta(days=31)
+        assert summaries.purge_expired(db, settings.model_copy(update={"retention_days": 0})) == []
+        assert summaries.purge_expired(db, settings, now=later - timedelta(days=2)) == []
+    with Db(logged_in.app.state.engine) as db:  # type: ignore[attr-defined]
+        recent_row = db.exec(select(Session).where(Session.code == recent)).one()
+        recent_row.ended_at = later - timedelta(days=1)
+        db.add(recent_row)
+        db.commit()
+        assert summaries.purge_expired(db, settings, now=later) == [old]
+        assert len(db.exec(select(Participant)).all()) == 3, "the recent session keeps its rows"
+    assert summary_json(logged_in, old)["participants"] == "3"
+
+
+def test_summary_pages_wait_for_the_end(logged_in: TestClient) -> None:
+    code = new_session(logged_in)
+    r = logged_in.get(f"/facilitator/sessions/{code}/summary")
+    assert r.status_code == 303 and r.headers["location"] == f"/facilitator/sessions/{code}"
+    r = logged_in.post(f"/facilitator/sessions/{code}/purge", data={"confirm": "1"})
+    assert r.status_code == 400 and "når sessionen er afsluttet" in r.text
