@@ -16,7 +16,7 @@ from app.domain.anonymise import scrub
 from app.domain.phases import Status
 from app.export import build as summary_build
 from app.export.summary import Summary, from_json, to_json
-from app.library import load_duties
+from app.library import load_library
 from app.models import Group, GroupAnswer, Participant, Post, Session, SessionCase, Vote, utcnow
 
 MAX_NOTE = 4000
@@ -31,7 +31,7 @@ def freeze(db: Db, session: Session, settings: Settings) -> Summary:
     """Build the summary from the raw rows once and keep its JSON with the session."""
     if Status(session.status) is not Status.ENDED:
         raise RuleError("Opsummeringen kan laves, når sessionen er afsluttet.")
-    duty_names = {d.slug: d.name_da for d in load_duties(settings.seed_dir)}
+    duty_names = {d.slug: d.name_da for d in load_library(settings.seed_dir).duties}
     summary = summary_build.build(db, session, settings.anonymity_threshold, duty_names)
     _store(db, session, summary)
     return summary

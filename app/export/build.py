@@ -52,7 +52,7 @@ def build(
         _case(db, case, threshold, aliases, duty_names.get(case.duty, case.duty), rng)
         for case in cases
     ]
-    summary.duties = duties(summary.cases)
+    summary.duties = duties(summary.cases, duty_names)
     return summary
 
 
@@ -86,6 +86,7 @@ def _case(
         title=case.title,
         duty=case.duty,
         duty_name=duty_name,
+        secondary_duties=list(case.secondary_duties),
         question=case.question,
         voters_before=masked(len(rounds[1])),
         voters_after=masked(len(rounds[2])),
@@ -108,16 +109,17 @@ def _case(
     )
 
 
-def duties(cases: list[CaseSummary]) -> list[DutySummary]:
+def duties(cases: list[CaseSummary], duty_names: Mapping[str, str]) -> list[DutySummary]:
     """Per duty the session touched: mean disagreement and shift, and where the room moved most."""
     out: list[DutySummary] = []
-    for duty in dict.fromkeys(c.duty for c in cases):
-        mine = [c for c in cases if c.duty == duty]
+    touched = [(c, [c.duty, *c.secondary_duties]) for c in cases]
+    for duty in dict.fromkeys(d for _, slugs in touched for d in slugs):
+        mine = [c for c, slugs in touched if duty in slugs]
         moved = [c for c in mine if c.shift is not None]
         out.append(
             DutySummary(
                 duty=duty,
-                name=mine[0].duty_name,
+                name=duty_names.get(duty, duty),
                 cases=[c.position for c in mine],
                 disagreement=insight.mean(c.disagreement_before for c in mine),
                 shift=insight.mean(c.shift for c in mine),

@@ -50,6 +50,9 @@ class CaseSummary(_Part):
     title: str
     duty: str = Field(description="Duty slug (seed/duties.yaml)")
     duty_name: str
+    secondary_duties: list[str] = Field(
+        default_factory=list, description="Slugs of further duties the case touches"
+    )
     question: str
     voters_before: Count
     voters_after: Count
@@ -73,7 +76,9 @@ class CaseSummary(_Part):
 class DutySummary(_Part):
     duty: str
     name: str
-    cases: list[int] = Field(description="Positions of the cases that touch this duty")
+    cases: list[int] = Field(
+        description="Positions of the cases that touch this duty (as main or further duty)"
+    )
     disagreement: float | None = Field(description="Mean disagreement before the group talk")
     shift: float | None = Field(description="Mean shift")
     most_moved_case: int | None = Field(description="Position of the case with the largest shift")
