@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session as Db
 from sqlmodel import create_engine
 
 from app.config import Settings
@@ -25,6 +26,7 @@ def connect(settings: Settings) -> Engine:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -55,7 +57,33 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+WRITE = "sparring_write"
+WRITE_LOCK = 7_401_007  # PostgreSQL advisory lock held by every write transaction
+
+
+def begin_write(db: Db) -> None:
+    """Start db's transaction as a writer, before it reads anything.
+
+    SQLite: BEGIN IMMEDIATE takes the write lock up front (waiting up to the busy timeout), so the
+    transaction never reads a snapshot that another writer makes stale, which a deferred BEGIN
+    would only discover at its first write, as an error no timeout helps. PostgreSQL: an advisory
+    lock gives the same one-writer-at-a-time order, so a phase change and a vote never interleave.
+    Only the first transaction is a write; reads after its commit begin normally.
+    """
+    connection = db.connection(execution_options={WRITE: True})
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # SQLAlchemy's recipe for pysqlite: the driver's own BEGIN is off (see _sqlite_pragmas).
+    write = connection.get_execution_options().get(WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver would BEGIN lazily before its first write; _sqlite_begin says when and how instead.
+    dbapi_connection.isolation_level = None
     # WAL keeps readers off the writer's back; FULL makes an acknowledged write survive a crash.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -11,6 +11,7 @@ from sqlmodel import Session as Db
 
 from app import services
 from app.config import Settings
+from app.db import begin_write
 from app.hub import Hub
 from app.models import Participant, User
 
@@ -26,8 +27,17 @@ def get_engine(request: Request) -> Engine:
     return engine
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_db(request: Request) -> Iterator[Db]:
+    """A db handle; for a state-changing request its transaction starts as the writer (db.py).
+
+    FastAPI enters this in a worker thread, so waiting for the write lock never blocks the loop.
+    """
     with Db(get_engine(request)) as db:
+        if request.method not in SAFE_METHODS:
+            begin_write(db)
         yield db
 
 

@@ -145,3 +145,15 @@ class GroupAnswer(SQLModel, table=True):
     version: int = 0
     members: int = 0  # group size at the last save: the summary's threshold applies to it
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ProcessedMessage(SQLModel, table=True):
+    """A phone message already applied, committed with its effect: a resend is acknowledged, not
+    applied twice; an id reused for other content is refused."""
+
+    __table_args__ = (UniqueConstraint("participant_id", "message_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    message_id: str = Field(max_length=64)
+    digest: str = Field(max_length=64)  # sha256 of the message without its id
+    created_at: datetime = Field(default_factory=utcnow)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,7 +62,7 @@ class Bot:
             for message in self.actions(state):
                 if self.think:
                     await asyncio.sleep(self.rng.uniform(0, self.think))
-                await ws.send(json.dumps(message))
+                await ws.send(json.dumps({"id": uuid.uuid4().hex, **message}))
 
     def actions(self, state: dict[str, Any]) -> list[dict[str, Any]]:
         """What this phone does in the state it sees; each step once per case and round."""

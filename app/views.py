@@ -68,5 +68,6 @@ def facilitator_flash(error: str) -> str:
     return render(FACILITATOR["flash"], error=error)
 
 
-def participant_flash(error: str) -> str:
-    return render(PARTICIPANT["flash"], error=error)
+def participant_flash(error: str, msg: str = "") -> str:
+    """A message for the phone; `msg` is the id of the message it answers (the page stops resending)."""
+    return render(PARTICIPANT["flash"], error=error, msg=msg)

@@ -10,13 +10,15 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as Db
 
-from app import services, views
+from app import inbox, services, views
 from app.config import Settings
+from app.db import begin_write
 from app.deps import PARTICIPANT_COOKIE, public_base
 from app.domain import RuleError
 from app.hub import Event, Hub, session_channel
 from app.live_rules import FULL, Audience, fragments_for
 from app.models import Participant, Session, User
+from app.ratelimit import RateLimit
 from app.room import load_room
 
 router = APIRouter(tags=["live"])
@@ -24,6 +26,19 @@ router = APIRouter(tags=["live"])
 POLICY_VIOLATION = (
     1008  # the htmx ws extension does not retry this one, so a refused page stays quiet
 )
+
+
+RATE_LIMIT = 100  # messages per minute from one page: people send a few, scripts thousands
+RATE_LIMITED = "Du sender for mange beskeder. Vent et minut, og prøv igen."
+ACKS = {  # what a phone gets back for each kind of message
+    "vote": ("vote_form", "flash"),
+    "reason": ("reason_form", "flash"),
+    "answer": ("answer_form", "answer", "flash"),
+}
+
+
+class Revoked(Exception):
+    """The page's person no longer exists in this session: the socket is closed."""
 
 
 class Connection:
@@ -45,6 +60,7 @@ class Connection:
         self.pending: set[str] = set()
         self.flush_task: asyncio.Task[None] | None = None
         self.group_id: int | None = None
+        self.rate = RateLimit(RATE_LIMIT, 60)
 
     async def run(self) -> None:
         channel = session_channel(self.session_id)
@@ -118,49 +134,70 @@ class Connection:
                 return
             if self.audience is not Audience.PARTICIPANT:
                 continue  # projector and control page act over HTTP; their sockets only listen
-            reply, events = self.handle(raw)
+            if not self.rate.allow():
+                await self.push(views.participant_flash(RATE_LIMITED))
+                continue
+            try:
+                # In a worker thread: waiting for the write lock must not stall the other sockets.
+                reply, events = await asyncio.to_thread(self.handle, raw)
+            except Revoked as exc:
+                await self.websocket.close(code=POLICY_VIOLATION, reason=str(exc))
+                return
             await self.push(reply)
             for item in events:
                 await self.hub.publish(session_channel(self.session_id), item)
 
     def handle(self, raw: str) -> tuple[str, list[Event]]:
-        """One phone message, persisted before the reply (the ack) is rendered and sent."""
+        """One phone message, committed before the reply (the ack) is rendered and sent.
+
+        The message's id is committed with its effect: a resend after a lost ack is acknowledged
+        again without being applied twice, and the same id with other content is refused.
+        """
         error = _message_error(raw, self.settings.max_message_bytes)
         if error:
             return views.participant_flash(error), []
         message: dict[str, Any] = json.loads(raw)
         action, case_id = message["action"], message.get("case")
         option, text = _text(message, "option"), _text(message, "reason")
+        mid = ""
         try:
             with Db(self.engine) as db:
+                begin_write(db)
                 session = db.get(Session, self.session_id)
                 person = db.get(Participant, self.participant_id)
-                assert session is not None and person is not None
+                if session is None or person is None or person.session_id != session.id:
+                    raise Revoked("Ukendt deltager: deltag igen med koden")
+                mid = inbox.message_id(message)
+                content = inbox.digest(message)
+                done = inbox.already_done(db, person, mid, content)
+                if action not in ACKS:
+                    return views.participant_flash("Ukendt handling. Genindlæs siden.", msg=mid), []
+                ack = ACKS[action]
+                if done is not None:  # a resend: answered with the current truth, nothing applied
+                    return self.render(ack, msg=mid), []
+                inbox.remember(db, person, mid, content)  # the service commits it with the effect
                 if action == "vote":
+                    notice = f"Din stemme ({option}) er gemt."
                     events = services.vote(db, session, person, case_id, option, text)
-                    return self.render(("vote_form", "flash")), events
+                    return self.render(ack, msg=mid, notice=notice), events
                 if action == "reason":
+                    notice = "Din begrundelse er gemt."
                     events = services.save_reason(db, session, person, case_id, text)
-                    return self.render(("reason_form", "flash"), saved=True), events
-                if action == "answer":
-                    base = _int(message.get("base_version"))
-                    answer_text = _text(message, "text")
-                    try:
-                        _, events = services.save_group_answer(
-                            db, session, person, case_id, option, answer_text, base
-                        )
-                    except services.AnswerConflict:
-                        conflict = {
-                            "conflict": True,
-                            "draft_option": option,
-                            "draft_text": answer_text,
-                        }
-                        return self.render(("answer_form", "answer", "flash"), **conflict), []
-                    return self.render(("answer_form", "answer", "flash"), ack=True), events
-                return views.participant_flash("Ukendt handling. Genindlæs siden."), []
+                    return self.render(ack, msg=mid, notice=notice, saved=True), events
+                base = _int(message.get("base_version"))
+                answer_text = _text(message, "text")
+                notice = f"Gruppens svar er gemt (version {base + 1})."
+                try:
+                    _, events = services.save_group_answer(
+                        db, session, person, case_id, option, answer_text, base
+                    )
+                except services.AnswerConflict:
+                    conflict = {"conflict": True, "draft_option": option, "draft_text": answer_text}
+                    return self.render(ack, msg=mid, **conflict), []
+                return self.render(ack, msg=mid, notice=notice, ack=True), events
         except RuleError as exc:
             # The refusal and the current truth together, so a stale screen corrects itself.
-            return views.participant_flash(str(exc)) + self.render(("header", "stage")), []
+            return views.participant_flash(str(exc), msg=mid) + self.render(("header", "stage")), []
 
 
 def _text(message: dict[str, Any], key: str) -> str:

@@ -14,8 +14,44 @@
     if (el) el.hidden = !offline;
     document.body.classList.toggle("offline", offline);
   }
-  document.addEventListener("htmx:wsOpen", function () { showConn(false); });
-  document.addEventListener("htmx:wsClose", function () { showConn(true); });
+
+  // Every message carries an id and is kept until the server answers that id (data-msg on the
+  // flash). After a reconnect the unanswered ones are sent again with the same id: the server
+  // stores each id once, so a resend never counts twice.
+  var socket = null;
+  var unanswered = {};
+  function newId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);  // works on plain http too, unlike randomUUID
+    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  }
+  document.addEventListener("htmx:wsConfigSend", function (e) {
+    var id = newId();
+    e.detail.parameters.id = id;
+    var body = Object.assign({}, e.detail.parameters);
+    unanswered[id] = JSON.stringify(body);
+    e.detail.messageBody = unanswered[id];
+  });
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    var flash = document.querySelector("[data-msg]");
+    if (flash) delete unanswered[flash.dataset.msg];
+  });
+  document.addEventListener("htmx:wsOpen", function (e) {
+    showConn(false);
+    socket = e.detail.socketWrapper;
+    socket.queue.length = 0;  // htmx's own queue holds the same messages: send each once
+    Object.keys(unanswered).forEach(function (id) { socket.send(unanswered[id]); });
+  });
+  document.addEventListener("htmx:wsClose", function (e) {
+    showConn(true);
+    socket = e.detail.socketWrapper;
+  });
+  // A phone coming back from the lock screen reconnects at once instead of waiting for the backoff
+  // (and even when the browser closed the socket with a code htmx would not retry).
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible" || !socket || !document.body.classList.contains("offline")) return;
+    socket.reconnect();
+  });
 
   // Countdowns start from the seconds the server rendered, so phone clocks need not be right.
   function tick() {

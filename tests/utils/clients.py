@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -90,9 +91,15 @@ class LivePage:
             lambda p: needle in p.text(fid), timeout, f"#{fid} to show {needle!r}"
         )
 
-    async def send(self, message: dict[str, Any] | str) -> None:
+    async def send(self, message: dict[str, Any] | str) -> str:
+        """Send as the page does, with a fresh message id unless one is given; returns the id."""
         assert self.ws is not None
-        await self.ws.send(message if isinstance(message, str) else json.dumps(message))
+        if isinstance(message, str):
+            await self.ws.send(message)
+            return ""
+        message = {"id": uuid.uuid4().hex, **message}
+        await self.ws.send(json.dumps(message))
+        return str(message["id"])
 
 
 class Phone(LivePage):
@@ -104,11 +111,12 @@ class Phone(LivePage):
         self.alias = alias
         self.http = httpx.AsyncClient(base_url=base_url, timeout=10)
 
-    async def join(self, code: str) -> httpx.Response:
+    async def join(self, code: str, connect: bool = True) -> httpx.Response:
         r = await self.http.post("/join", data={"code": code, "alias": self.alias})
         if r.status_code == 303:
             self.cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
-            await self.connect()
+            if connect:
+                await self.connect()
         return r
 
     def case_id(self) -> str:

@@ -1,0 +1,47 @@
+"""Phone messages carry a client id: applied at most once, a resend acknowledged again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from sqlmodel import Session as Db
+from sqlmodel import select
+
+from app.domain import RuleError
+from app.models import Participant, ProcessedMessage
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
+NOT_PART_OF_CONTENT = ("id", "HEADERS")  # htmx adds HEADERS; they vary between resends
+
+
+def message_id(message: dict[str, Any]) -> str:
+    value = message.get("id")
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
+        raise RuleError("Beskeden mangler et gyldigt id. Genindlæs siden.")
+    return value
+
+
+def digest(message: dict[str, Any]) -> str:
+    content = {k: v for k, v in message.items() if k not in NOT_PART_OF_CONTENT}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def already_done(db: Db, person: Participant, mid: str, content: str) -> ProcessedMessage | None:
+    """The earlier processing of this id, or None; the same id with other content is refused."""
+    row = db.exec(
+        select(ProcessedMessage).where(
+            ProcessedMessage.participant_id == person.id, ProcessedMessage.message_id == mid
+        )
+    ).first()
+    if row is not None and row.digest != content:
+        raise RuleError("Beskedens id er allerede brugt til noget andet; den blev ikke gemt.")
+    return row
+
+
+def remember(db: Db, person: Participant, mid: str, content: str) -> None:
+    """Stage the id in db's transaction: it is committed together with the message's effect."""
+    assert person.id is not None
+    db.add(ProcessedMessage(participant_id=person.id, message_id=mid, digest=content))

@@ -1,0 +1,231 @@
+"""Faults: a SIGKILL while phones vote, 100 votes at once, resends, a phase change racing votes.
+
+Every test runs on SQLite and on PostgreSQL (skipped where there is none), against a real server
+process with real websocket clients, and checks the database itself afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from websockets.exceptions import ConnectionClosed
+
+from tests.utils.clients import Facilitator, Phone
+from tests.utils.fragments import attr
+from tests.utils.server import FACILITATOR, LiveServer
+
+CASES = ["kl-01-spareoevelsen"]
+OPTIONS = "ABCD"
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/sparring.db"
+        return
+    postgres = pytest.importorskip("tests.utils.postgres")
+    with postgres.fresh_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def live(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = LiveServer(
+        Path(tmp_path_factory.mktemp("live")), env={"SPARRING_DATABASE_URL": database_url}
+    )
+    server.add_facilitator()
+    server.start()
+    yield server
+    server.stop()
+
+
+def query(url: str, sql: str, **params: Any) -> list[Any]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text(sql), params))
+    finally:
+        engine.dispose()
+
+
+VOTES = """
+    SELECT p.number, v.option FROM vote v JOIN participant p ON p.id = v.participant_id
+    JOIN session s ON s.id = p.session_id WHERE s.code = :code AND v.round = 1
+"""
+MESSAGE_IDS = """
+    SELECT m.message_id FROM processedmessage m JOIN participant p ON p.id = m.participant_id
+    JOIN session s ON s.id = p.session_id WHERE s.code = :code
+"""
+
+
+async def voting_room(server: LiveServer, people: int) -> tuple[Facilitator, str, list[Phone]]:
+    fac = Facilitator(server.url)
+    fac.login(*FACILITATOR)
+    code = fac.create_session("Fejltest", CASES)
+    phones = [Phone(server.url) for _ in range(people)]
+    for phone in phones:  # sockets afterwards: this test is about votes, not about the lobby
+        assert (await phone.join(code, connect=False)).status_code == 303
+    assert fac.act(code, "start") == ""
+    assert fac.act(code, "phase", action="next") == ""
+    await asyncio.gather(*(phone.connect() for phone in phones))
+    for phone in phones:
+        await phone.until(lambda p, ph=phone: ph.phase() == "vote", what="vote phase")
+    return fac, code, phones
+
+
+async def reply_to(phone: Phone, mid: str, timeout: float = 10.0) -> str:
+    """The flash text of the server's answer to message `mid` (an ack or a refusal).
+
+    Call it right after sending: an earlier answer to the same id is forgotten first.
+    """
+    phone.page.top["phone-flash"] = ""
+    page = await phone.until(
+        lambda p: attr(p.html("phone-flash"), "data-msg") == mid, timeout, f"answer to {mid}"
+    )
+    return page.text("phone-flash")
+
+
+async def vote(phone: Phone, option: str, mid: str | None = None) -> tuple[str, str]:
+    message = {"action": "vote", "case": phone.case_id(), "option": option}
+    sent = await phone.send({"id": mid, **message} if mid else message)
+    return sent, await reply_to(phone, sent)
+
+
+def test_hundred_concurrent_votes_give_exactly_hundred(live: LiveServer, database_url: str) -> None:
+    async def scenario() -> None:
+        _, code, phones = await voting_room(live, 100)
+        replies = await asyncio.gather(
+            *(vote(phone, OPTIONS[i % 4]) for i, phone in enumerate(phones))
+        )
+        assert all("er gemt" in flash for _, flash in replies), replies
+        stored = query(database_url, VOTES, code=code)
+        assert len(stored) == 100
+        assert sorted(number for number, _ in stored) == list(range(1, 101))
+        for phone in phones:
+            await phone.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_same_id_is_stored_once_and_a_reused_id_is_refused(
+    live: LiveServer, database_url: str
+) -> None:
+    async def scenario() -> None:
+        _, code, [phone] = await voting_room(live, 1)
+        first, flash = await vote(phone, "A", mid="message-0001")
+        assert "Din stemme (A) er gemt" in flash
+        _, flash = await vote(phone, "B", mid="message-0002")
+        assert "Din stemme (B) er gemt" in flash
+        # A late resend of the first message is acknowledged but not applied again.
+        _, flash = await vote(phone, "A", mid=first)
+        assert "er gemt" not in flash and "Din stemme (B) er gemt" in phone.page.text("vote-form")
+        # The same id with other content is refused and changes nothing.
+        _, flash = await vote(phone, "C", mid=first)
+        assert "allerede brugt" in flash
+        # A message without a usable id is refused too.
+        await phone.send('{"action": "vote", "option": "D"}')
+        await phone.shows("phone-flash", "mangler et gyldigt id")
+        assert query(database_url, VOTES, code=code) == [(1, "B")]
+        assert sorted(r[0] for r in query(database_url, MESSAGE_IDS, code=code)) == [
+            "message-0001",
+            "message-0002",
+        ]
+        await phone.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_phase_change_racing_votes_counts_or_refuses_each(
+    live: LiveServer, database_url: str
+) -> None:
+    async def scenario() -> None:
+        fac, code, phones = await voting_room(live, 30)
+        early = [vote(phone, "A") for phone in phones[:15]]
+        change = asyncio.to_thread(fac.act, code, "phase", action="next")
+        late = [vote(phone, "B") for phone in phones[15:]]
+        flash, *replies = await asyncio.gather(change, *early, *late)
+        assert flash == ""
+        acked = {mid for mid, text in replies if "er gemt" in text}
+        refused = {mid for mid, text in replies if "Der kan ikke stemmes nu" in text}
+        assert acked | refused == {mid for mid, _ in replies}, replies
+        assert not acked & refused
+        assert {r[0] for r in query(database_url, MESSAGE_IDS, code=code)} == acked
+        assert len(query(database_url, VOTES, code=code)) == len(acked)
+        for phone in phones:
+            await phone.aclose()
+
+    asyncio.run(scenario())
+
+
+class Voter:
+    """A phone that votes over and over, one message in flight, remembering what was acknowledged."""
+
+    def __init__(self, phone: Phone, index: int) -> None:
+        self.phone = phone
+        self.index = index
+        self.sent: list[tuple[str, str]] = []  # (id, option) in order
+        self.acked: set[str] = set()
+
+    async def run(self) -> None:
+        for n in range(60):
+            option = OPTIONS[(self.index + n) % 4]
+            mid = f"p{self.index:03d}-m{n:04d}"
+            self.sent.append((mid, option))
+            try:
+                await self.phone.send(
+                    {"id": mid, "action": "vote", "case": self.case, "option": option}
+                )
+                await reply_to(self.phone, mid)
+            except (ConnectionClosed, AssertionError, OSError):
+                return  # the server died under us
+            self.acked.add(mid)
+
+    async def resend_last(self) -> None:
+        """After the restart: the last message again, same id (the page's unanswered one)."""
+        await self.phone.connect()
+        await self.phone.until(lambda p: self.phone.phase() == "vote", what="vote phase again")
+        mid, option = self.sent[-1]
+        await self.phone.send({"id": mid, "action": "vote", "case": self.case, "option": option})
+        await reply_to(self.phone, mid)
+        self.acked.add(mid)
+
+    @property
+    def case(self) -> str:
+        return self.phone.case_id()
+
+
+def test_sigkill_while_voting_loses_no_acknowledged_vote(
+    live: LiveServer, database_url: str
+) -> None:
+    async def scenario() -> None:
+        _, code, phones = await voting_room(live, 12)
+        voters = [Voter(phone, i) for i, phone in enumerate(phones)]
+        case = phones[0].case_id()
+        tasks = [asyncio.create_task(v.run()) for v in voters]
+        while sum(len(v.acked) for v in voters) < 100:
+            await asyncio.sleep(0.01)
+        live.stop(signal.SIGKILL)
+        await asyncio.gather(*tasks)
+        acked_before = {mid for v in voters for mid in v.acked}
+        live.start()
+        for voter in voters:
+            await voter.resend_last()
+        assert case == phones[0].case_id()
+        stored = dict(query(database_url, VOTES, code=code))
+        ids = [r[0] for r in query(database_url, MESSAGE_IDS, code=code)]
+        assert len(ids) == len(set(ids)), "an id stored twice"
+        assert acked_before <= set(ids), "an acknowledged vote was lost"
+        for number, voter in enumerate(voters, start=1):
+            assert stored[number] == voter.sent[-1][1], (number, voter.sent[-1])
+        for phone in phones:
+            await phone.aclose()
+
+    asyncio.run(scenario())
