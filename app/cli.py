@@ -62,7 +62,12 @@ def cmd_serve(args: argparse.Namespace) -> None:
         print(f"FEJL i seed/{error}", flush=True)
     print(flush=True)
     uvicorn.run(
-        create_app(settings), host=host, port=port, ws_max_size=1024 * 1024, log_level="info"
+        create_app(settings),
+        host=host,
+        port=port,
+        ws_max_size=settings.max_message_bytes,  # a bigger message closes the socket (1009)
+        ws_per_message_deflate=False,  # compression off: no zip bombs, no compression side channels
+        log_level="info",
     )
 
 

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = ""  # what the QR code points at; empty: derived from the request
+    allowed_hosts: str = ""  # more host[:port] pages may come from (comma separated), e.g. a proxy
     anonymity_threshold: int = 3
     retention_days: int = 30  # raw per-person rows of ended sessions are purged after this; 0: keep
     cookie_secure: bool = False  # set true behind HTTPS

@@ -22,6 +22,7 @@ from app.db import make_engine
 from app.deps import LoginRequired
 from app.domain import RuleError
 from app.hub import make_hub
+from app.ratelimit import RateLimits
 from app.routers import api, facilitator, live, participant, projector
 from app.web import templates
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Sparring", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
     app.state.settings = settings
     app.state.hub = make_hub(settings.redis_url, settings.redis_prefix)
+    app.state.join_failures = RateLimits(participant.JOIN_FAILURES_PER_MINUTE, 60)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.effective_secret_key(),

@@ -1,4 +1,4 @@
-"""Sliding-window rate limits: per websocket connection, and per client for join attempts."""
+"""Sliding-window rate limits: per websocket connection, and per client for failed joins."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 
 class RateLimit:
-    """At most `limit` events in any `window` seconds."""
+    """At most `limit` hits in any `window` seconds."""
 
     def __init__(
         self, limit: int, window: float, clock: Callable[[], float] = time.monotonic
@@ -16,21 +16,26 @@ class RateLimit:
         self.limit, self.window, self.clock = limit, window, clock
         self.times: deque[float] = deque()
 
-    def allow(self) -> bool:
+    def full(self) -> bool:
         now = self.clock()
         while self.times and self.times[0] <= now - self.window:
             self.times.popleft()
-        if len(self.times) >= self.limit:
-            return False
-        self.times.append(now)
-        return True
+        return len(self.times) >= self.limit
 
-    def idle(self) -> bool:
-        return not self.times or self.times[-1] <= self.clock() - self.window
+    def active(self) -> bool:
+        self.full()  # forgets hits older than the window
+        return bool(self.times)
+
+    def hit(self) -> bool:
+        """Count one hit if there is room; False when the limit is reached."""
+        if self.full():
+            return False
+        self.times.append(self.clock())
+        return True
 
 
 class RateLimits:
-    """One RateLimit per key (a client address); idle keys are forgotten so memory stays small."""
+    """One RateLimit per key (a client address); idle keys are dropped so memory stays bounded."""
 
     def __init__(
         self, limit: int, window: float, clock: Callable[[], float] = time.monotonic
@@ -38,8 +43,7 @@ class RateLimits:
         self.limit, self.window, self.clock = limit, window, clock
         self.keys: dict[str, RateLimit] = {}
 
-    def allow(self, key: str) -> bool:
-        if len(self.keys) > 10_000:
-            self.keys = {k: v for k, v in self.keys.items() if not v.idle()}
-        limit = self.keys.setdefault(key, RateLimit(self.limit, self.window, self.clock))
-        return limit.allow()
+    def get(self, key: str) -> RateLimit:
+        if key not in self.keys and len(self.keys) >= 10_000:
+            self.keys = {k: v for k, v in self.keys.items() if v.active()}
+        return self.keys.setdefault(key, RateLimit(self.limit, self.window, self.clock))

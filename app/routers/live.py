@@ -20,6 +20,7 @@ from app.live_rules import FULL, Audience, fragments_for
 from app.models import Participant, Session, User
 from app.ratelimit import RateLimit
 from app.room import load_room
+from app.security import origin_allowed
 
 router = APIRouter(tags=["live"])
 
@@ -28,6 +29,7 @@ POLICY_VIOLATION = (
 )
 
 
+FOREIGN_ORIGIN = "Siden kommer fra et andet websted"
 RATE_LIMIT = 100  # messages per minute from one page: people send a few, scripts thousands
 RATE_LIMITED = "Du sender for mange beskeder. Vent et minut, og prøv igen."
 ACKS = {  # what a phone gets back for each kind of message
@@ -134,7 +136,7 @@ class Connection:
                 return
             if self.audience is not Audience.PARTICIPANT:
                 continue  # projector and control page act over HTTP; their sockets only listen
-            if not self.rate.allow():
+            if not self.rate.hit():
                 await self.push(views.participant_flash(RATE_LIMITED))
                 continue
             try:
@@ -236,6 +238,9 @@ async def _refuse(websocket: WebSocket, reason: str) -> None:
 
 @router.websocket("/ws/p")
 async def participant_socket(websocket: WebSocket) -> None:
+    if not origin_allowed(websocket.app.state.settings, websocket):
+        await _refuse(websocket, FOREIGN_ORIGIN)
+        return
     with Db(websocket.app.state.engine) as db:
         person = services.participant_by_token(db, websocket.cookies.get(PARTICIPANT_COOKIE))
     if person is None or person.id is None:
@@ -246,6 +251,9 @@ async def participant_socket(websocket: WebSocket) -> None:
 
 
 async def _staff_socket(websocket: WebSocket, code: str, audience: Audience) -> None:
+    if not origin_allowed(websocket.app.state.settings, websocket):
+        await _refuse(websocket, FOREIGN_ORIGIN)
+        return
     user_id = websocket.session.get("user_id") if "session" in websocket.scope else None
     with Db(websocket.app.state.engine) as db:
         user = db.get(User, user_id) if isinstance(user_id, int) else None

@@ -17,6 +17,9 @@ from app.web import templates
 
 router = APIRouter(tags=["participant"])
 
+JOIN_FAILURES_PER_MINUTE = 20  # per client address; a room behind one router still joins
+TOO_MANY = "For mange forsøg med en forkert kode. Vent et minut, og prøv igen."
+
 
 def _join_page(
     request: Request, code: str = "", alias: str = "", error: str = "", status: int = 200
@@ -49,9 +52,14 @@ async def join(
     code: Annotated[str, Form(max_length=100)] = "",
     alias: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
+    failures = request.app.state.join_failures.get(request.client.host if request.client else "")
+    if failures.full():
+        # Wrong codes are counted per client: guessing codes to find live sessions gets nowhere.
+        return _join_page(request, code=code[:12], alias=alias[:40], error=TOO_MANY, status=429)
     try:
         session, _, token = services.join(db, code, alias)
     except RuleError as exc:
+        failures.hit()
         return _join_page(request, code=code[:12], alias=alias[:40], error=str(exc), status=400)
     joined = services.event(session, "groups")
     await hub.publish(session_channel(joined["session"]), joined)

@@ -17,7 +17,6 @@ from sqlalchemy import create_engine, text
 from websockets.exceptions import ConnectionClosed
 
 from tests.utils.clients import Facilitator, Phone
-from tests.utils.fragments import attr
 from tests.utils.server import FACILITATOR, LiveServer
 
 CASES = ["kl-01-spareoevelsen"]
@@ -81,22 +80,10 @@ async def voting_room(server: LiveServer, people: int) -> tuple[Facilitator, str
     return fac, code, phones
 
 
-async def reply_to(phone: Phone, mid: str, timeout: float = 10.0) -> str:
-    """The flash text of the server's answer to message `mid` (an ack or a refusal).
-
-    Call it right after sending: an earlier answer to the same id is forgotten first.
-    """
-    phone.page.top["phone-flash"] = ""
-    page = await phone.until(
-        lambda p: attr(p.html("phone-flash"), "data-msg") == mid, timeout, f"answer to {mid}"
-    )
-    return page.text("phone-flash")
-
-
 async def vote(phone: Phone, option: str, mid: str | None = None) -> tuple[str, str]:
     message = {"action": "vote", "case": phone.case_id(), "option": option}
     sent = await phone.send({"id": mid, **message} if mid else message)
-    return sent, await reply_to(phone, sent)
+    return sent, await phone.reply(sent)
 
 
 def test_hundred_concurrent_votes_give_exactly_hundred(live: LiveServer, database_url: str) -> None:
@@ -183,7 +170,7 @@ class Voter:
                 await self.phone.send(
                     {"id": mid, "action": "vote", "case": self.case, "option": option}
                 )
-                await reply_to(self.phone, mid)
+                await self.phone.reply(mid)
             except (ConnectionClosed, AssertionError, OSError):
                 return  # the server died under us
             self.acked.add(mid)
@@ -194,7 +181,7 @@ class Voter:
         await self.phone.until(lambda p: self.phone.phase() == "vote", what="vote phase again")
         mid, option = self.sent[-1]
         await self.phone.send({"id": mid, "action": "vote", "case": self.case, "option": option})
-        await reply_to(self.phone, mid)
+        await self.phone.reply(mid)
         self.acked.add(mid)
 
     @property

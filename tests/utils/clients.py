@@ -119,6 +119,17 @@ class Phone(LivePage):
                 await self.connect()
         return r
 
+    async def reply(self, mid: str, timeout: float = 10.0) -> str:
+        """The flash text of the server's answer to message `mid` (an ack or a refusal).
+
+        Call it right after sending: an earlier answer to the same id is forgotten first.
+        """
+        self.page.top["phone-flash"] = ""
+        page = await self.until(
+            lambda p: attr(p.html("phone-flash"), "data-msg") == mid, timeout, f"answer to {mid}"
+        )
+        return page.text("phone-flash")
+
     def case_id(self) -> str:
         found = re.search(r'name="case" value="(\d+)"', self.page.html("phone-stage"))
         assert found, self.page.html("phone-stage")
