@@ -60,7 +60,8 @@ class Session(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(index=True, unique=True, max_length=12)
     title: str = Field(max_length=200)
-    format: str = Field(default="dilemma", max_length=30)
+    format: str = Field(default="dilemma", max_length=30)  # dilemma | kollegasparring
+    timers: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON))  # phase -> seconds
     status: str = Field(default="lobby", max_length=20)
     group_size: int = 4
     position: int = -1  # index of the current SessionCase; -1 in the lobby

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlmodel import Session as Db
 from sqlmodel import col, select
 
-from app.domain import grouping, tally, visibility
-from app.domain.phases import PHASE_LABELS_DA, Phase, Status
+from app.domain import grouping, phases, tally, visibility
+from app.domain.phases import Format, Phase, Status
 from app.models import Group, GroupAnswer, Participant, Post, Session, SessionCase, Vote
 
 
@@ -38,13 +38,43 @@ class Room:
         return Phase(case.phase) if case is not None and self.status is Status.RUNNING else None
 
     @property
+    def format(self) -> Format:
+        return Format(self.session.format)
+
+    @property
+    def phases(self) -> tuple[Phase, ...]:
+        """The current case's sequence (the stepper's buttons)."""
+        case = self.current
+        return phases.sequence(self.format, bool(case.options)) if case is not None else ()
+
+    def label(self, phase: Phase) -> str:
+        return phases.phase_label(phase, self.format)
+
+    @property
     def phase_label(self) -> str:
-        return PHASE_LABELS_DA[self.phase] if self.phase else ""
+        return self.label(self.phase) if self.phase else ""
+
+    @property
+    def step_prompt(self) -> str:
+        """Kollegasparring's instruction for the current step (phones and projector)."""
+        if self.format is not Format.KOLLEGASPARRING or self.phase is None:
+            return ""
+        return phases.STEP_PROMPTS_DA.get(self.phase, "")
+
+    @property
+    def answer_label(self) -> str:
+        return "Gruppens råd" if self.format is Format.KOLLEGASPARRING else "Gruppens svar"
+
+    @property
+    def talking(self) -> bool:
+        """Groups are talking and writing: the discussion, reflection and answer phases."""
+        return self.phase in (Phase.DISCUSS, Phase.REFLECT, Phase.GROUP_ANSWER)
 
     @property
     def options(self) -> list[tuple[str, str]]:
+        """(key, text) of the current case's options; none in open discussion and kollegasparring."""
         case = self.current
-        if case is None:
+        if case is None or self.format is Format.KOLLEGASPARRING:
             return []
         return list(zip(tally.option_keys(len(case.options)), case.options, strict=True))
 

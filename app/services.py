@@ -11,7 +11,7 @@ from sqlmodel import col, func, select
 
 from app import auth
 from app.domain import RuleError, codes, grouping, phases, tally
-from app.domain.phases import Phase, Status
+from app.domain.phases import Format, Phase, Status
 from app.hub import Event
 from app.models import (
     Group,
@@ -46,7 +46,15 @@ def event(session: Session, kind: str, **data: object) -> Event:
 # Facilitator: sessions --------------------------------------------------------------------------
 
 
-def create_session(db: Db, user: User, title: str, slugs: list[str], group_size: int) -> Session:
+def create_session(
+    db: Db,
+    user: User,
+    title: str,
+    slugs: list[str],
+    group_size: int,
+    fmt: str = Format.DILEMMA,
+    timers: dict[str, int] | None = None,
+) -> Session:
     title = title.strip()
     if not title:
         raise RuleError("Giv sessionen en titel")
@@ -54,6 +62,9 @@ def create_session(db: Db, user: User, title: str, slugs: list[str], group_size:
         raise RuleError(f"Titlen må højst være {MAX_TITLE} tegn")
     if not grouping.MIN_SIZE <= group_size <= grouping.MAX_SIZE:
         raise RuleError("Gruppestørrelsen skal være 3, 4 eller 5")
+    if fmt not in Format.__members__.values():
+        raise RuleError(f"Ukendt format: {fmt[:30]}")
+    timers = check_timers(timers or {})
     if not slugs:
         raise RuleError("Vælg mindst én case")
     library = {
@@ -63,7 +74,12 @@ def create_session(db: Db, user: User, title: str, slugs: list[str], group_size:
     if missing:
         raise RuleError(f"Ukendt case: {', '.join(missing)}")
     session = Session(
-        code=_unused_code(db), title=title, group_size=group_size, facilitator_id=user.id
+        code=_unused_code(db),
+        title=title,
+        format=fmt,
+        timers=timers,
+        group_size=group_size,
+        facilitator_id=user.id,
     )
     db.add(session)
     db.flush()
@@ -86,6 +102,16 @@ def create_session(db: Db, user: User, title: str, slugs: list[str], group_size:
     db.commit()
     db.refresh(session)
     return session
+
+
+def check_timers(timers: dict[str, int]) -> dict[str, int]:
+    """Seconds per phase for a session plan: known phases, each between 0 (none) and an hour."""
+    for phase, seconds in timers.items():
+        if phase not in Phase.__members__.values():
+            raise RuleError(f"Ukendt fase i timerne: {phase[:30]}")
+        if not 0 <= seconds <= MAX_TIMER_SECONDS:
+            raise RuleError("En fases timer skal være mellem 0 og 60 minutter")
+    return {phase: seconds for phase, seconds in timers.items() if seconds}
 
 
 def _unused_code(db: Db) -> str:
@@ -127,6 +153,7 @@ def start_session(db: Db, session: Session, rng: random.Random | None = None) ->
     session.status = Status.RUNNING
     session.position = 0
     db.add(session)
+    _enter(db, session, current_case(db, session), Phase.PRESENT)
     _regroup(db, session, rng or random.Random())
     db.commit()
     return [event(session, "phase"), event(session, "groups")]
@@ -138,21 +165,33 @@ def change_phase(db: Db, session: Session, action: str) -> list[Event]:
         raise RuleError(f"Sessionen kører ikke (expected running, got {session.status})")
     case = current_case(db, session)
     here = Phase(case.phase)
+    order = case_phases(session, case)
     if action == "next":
-        target = phases.next_phase(here)
+        target = phases.next_phase(here, order)
     elif action == "back":
-        target = phases.previous_phase(here)
+        target = phases.previous_phase(here, order)
     elif action == "skip":
-        target = phases.next_phase(phases.next_phase(here))
+        target = phases.next_phase(phases.next_phase(here, order), order)
     elif action in Phase.__members__.values():
         target = Phase(action)
     else:
         raise RuleError(f"Ukendt handling: {action[:20]}")
-    case.phase = phases.check_transition(here, target)
-    case.deadline = None
-    db.add(case)
+    _enter(db, session, case, phases.check_transition(here, target, order))
     db.commit()
     return [event(session, "phase")]
+
+
+def case_phases(session: Session, case: SessionCase) -> tuple[Phase, ...]:
+    """The phases this case runs through: by the session's format and whether it has options."""
+    return phases.sequence(Format(session.format), bool(case.options))
+
+
+def _enter(db: Db, session: Session, case: SessionCase, phase: Phase) -> None:
+    """Move a case into a phase; the phase's timer (session plan or format default) starts."""
+    case.phase = phase
+    seconds = phases.step_seconds(Format(session.format), phase, session.timers or {})
+    case.deadline = utcnow() + timedelta(seconds=seconds) if seconds else None
+    db.add(case)
 
 
 def next_case(
@@ -162,6 +201,9 @@ def next_case(
         Status(session.status), session.position, _case_count(db, session)
     )
     db.add(session)
+    db.flush()
+    case = current_case(db, session)
+    _enter(db, session, case, Phase(case.phase))
     events = [event(session, "phase")]
     if reshuffle:
         _regroup(db, session, rng or random.Random())

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi.templating import Jinja2Templates
 from jinja2 import select_autoescape
 
-from app.domain import phases
+from app.domain.phases import FORMAT_LABELS_DA
 from app.models import utcnow
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -33,8 +33,7 @@ templates.env.autoescape = select_autoescape(["html", "xml", "svg"])  # charts a
 templates.env.globals.update(
     seconds_left=seconds_left,
     mmss=mmss,
-    PHASES=phases.ORDER,
-    PHASE_LABELS=phases.PHASE_LABELS_DA,
+    FORMAT_LABELS=FORMAT_LABELS_DA,
     DUTIES={},  # slug -> library.Duty, set when the app loads the library
 )
 templates.env.trim_blocks = True

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from app.domain.phases import ORDER, Phase
+from app.domain.phases import RANK, Phase
 
 
 def _at_or_after(phase: Phase | None, first: Phase) -> bool:
-    return phase is not None and ORDER.index(phase) >= ORDER.index(first)
+    return phase is not None and RANK.index(phase) >= RANK.index(first)
 
 
 def group_texts_visible(phase: Phase | None) -> bool:

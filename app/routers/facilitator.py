@@ -112,10 +112,11 @@ def create_session(
     title: Annotated[str, Form(max_length=1000)] = "",
     group_size: Annotated[int, Form()] = 4,
     cases: Annotated[list[str] | None, Form()] = None,
+    format: Annotated[str, Form(max_length=30)] = "dilemma",
 ) -> Response:
     slugs = cases or []
     try:
-        session = services.create_session(db, user, title, slugs, group_size)
+        session = services.create_session(db, user, title, slugs, group_size, format)
     except RuleError as exc:
         return _dashboard(
             request, db, user, 400, error=str(exc), picked=slugs, form_title=title[:200]

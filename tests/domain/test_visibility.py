@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.phases import ORDER, Phase
+from app.domain.phases import Phase
 from app.domain.visibility import (
     group_texts_visible,
     results_visible,
@@ -16,8 +16,10 @@ from app.domain.visibility import (
 TABLE: dict[Phase | None, tuple[bool, bool, bool, bool]] = {
     None: (False, False, False, False),
     Phase.PRESENT: (False, False, False, False),
+    Phase.CLARIFY: (False, False, False, False),
     Phase.VOTE: (False, False, False, True),
     Phase.DISCUSS: (True, False, False, False),
+    Phase.REFLECT: (True, False, False, False),
     Phase.GROUP_ANSWER: (True, False, False, False),
     Phase.REVEAL: (True, True, False, False),
     Phase.REVOTE: (True, True, False, True),
@@ -26,7 +28,7 @@ TABLE: dict[Phase | None, tuple[bool, bool, bool, bool]] = {
 
 
 def test_table_covers_every_phase_and_none() -> None:
-    assert set(TABLE) == {*ORDER, None}
+    assert set(TABLE) == {*Phase, None}
 
 
 @pytest.mark.parametrize("phase", list(TABLE), ids=str)
@@ -38,7 +40,7 @@ def test_visibility(phase: Phase | None) -> None:
     assert vote_count_visible(phase) is count
 
 
-@pytest.mark.parametrize("phase", ORDER, ids=str)
+@pytest.mark.parametrize("phase", list(Phase), ids=str)
 def test_results_never_before_texts(phase: Phase) -> None:
     # Whatever the table says, results are a subset of what group texts reveal, and the
     # shift is a subset of the results.

@@ -24,10 +24,11 @@ class Facilitator:
         r = self.http.post("/facilitator/login", data={"username": username, "password": password})
         assert r.status_code == 303, r.text
 
-    def create_session(self, title: str, slugs: list[str], group_size: int = 4) -> str:
-        r = self.http.post(
-            "/facilitator/sessions", data={"title": title, "group_size": group_size, "cases": slugs}
-        )
+    def create_session(
+        self, title: str, slugs: list[str], group_size: int = 4, fmt: str = "dilemma"
+    ) -> str:
+        data = {"title": title, "group_size": group_size, "cases": slugs, "format": fmt}
+        r = self.http.post("/facilitator/sessions", data=data)
         assert r.status_code == 303, r.text
         return r.headers["location"].rsplit("/", 1)[-1]
 
