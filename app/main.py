@@ -23,7 +23,7 @@ from app.deps import LoginRequired
 from app.domain import RuleError
 from app.hub import make_hub
 from app.ratelimit import RateLimits
-from app.routers import api, facilitator, live, participant, projector
+from app.routers import api, cases, facilitator, live, participant, projector
 from app.web import templates
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(facilitator.public)
-    for module in (participant, projector, facilitator, api, live):
+    for module in (participant, projector, facilitator, cases, api, live):
         app.include_router(module.router)
 
     _add_error_pages(app)

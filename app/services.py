@@ -84,24 +84,26 @@ def create_session(
     db.add(session)
     db.flush()
     for position, slug in enumerate(slugs):
-        c = library[slug]
-        db.add(
-            SessionCase(
-                session_id=_id(session),
-                position=position,
-                slug=c.slug,
-                title=c.title,
-                duty=c.duty,
-                secondary_duties=list(c.secondary_duties),
-                text=c.text,
-                question=c.question,
-                options=list(c.options),
-                prompts=list(c.prompts),
-            )
-        )
+        db.add(session_copy(library[slug], _id(session), position))
     db.commit()
     db.refresh(session)
     return session
+
+
+def session_copy(c: LibraryCase, session_id: int, position: int) -> SessionCase:
+    """The session's own copy of a library case: later library edits never reach it."""
+    return SessionCase(
+        session_id=session_id,
+        position=position,
+        slug=c.slug,
+        title=c.title,
+        duty=c.duty,
+        secondary_duties=list(c.secondary_duties),
+        text=c.text,
+        question=c.question,
+        options=list(c.options),
+        prompts=list(c.prompts),
+    )
 
 
 def check_timers(timers: dict[str, int]) -> dict[str, int]:

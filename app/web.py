@@ -9,7 +9,7 @@ from typing import Any
 from fastapi.templating import Jinja2Templates
 from jinja2 import select_autoescape
 
-from app.domain.phases import FORMAT_LABELS_DA
+from app.domain.phases import FORMAT_LABELS_DA, phase_label
 from app.models import utcnow
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -34,6 +34,7 @@ templates.env.globals.update(
     seconds_left=seconds_left,
     mmss=mmss,
     FORMAT_LABELS=FORMAT_LABELS_DA,
+    PHASE_LABEL=phase_label,
     DUTIES={},  # slug -> library.Duty, set when the app loads the library
 )
 templates.env.trim_blocks = True

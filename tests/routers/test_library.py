@@ -1,0 +1,120 @@
+"""The facilitator's case library over HTTP: search, preview, authoring, import and export."""
+
+from __future__ import annotations
+
+import yaml
+from fastapi.testclient import TestClient
+
+from tests.routers.conftest import new_session
+
+NEW = {
+    "title": "Budgetnotatet før valget",
+    "set": "egne",
+    "duty": "partipolitisk-neutralitet",
+    "secondary_duties": ["sandhed"],
+    "text": "Borgmesteren beder om et notat.\n\nDet skal bruges på et valgmøde.",
+    "question": "Hvad gør du?",
+    "options": "Jeg skriver notatet\nJeg siger nej\nJeg skriver et neutralt notat til alle partier",
+    "prompts": "Hvor går grænsen?",
+    "source_document": "",
+    "source_ref": "",
+    "language": "da",
+}
+
+
+def test_search_and_filters(logged_in: TestClient) -> None:
+    page = logged_in.get("/facilitator/library").text
+    assert page.count("/facilitator/library/kl-") >= 29 and "Fremtidens fritidstilbud" in page
+    found = logged_in.get("/facilitator/library", params={"q": "plejehjem"}).text
+    assert "Borgmesterens udtalelser" in found and "Spareøvelsen" not in found
+    by_duty = logged_in.get("/facilitator/library", params={"duty": "partipolitisk-neutralitet"})
+    assert by_duty.text.count('href="/facilitator/library/kl-') == 3
+    by_set = logged_in.get("/facilitator/library", params={"set": "albertslund-2012"}).text
+    assert by_set.count("åben drøftelse") == 3 and "Spareøvelsen" not in by_set
+
+
+def test_preview_renders_the_phone_and_projector_templates(logged_in: TestClient) -> None:
+    page = logged_in.get("/facilitator/library/kl-04-udvikling-af-udkantsomraader").text
+    assert "Det betyder:" in page and "Lovlighed" in page and "/preview/phone" in page
+    phone = logged_in.get(
+        "/facilitator/library/kl-04-udvikling-af-udkantsomraader/preview/phone",
+        params={"phase": "vote"},
+    ).text
+    assert 'id="vote-form"' in phone and 'class="phone"' in phone and "ws-connect" not in phone
+    projector = logged_in.get(
+        "/facilitator/library/buu-02-ny-model-for-anlaegssager/preview/projector",
+        params={"phase": "vote"},  # not a phase of an open case: shows the presentation
+    ).text
+    assert 'data-phase="present"' in projector and "Ny model for anlægssager" in projector
+    kol = logged_in.get(
+        "/facilitator/library/kl-01-spareoevelsen/preview/phone",
+        params={"phase": "clarify", "format": "kollegasparring"},
+    ).text
+    assert "Stil opklarende spørgsmål" in kol
+    assert logged_in.get("/facilitator/library/findes-ikke").status_code == 404
+
+
+def test_create_edit_duplicate_archive(logged_in: TestClient) -> None:
+    bad = logged_in.post("/facilitator/library/new", data={**NEW, "options": "Kun én\nTo"})
+    assert bad.status_code == 400
+    assert "Svarmuligheder: skal have 3-5 svarmuligheder" in bad.text
+    assert "Budgetnotatet før valget" in bad.text, "what was typed is shown again"
+
+    r = logged_in.post("/facilitator/library/new", data=NEW)
+    assert r.status_code == 303
+    slug = r.headers["location"].rsplit("/", 1)[-1]
+    assert slug == "budgetnotatet-foer-valget"
+    page = logged_in.get(f"/facilitator/library/{slug}").text
+    assert "Egne cases" in page and "Partipolitisk neutralitet" in page
+
+    open_case = {**NEW, "options": "", "question": "Hvad betyder det for jer?"}
+    assert logged_in.post(f"/facilitator/library/{slug}/edit", data=open_case).status_code == 303
+    assert "åben drøftelse" in logged_in.get(f"/facilitator/library/{slug}").text
+
+    copy = logged_in.post(f"/facilitator/library/{slug}/duplicate")
+    assert copy.headers["location"] == f"/facilitator/library/{slug}-kopi/edit"
+    assert "(kopi)" in logged_in.get(copy.headers["location"]).text
+
+    code = new_session(logged_in, [slug])
+    assert logged_in.post(f"/facilitator/library/{slug}/archive").status_code == 303
+    assert f'/facilitator/library/{slug}"' not in logged_in.get("/facilitator/library").text
+    assert slug in logged_in.get("/facilitator/library", params={"archived": "1"}).text
+    r = logged_in.post(
+        "/facilitator/sessions", data={"title": "T", "group_size": 4, "cases": [slug]}
+    )
+    assert r.status_code == 400 and "Ukendt case" in r.text, "archived cases cannot be picked"
+    logged_in.post(f"/facilitator/sessions/{code}/start")
+    assert "Budgetnotatet" in logged_in.get(f"/facilitator/sessions/{code}").text, "its copy runs"
+
+
+def test_export_import_round_trip_with_a_report(logged_in: TestClient) -> None:
+    exported = logged_in.get("/facilitator/library/export/albertslund-2012.yaml")
+    assert exported.status_code == 200 and "attachment" in exported.headers["content-disposition"]
+    document = yaml.safe_load(exported.text)
+    assert document["schema"] == "sparring.caseset/1" and len(document["cases"]) == 3
+
+    same = logged_in.post(
+        "/facilitator/library/import", files={"file": ("a.yaml", exported.content)}
+    )
+    assert (
+        "<b>0</b> tilføjet · <b>0</b> opdateret · <b>3</b> uændret · <b>0</b> afvist" in same.text
+    )
+
+    document["cases"][0]["question"] = "Hvilke roller skal vi have?"
+    document["cases"][1]["duty"] = "ærlighed"
+    document["cases"].append({**document["cases"][2], "slug": "alb-04-nyt-tema", "number": 4})
+    raw = yaml.safe_dump(document, allow_unicode=True).encode()
+    report = logged_in.post("/facilitator/library/import", files={"file": ("a.yaml", raw)}).text
+    assert "<b>1</b> tilføjet · <b>1</b> opdateret · <b>1</b> uændret · <b>1</b> afvist" in report
+    assert "alb-02-kombinerede-styringsformer</b>: duty: ukendt pligt" in report
+    page = logged_in.get("/facilitator/library/alb-01-nye-roller").text
+    assert (
+        "Hvilke roller skal vi have?"
+        in logged_in.get("/facilitator/library/alb-01-nye-roller/preview/phone").text
+        and "Albertslund" in page
+    )
+
+    broken = logged_in.post("/facilitator/library/import", files={"file": ("x.yaml", b"cases: [")})
+    assert broken.status_code == 400 and "kunne ikke læses som YAML" in broken.text
+    wrong = logged_in.post("/facilitator/library/import", files={"file": ("x.yaml", b"- a\n- b\n")})
+    assert wrong.status_code == 400 and "eksporteret casesamling" in wrong.text
