@@ -65,7 +65,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         create_app(settings),
         host=host,
         port=port,
-        ws_max_size=settings.max_message_bytes,  # a bigger message closes the socket (1009)
+        # Up to 16x the message limit is read and refused with a message the phone shows; past that the
+        # socket closes (1009) before the server buffers it.
+        ws_max_size=16 * settings.max_message_bytes,
         ws_per_message_deflate=False,  # compression off: no zip bombs, no compression side channels
         log_level="info",
     )

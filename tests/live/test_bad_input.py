@@ -60,9 +60,12 @@ def test_no_compression_and_no_big_messages(server: LiveServer, facilitator: Fac
         assert "Sec-WebSocket-Extensions" not in phone.ws.response.headers, "deflate was offered"
         # Up to 64 KB is read and answered (here: refused for the reason's length) ...
         assert await phone.reply(await phone.send({"action": "reason", "reason": "x" * 60_000}))
-        # ... a bigger message closes the socket before the server reads it all.
+        # ... past it the phone is told, and the socket stays open ...
+        await phone.send({"action": "reason", "reason": "x" * 70_000})
+        await phone.shows("phone-flash", "Beskeden er for stor")
+        # ... and a message far past it closes the socket before the server reads it all.
         with pytest.raises(ConnectionClosed) as closed:
-            await phone.send({"action": "reason", "reason": "x" * 70_000})
+            await phone.send({"action": "reason", "reason": "x" * 2_000_000})
             await phone.until(lambda p: False, timeout=5, what="a close")
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
         await phone.aclose()
