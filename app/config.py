@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     retention_days: int = 30  # raw per-person rows of ended sessions are purged after this; 0: keep
     cookie_secure: bool = False  # set true behind HTTPS
     max_message_bytes: int = 64 * 1024
-    tally_push_interval: float = 0.2  # at most 5 tally pushes a second per connection
+    tally_push_interval: float = 0.1  # at most 10 tally pushes a second per session, the first at once
 
     @property
     def sqlite_path(self) -> Path:

@@ -29,6 +29,13 @@ def fragments_for(
         return FULL[audience], False
     if kind == "timer":
         return ("timer",), False
+    if kind == "join":
+        # Someone new: the count on the staff pages (coalesced, joins come in crowds) and the
+        # member list of the newcomer's group; nobody else's screen changes.
+        if audience is not Audience.PARTICIPANT:
+            return fragments_for(audience, {"type": "groups"}, own_group)[0], True
+        joined = event.get("group")
+        return (("posts",) if joined is not None and joined == own_group else ()), False
     if audience is Audience.PARTICIPANT:
         if kind == "groups":
             # A phone whose group changed gets a new stage (new texts); the rest keep their drafts.

@@ -21,6 +21,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine
 from app.deps import LoginRequired
 from app.domain import RuleError
+from app.feed import Feeds
 from app.hub import make_hub
 from app.ratelimit import RateLimits
 from app.routers import api, cases, facilitator, live, participant, projector
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = make_engine(settings)
+        app.state.feeds = Feeds(app.state.engine, app.state.hub, settings.tally_push_interval)
         with Db(app.state.engine) as db:
             app.state.library, _ = library.seed_library(db, settings.seed_dir)
         templates.env.globals["DUTIES"] = app.state.library.duty_map()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from sqlmodel import Session as Db
 from sqlmodel import col, select
@@ -87,6 +88,13 @@ class Room:
         case = self.current
         return case.deadline if case is not None else None
 
+    @cached_property
+    def people(self) -> dict[int | None, Participant]:
+        return {p.id: p for p in self.participants}
+
+    def person(self, participant_id: int | None) -> Participant | None:
+        return self.people.get(participant_id)
+
     def members(self, group_id: int | None) -> list[Participant]:
         return [p for p in self.participants if p.group_id == group_id]
 
@@ -137,8 +145,12 @@ class Room:
         return {Phase.VOTE: 1, Phase.REVOTE: 2}.get(self.phase) if self.phase else None
 
 
-def load_room(db: Db, session: Session) -> Room:
-    """Everything the views need for the current case, in a handful of queries."""
+def load_room(db: Db, session: Session, only: Participant | None = None) -> Room:
+    """Everything the views need for the current case, in a handful of queries.
+
+    `only`: the room as that one phone's own forms see it (its vote and reason, nobody else's),
+    which is all a reply to its own message needs, in the same few queries at any room size.
+    """
     sid = session.id
     cases = list(
         db.exec(
@@ -154,22 +166,28 @@ def load_room(db: Db, session: Session) -> Room:
             .order_by(col(Group.number))
         )
     )
-    participants = list(
-        db.exec(
-            select(Participant)
-            .where(Participant.session_id == sid)
-            .order_by(col(Participant.number))
+    participants = (
+        [only]
+        if only
+        else list(
+            db.exec(
+                select(Participant)
+                .where(Participant.session_id == sid)
+                .order_by(col(Participant.number))
+            )
         )
     )
     room = Room(session=session, cases=cases, groups=groups, participants=participants)
     case = room.current
     if case is not None:
-        for vote in db.exec(select(Vote).where(Vote.session_case_id == case.id)):
+        votes = select(Vote).where(Vote.session_case_id == case.id)
+        posts = select(Post).where(Post.session_case_id == case.id)
+        if only:
+            votes = votes.where(Vote.participant_id == only.id)
+            posts = posts.where(Post.participant_id == only.id)
+        for vote in db.exec(votes):
             room.votes.setdefault(vote.round, {})[vote.participant_id] = vote.option
-        room.posts = {
-            p.participant_id: p.text
-            for p in db.exec(select(Post).where(Post.session_case_id == case.id))
-        }
+        room.posts = {p.participant_id: p.text for p in db.exec(posts)}
         room.answers = {
             a.group_id: a
             for a in db.exec(select(GroupAnswer).where(GroupAnswer.session_case_id == case.id))

@@ -15,8 +15,9 @@ from app.config import Settings
 from app.db import begin_write
 from app.deps import PARTICIPANT_COOKIE, public_base
 from app.domain import RuleError
+from app.feed import Feed, Feeds
 from app.hub import Event, Hub, session_channel
-from app.live_rules import FULL, Audience, fragments_for
+from app.live_rules import Audience
 from app.models import Participant, Session, User
 from app.ratelimit import RateLimit
 from app.room import load_room
@@ -39,12 +40,16 @@ ACKS = {  # what a phone gets back for each kind of message
 }
 
 
+OUTBOX = 64  # pushes waiting for one slow page before it is sent its whole view instead
+WHOLE_VIEW = ""  # in an outbox: render the page's complete current view when its turn comes
+
+
 class Revoked(Exception):
     """The page's person no longer exists in this session: the socket is closed."""
 
 
 class Connection:
-    """One open page: merges hub events and (for phones) the page's own messages onto one socket."""
+    """One open page: its feed's pushes and (for phones) replies to its own messages, in order."""
 
     def __init__(
         self, websocket: WebSocket, audience: Audience, session_id: int, participant_id: int | None
@@ -58,73 +63,48 @@ class Connection:
         self.hub: Hub = app.state.hub
         self.settings: Settings = app.state.settings
         self.base_url = public_base(self.settings, str(websocket.base_url))
-        self.send_lock = asyncio.Lock()
-        self.pending: set[str] = set()
-        self.flush_task: asyncio.Task[None] | None = None
         self.group_id: int | None = None
         self.rate = RateLimit(RATE_LIMIT, 60)
+        self.outbox: asyncio.Queue[str] = asyncio.Queue(OUTBOX)
 
     async def run(self) -> None:
-        channel = session_channel(self.session_id)
-        async with self.hub.subscribe(channel) as subscription:
-            await self.push(self.full_view())
-            pusher = asyncio.create_task(self.follow(subscription))
+        feeds: Feeds = self.websocket.app.state.feeds
+        async with feeds.open(self.session_id, self) as feed:
+            self.send(feed.full_view(self))
+            writer = asyncio.create_task(self.write(feed))
             try:
                 await self.read()
             finally:
-                pusher.cancel()
-                if self.flush_task:
-                    self.flush_task.cancel()
+                writer.cancel()
 
-    # Rendering ------------------------------------------------------------------------------------
+    def send(self, html: str) -> None:
+        """Queue a push (never waits); the feed and the page's own replies both come through here."""
+        if not html:
+            return
+        try:
+            self.outbox.put_nowait(html)
+        except asyncio.QueueFull:
+            # Views are state-based: a page that fell behind needs one full refresh, not a replay.
+            while not self.outbox.empty():
+                self.outbox.get_nowait()
+            self.outbox.put_nowait(WHOLE_VIEW)
 
-    def render(self, names: tuple[str, ...], **extra: Any) -> str:
+    async def write(self, feed: Feed) -> None:
+        while True:
+            html = await self.outbox.get()
+            await self.websocket.send_text(html or feed.full_view(self))
+
+    # Replies to the page's own messages (in a worker thread, from its own database session) ------
+
+    def render(self, names: tuple[str, ...], whole_room: bool = False, **extra: Any) -> str:
+        """A phone's own forms need only its own rows, whatever the room's size; a refusal also
+        shows the current stage, which needs the whole room."""
         with Db(self.engine) as db:
             session = db.get(Session, self.session_id)
-            assert session is not None
-            room = load_room(db, session)
-            if self.audience is Audience.PARTICIPANT:
-                person = db.get(Participant, self.participant_id)
-                assert person is not None
-                self.group_id = person.group_id
-                return views.participant(room, person, names, **extra)
-            if self.audience is Audience.PROJECTOR:
-                return views.projector(room, names, self.base_url)
-            return views.facilitator(room, names)
-
-    def full_view(self) -> str:
-        return self.render(FULL[self.audience])
-
-    def current_group(self) -> int | None:
-        if self.participant_id is None:
-            return None
-        with Db(self.engine) as db:
             person = db.get(Participant, self.participant_id)
-            return person.group_id if person else None
-
-    async def push(self, html: str) -> None:
-        if html:
-            async with self.send_lock:
-                await self.websocket.send_text(html)
-
-    # Hub events -----------------------------------------------------------------------------------
-
-    async def follow(self, subscription: Any) -> None:
-        async for item in subscription:
-            moved = item.get("type") == "groups" and self.group_id != self.current_group()
-            names, coalesce = fragments_for(self.audience, item, self.group_id, moved)
-            if coalesce:
-                self.pending.update(names)
-                if self.flush_task is None or self.flush_task.done():
-                    self.flush_task = asyncio.create_task(self.flush_later())
-            elif names:
-                await self.push(self.render(names))
-
-    async def flush_later(self) -> None:
-        # Tallies arrive in bursts; one push per interval carries them all.
-        await asyncio.sleep(self.settings.tally_push_interval)
-        names, self.pending = tuple(sorted(self.pending)), set()
-        await self.push(self.render(names))
+            assert session is not None and person is not None
+            room = load_room(db, session, None if whole_room else person)
+            return views.participant(room, person, names, **extra)
 
     # Messages from the page -----------------------------------------------------------------------
 
@@ -137,7 +117,7 @@ class Connection:
             if self.audience is not Audience.PARTICIPANT:
                 continue  # projector and control page act over HTTP; their sockets only listen
             if not self.rate.hit():
-                await self.push(views.participant_flash(RATE_LIMITED))
+                self.send(views.participant_flash(RATE_LIMITED))
                 continue
             try:
                 # In a worker thread: waiting for the write lock must not stall the other sockets.
@@ -145,7 +125,7 @@ class Connection:
             except Revoked as exc:
                 await self.websocket.close(code=POLICY_VIOLATION, reason=str(exc))
                 return
-            await self.push(reply)
+            self.send(reply)
             for item in events:
                 await self.hub.publish(session_channel(self.session_id), item)
 
@@ -199,7 +179,9 @@ class Connection:
                 return self.render(ack, msg=mid, notice=notice, ack=True), events
         except RuleError as exc:
             # The refusal and the current truth together, so a stale screen corrects itself.
-            return views.participant_flash(str(exc), msg=mid) + self.render(("header", "stage")), []
+            return views.participant_flash(str(exc), msg=mid) + self.render(
+                ("header", "stage"), whole_room=True
+            ), []
 
 
 def _text(message: dict[str, Any], key: str) -> str:

@@ -57,11 +57,11 @@ async def join(
         # Wrong codes are counted per client: guessing codes to find live sessions gets nowhere.
         return _join_page(request, code=code[:12], alias=alias[:40], error=TOO_MANY, status=429)
     try:
-        session, _, token = services.join(db, code, alias)
+        session, person, token = services.join(db, code, alias)
     except RuleError as exc:
         failures.hit()
         return _join_page(request, code=code[:12], alias=alias[:40], error=str(exc), status=400)
-    joined = services.event(session, "groups")
+    joined = services.event(session, "join", group=person.group_id)
     await hub.publish(session_channel(joined["session"]), joined)
     response = RedirectResponse("/p", status_code=303)
     response.set_cookie(

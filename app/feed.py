@@ -1,0 +1,183 @@
+"""The open pages of one session in this process, fed from one hub subscription.
+
+Per event the room is loaded once, the fragments each page needs are worked out (app.live_rules),
+and a view that several pages share (projector, control page) is rendered once. Tally pushes to the
+staff pages are coalesced: at most one per interval per session, the first one at once. Each page
+has a small outbox that its own writer drains, so one slow phone never holds up the room.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session as Db
+
+from app import views
+from app.hub import Event, Hub, session_channel
+from app.live_rules import FULL, Audience, fragments_for
+from app.models import Session
+from app.room import Room, load_room
+
+YIELD_EVERY = 50  # renders between giving other sockets a turn
+
+
+class Page(Protocol):
+    """What the feed needs from an open page (app.routers.live.Connection)."""
+
+    audience: Audience
+    participant_id: int | None
+    group_id: int | None
+    base_url: str
+
+    def send(self, html: str) -> None: ...
+
+
+class Feed:
+    def __init__(self, engine: Engine, hub: Hub, session_id: int, interval: float) -> None:
+        self.engine = engine
+        self.hub = hub
+        self.session_id = session_id
+        self.interval = interval
+        self.pages: set[Page] = set()
+        self.pending: dict[Page, set[str]] = {}
+        self.flusher: asyncio.Task[None] | None = None
+        self.last_flush = 0.0
+        # The room as of the last event handled: anything newer has an event still on its way,
+        # and a page registered before it renders will receive that event.
+        self.cached: Room | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    # The room and rendering ----------------------------------------------------------------------
+
+    def room(self, participant_id: int | None = None) -> Room:
+        room = self.cached
+        if room is None or (participant_id is not None and room.person(participant_id) is None):
+            with Db(self.engine) as db:
+                session = db.get(Session, self.session_id)
+                assert session is not None
+                room = self.cached = load_room(db, session)
+        return room
+
+    def render(self, page: Page, names: tuple[str, ...], room: Room | None = None) -> str:
+        room = room or self.room(page.participant_id)
+        if page.audience is Audience.PARTICIPANT:
+            person = room.person(page.participant_id)
+            if person is None:
+                return ""
+            page.group_id = person.group_id
+            return views.participant(room, person, names)
+        if page.audience is Audience.PROJECTOR:
+            return views.projector(room, names, page.base_url)
+        return views.facilitator(room, names)
+
+    def full_view(self, page: Page) -> str:
+        return self.render(page, FULL[page.audience])
+
+    async def push(self, targets: dict[Page, tuple[str, ...]]) -> None:
+        """Render and queue fragments: per phone (its view is its own), once per shared view."""
+        room = self.room()
+        shared: dict[tuple[Audience, str, tuple[str, ...]], str] = {}
+        for n, (page, names) in enumerate(targets.items(), 1):
+            if page.audience is Audience.PARTICIPANT:
+                page.send(self.render(page, names, room))
+            else:
+                key = (page.audience, page.base_url, names)
+                if key not in shared:
+                    shared[key] = self.render(page, names, room)
+                page.send(shared[key])
+            if n % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+
+    # Events ---------------------------------------------------------------------------------------
+
+    async def follow(self, subscribed: asyncio.Future[None]) -> None:
+        async with self.hub.subscribe(session_channel(self.session_id)) as subscription:
+            subscribed.set_result(None)
+            async for event in subscription:
+                await self.dispatch(event)
+
+    async def dispatch(self, event: Event) -> None:
+        self.cached = None
+        moved = _mover(self, event)
+        now: dict[Page, tuple[str, ...]] = {}
+        for page in tuple(self.pages):
+            names, coalesce = fragments_for(page.audience, event, page.group_id, moved(page))
+            if coalesce:
+                self.pending.setdefault(page, set()).update(names)
+            elif names:
+                now[page] = names
+        if now:
+            await self.push(now)
+        if self.pending and (self.flusher is None or self.flusher.done()):
+            self.flusher = asyncio.create_task(self.flush())
+
+    async def flush(self) -> None:
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(max(0.0, self.last_flush + self.interval - loop.time()))
+        self.last_flush = loop.time()
+        pending, self.pending = self.pending, {}
+        await self.push({p: tuple(sorted(n)) for p, n in pending.items() if p in self.pages})
+
+    async def close(self) -> None:
+        for task in (self.task, self.flusher):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+
+def _mover(feed: Feed, event: Event) -> Callable[[Page], bool]:
+    """Whether a phone's group changed (only a regrouping can move anyone)."""
+    if event.get("type") != "groups":
+        return lambda _page: False
+    room = feed.room()
+    return lambda page: (
+        page.audience is Audience.PARTICIPANT
+        and (person := room.person(page.participant_id)) is not None
+        and person.group_id != page.group_id
+    )
+
+
+class Feeds:
+    """The process's feeds, one per session with open pages; app.state.feeds."""
+
+    def __init__(self, engine: Engine, hub: Hub, interval: float) -> None:
+        self.engine = engine
+        self.hub = hub
+        self.interval = interval
+        self.feeds: dict[int, Feed] = {}
+        self.lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def open(self, session_id: int, page: Page) -> AsyncIterator[Feed]:
+        """Register a page; it hears every event published from now on."""
+        async with self.lock:
+            feed = self.feeds.get(session_id)
+            if feed is None:
+                feed = Feed(self.engine, self.hub, session_id, self.interval)
+                subscribed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                feed.task = asyncio.create_task(feed.follow(subscribed))
+                await _started(feed.task, subscribed)
+                self.feeds[session_id] = feed
+            feed.pages.add(page)
+        try:
+            yield feed
+        finally:
+            feed.pages.discard(page)
+            feed.pending.pop(page, None)
+            if not feed.pages and self.feeds.get(session_id) is feed:
+                del self.feeds[session_id]
+                await feed.close()
+
+
+async def _started(task: asyncio.Task[Any], subscribed: asyncio.Future[None]) -> None:
+    """Wait for the subscription; a hub that cannot subscribe fails the page that asked."""
+    await asyncio.wait({task, subscribed}, return_when=asyncio.FIRST_COMPLETED)
+    if not subscribed.done():
+        subscribed.cancel()
+        await task  # raises the hub's error

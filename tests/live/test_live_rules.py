@@ -1,0 +1,18 @@
+"""Which pages a join disturbs: the staff counts (coalesced) and the newcomer's own group only."""
+
+from __future__ import annotations
+
+from app.live_rules import Audience, fragments_for
+
+
+def test_a_join_updates_staff_counts_in_batches_and_only_the_newcomers_group() -> None:
+    join = {"type": "join", "group": 2}
+    assert fragments_for(Audience.PROJECTOR, join, None) == (("header", "stage", "progress"), True)
+    assert fragments_for(Audience.FACILITATOR, join, None) == (
+        ("status", "progress", "groups"),
+        True,
+    )
+    assert fragments_for(Audience.PARTICIPANT, join, 2) == (("posts",), False)
+    assert fragments_for(Audience.PARTICIPANT, join, 1) == ((), False)
+    lobby = {"type": "join", "group": None}
+    assert fragments_for(Audience.PARTICIPANT, lobby, None) == ((), False)
