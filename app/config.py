@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     retention_days: int = 30  # raw per-person rows of ended sessions are purged after this; 0: keep
     cookie_secure: bool = False  # set true behind HTTPS
     max_message_bytes: int = 64 * 1024
-    tally_push_interval: float = 0.1  # at most 10 tally pushes a second per session, the first at once
+    tally_push_interval: float = 0.1  # per session: first tally push at once, then one per interval
 
     @property
     def sqlite_path(self) -> Path:

@@ -20,15 +20,23 @@ MIGRATION_LOCK = 7_401_006  # PostgreSQL advisory lock: one process migrates, th
 
 
 def connect(settings: Settings) -> Engine:
-    """An engine for the configured database, schema untouched."""
+    """An engine for the configured database, schema untouched.
+
+    The pool never makes a caller wait (max_overflow=-1): async endpoints use the database from
+    the event loop, and a loop blocked on a full pool could never run the requests that would
+    hand their connections back. Extra connections close as soon as they are returned.
+    """
     url = settings.effective_database_url
+    pool = {"pool_size": 10, "max_overflow": -1}
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 10}, **pool
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def make_engine(settings: Settings) -> Engine:
