@@ -96,9 +96,15 @@ class Connection:
 
     # Replies to the page's own messages (in a worker thread, from its own database session) ------
 
-    def render(self, names: tuple[str, ...], whole_room: bool = False, **extra: Any) -> str:
-        """A phone's own forms need only its own rows, whatever the room's size; a refusal also
-        shows the current stage, which needs the whole room."""
+    def render(self, names: tuple[str, ...], **extra: Any) -> str:
+        """The phone's own forms: from its own rows only, whatever the room's size."""
+        return self._render(names, extra, whole_room=False)
+
+    def current_stage(self) -> str:
+        """What a refusal shows beside its reason: the current stage, from the whole room."""
+        return self._render(("header", "stage"), {}, whole_room=True)
+
+    def _render(self, names: tuple[str, ...], extra: dict[str, Any], whole_room: bool) -> str:
         with Db(self.engine) as db:
             session = db.get(Session, self.session_id)
             person = db.get(Participant, self.participant_id)
@@ -179,9 +185,7 @@ class Connection:
                 return self.render(ack, msg=mid, notice=notice, ack=True), events
         except RuleError as exc:
             # The refusal and the current truth together, so a stale screen corrects itself.
-            return views.participant_flash(str(exc), msg=mid) + self.render(
-                ("header", "stage"), whole_room=True
-            ), []
+            return views.participant_flash(str(exc), msg=mid) + self.current_stage(), []
 
 
 def _text(message: dict[str, Any], key: str) -> str:
