@@ -56,12 +56,21 @@ HubDep = Annotated[Hub, Depends(get_hub)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def current_facilitator(request: Request, db: DbDep) -> User:
+def _signed_in(request: Request, db: Db, role: str) -> User:
     user_id = request.session.get("user_id")
     user = db.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or user.role != "facilitator":
+    if user is None or user.role != role:
         raise LoginRequired()
     return user
+
+
+def current_facilitator(request: Request, db: DbDep) -> User:
+    return _signed_in(request, db, "facilitator")
+
+
+def current_reviewer(request: Request, db: DbDep) -> User:
+    """Management: reads published summaries only."""
+    return _signed_in(request, db, "reviewer")
 
 
 def current_participant(request: Request, db: DbDep) -> Participant:
@@ -72,6 +81,7 @@ def current_participant(request: Request, db: DbDep) -> Participant:
 
 
 FacilitatorDep = Annotated[User, Depends(current_facilitator)]
+ReviewerDep = Annotated[User, Depends(current_reviewer)]
 ParticipantDep = Annotated[Participant, Depends(current_participant)]
 
 

@@ -24,7 +24,7 @@ from app.domain import RuleError
 from app.feed import Feeds
 from app.hub import make_hub
 from app.ratelimit import RateLimits
-from app.routers import api, cases, facilitator, live, participant, projector
+from app.routers import api, cases, facilitator, live, participant, projector, review
 from app.web import templates
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -59,7 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(facilitator.public)
-    for module in (participant, projector, facilitator, cases, api, live):
+    app.include_router(review.public)
+    for module in (participant, projector, facilitator, cases, review, api, live):
         app.include_router(module.router)
 
     _add_error_pages(app)
@@ -87,7 +88,8 @@ def _add_error_pages(app: FastAPI) -> None:
     async def to_login(request: Request, _exc: LoginRequired) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "Log ind som facilitator"}, status_code=401)
-        return RedirectResponse(f"/facilitator/login?next={request.url.path}", status_code=303)
+        home = "/review" if request.url.path.startswith("/review") else "/facilitator"
+        return RedirectResponse(f"{home}/login?next={request.url.path}", status_code=303)
 
     @app.exception_handler(RuleError)
     async def refused(request: Request, exc: RuleError) -> Response:

@@ -71,6 +71,26 @@ def save_notes(
     return summary
 
 
+def published(db: Db) -> list[tuple[Session, Summary]]:
+    """What reviewers may read: ended sessions whose summary was published, newest first."""
+    rows = db.exec(
+        select(Session)
+        .where(col(Session.published_at).is_not(None), col(Session.summary_json).is_not(None))
+        .order_by(col(Session.created_at).desc())
+    ).all()
+    return [(s, from_json(s.summary_json or "")) for s in rows]
+
+
+def published_summary(db: Db, code: str) -> tuple[Session, Summary]:
+    """One published summary; a draft or a live session is as unknown to reviewers as a bad code."""
+    session = db.exec(
+        select(Session).where(Session.code == code, col(Session.published_at).is_not(None))
+    ).first()
+    if session is None or session.summary_json is None:
+        raise RuleError(f"Der findes ingen offentliggjort opsummering med koden '{code[:12]}'.")
+    return session, from_json(session.summary_json)
+
+
 def publish(db: Db, session: Session, settings: Settings) -> None:
     """Draft -> published: from now on reviewers see it, and the notes are fixed."""
     summary_of(db, session, settings)

@@ -81,7 +81,7 @@ class Point:
 def trend_chart(title: str, series: list[tuple[str, str, list[Point]]]) -> Chart:
     """Values 0-1 over sessions (oldest left), one line per series (name, colour, points)."""
     left, top, width, height = 40, 28, 520, 180
-    plot_w, plot_h = width - left - 16, height - top - 30
+    plot_w, plot_h = width - left - 40, height - top - 30
     chart = Chart(title=title, width=width, height=height)
     chart.legend = [(colour, name) for name, colour, _ in series]
     for tick in (0.0, 0.5, 1.0):
@@ -98,14 +98,15 @@ def trend_chart(title: str, series: list[tuple[str, str, list[Point]]]) -> Chart
         chart.dots += [(x, y, colour) for x, y in xy]
     if series:
         for i, point in enumerate(series[0][2]):
-            chart.labels.append((left + i * step - 14, height - 8, point.date[5:]))
+            day = f"{point.date[8:10]}.{point.date[5:7]}"
+            chart.labels.append((left + i * step - 14, height - 8, day))
     return chart
 
 
-def svg(chart: Chart) -> str:
-    return render("charts/chart.svg", chart=chart)
+def svg(chart: Chart) -> Markup:
+    """The chart as SVG, safe to place in a page: the template escaped every text in it."""
+    return Markup(render("charts/chart.svg", chart=chart))
 
 
 def case_chart_svg(case: CaseSummary, threshold: int) -> Markup:
-    """For templates: the case chart, already escaped inside."""
-    return Markup(svg(case_chart(case, threshold)))  # the SVG template escaped every text in it
+    return svg(case_chart(case, threshold))

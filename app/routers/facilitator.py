@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
-from app import auth, export, services, summaries, views
+from app import export, services, summaries, views
 from app.config import Settings
 from app.deps import DbDep, FacilitatorDep, HubDep, SettingsDep, current_facilitator
 from app.domain import RuleError
@@ -18,59 +18,24 @@ from app.hub import Event, Hub, session_channel
 from app.library import by_duty
 from app.models import LibraryCase, Session, User
 from app.room import load_room
+from app.routers import signin
 from app.web import templates
 
 STATUS_LABELS = {Status.LOBBY: "Lobby", Status.RUNNING: "I gang", Status.ENDED: "Afsluttet"}
 templates.env.globals["STATUS_LABELS"] = STATUS_LABELS
 
+HOME = "/facilitator"
 public = APIRouter(prefix="/facilitator", tags=["facilitator"])
+signin.add_login_routes(public, "facilitator", HOME)
 router = APIRouter(
     prefix="/facilitator", tags=["facilitator"], dependencies=[Depends(current_facilitator)]
 )
-
-
-@public.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/facilitator") -> HTMLResponse:
-    return templates.TemplateResponse(
-        request, "facilitator/login.html", {"next": _local(next), "username": ""}
-    )
-
-
-@public.post("/login", response_model=None)
-def login(
-    request: Request,
-    db: DbDep,
-    username: Annotated[str, Form(max_length=80)],
-    password: Annotated[str, Form(max_length=200)],
-    next: Annotated[str, Form(max_length=300)] = "/facilitator",
-) -> Response:
-    user = db.exec(select(User).where(User.username == username.strip())).first()
-    if (
-        user is None
-        or user.role != "facilitator"
-        or not auth.verify_password(password, user.password_hash)
-    ):
-        context = {
-            "next": _local(next),
-            "username": username,
-            "error": "Forkert brugernavn eller adgangskode",
-        }
-        return templates.TemplateResponse(
-            request, "facilitator/login.html", context, status_code=401
-        )
-    request.session["user_id"] = user.id
-    return RedirectResponse(_local(next), status_code=303)
 
 
 @public.post("/logout")
 def logout(request: Request) -> RedirectResponse:
     request.session.clear()
     return RedirectResponse("/facilitator/login", status_code=303)
-
-
-def _local(path: str) -> str:
-    """Only redirect within this site (no open redirect through ?next=)."""
-    return path if path.startswith("/") and not path.startswith("//") else "/facilitator"
 
 
 # Sessions ---------------------------------------------------------------------------------------

@@ -1,0 +1,39 @@
+"""Trends across published summaries: per duty, disagreement and shift session by session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from app.export import charts
+from app.export.summary import Summary
+
+
+@dataclass
+class DutyTrend:
+    duty: str
+    name: str
+    sessions: list[tuple[str, str, float | None, float | None]]  # date, title, disagreement, shift
+
+    def chart_svg(self) -> Markup:
+        points = [(date, d, s) for date, _, d, s in self.sessions]
+        return charts.svg(
+            charts.trend_chart(
+                f"{self.name}: uenighed og skift over tid",
+                [
+                    ("Uenighed", charts.BEFORE, [charts.Point(t, d) for t, d, _ in points]),
+                    ("Skift", charts.AFTER, [charts.Point(t, s) for t, _, s in points]),
+                ],
+            )
+        )
+
+
+def duty_trends(summaries: list[Summary]) -> list[DutyTrend]:
+    """Oldest session first; a duty appears once it was touched by at least one session."""
+    trends: dict[str, DutyTrend] = {}
+    for summary in sorted(summaries, key=lambda s: s.date):
+        for duty in summary.duties:
+            trend = trends.setdefault(duty.duty, DutyTrend(duty.duty, duty.name, []))
+            trend.sessions.append((summary.date, summary.title, duty.disagreement, duty.shift))
+    return sorted(trends.values(), key=lambda t: t.name)

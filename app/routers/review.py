@@ -1,0 +1,45 @@
+"""Management (reviewer role): published summaries, trends per duty, downloads. Never live or raw data."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app import export, summaries
+from app.deps import DbDep, ReviewerDep, current_reviewer
+from app.export.trends import duty_trends
+from app.routers import signin
+from app.web import templates
+
+HOME = "/review"
+FORMAT_LABELS = {"dilemma": "Dilemmaafstemning", "kollegasparring": "Kollegasparring"}
+templates.env.globals["FORMAT_LABELS"] = FORMAT_LABELS
+public = APIRouter(prefix=HOME, tags=["review"])
+signin.add_login_routes(public, "reviewer", HOME)
+router = APIRouter(prefix=HOME, tags=["review"], dependencies=[Depends(current_reviewer)])
+
+
+@router.get("", response_class=HTMLResponse)
+def sessions(request: Request, db: DbDep, user: ReviewerDep) -> HTMLResponse:
+    context = {"user": user, "published": summaries.published(db)}
+    return templates.TemplateResponse(request, "review/sessions.html", context)
+
+
+@router.get("/trends", response_class=HTMLResponse)
+def trends(request: Request, db: DbDep, user: ReviewerDep) -> HTMLResponse:
+    published = [summary for _, summary in summaries.published(db)]
+    context = {"user": user, "trends": duty_trends(published), "count": len(published)}
+    return templates.TemplateResponse(request, "review/trends.html", context)
+
+
+@router.get("/sessions/{code}", response_class=HTMLResponse)
+def summary_page(request: Request, code: str, db: DbDep, user: ReviewerDep) -> HTMLResponse:
+    session, summary = summaries.published_summary(db, code)
+    context = {"user": user, "session": session, "summary": summary}
+    return templates.TemplateResponse(request, "review/summary.html", context)
+
+
+@router.get("/sessions/{code}/summary.{fmt}", response_model=None)
+def download(code: str, fmt: str, db: DbDep) -> Response:
+    session, summary = summaries.published_summary(db, code)
+    return export.response(summary, session.code, fmt)
