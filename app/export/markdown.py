@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from app.export.summary import CaseSummary, DutySummary, Summary
 
+OPEN_CASE = "Åben drøftelse uden afstemning."
+
 
 def pct(value: float | None) -> str:
     """A 0-1 share as a Danish percentage ('–' when unknown or masked)."""
@@ -49,11 +51,13 @@ def to_markdown(summary: Summary) -> str:
             "",
             f"**{case.question}**",
             "",
-            "| Mulighed | Før drøftelse | Efter drøftelse |",
-            "|---|---|---|",
         ]
-        lines += [f"| {o.key}. {o.text} | {o.before} | {o.after} |" for o in case.options]
-        lines += ["", case_line(case)]
+        if case.options:
+            lines += ["| Mulighed | Før drøftelse | Efter drøftelse |", "|---|---|---|"]
+            lines += [f"| {o.key}. {o.text} | {o.before} | {o.after} |" for o in case.options]
+            lines += ["", case_line(case)]
+        else:
+            lines.append(OPEN_CASE)
         if case.moves:
             lines.append(
                 "Skift: "

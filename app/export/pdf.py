@@ -8,7 +8,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from app.export import charts
-from app.export.markdown import case_line, duty_line
+from app.export.markdown import OPEN_CASE, case_line, duty_line
 from app.export.summary import CaseSummary, Summary
 
 FONTS = Path(__file__).with_name("fonts")
@@ -41,10 +41,7 @@ def _text(pdf: FPDF, text: str, size: float = 10, bold: bool = False, gap: float
     pdf.ln(gap)
 
 
-def _case(pdf: FPDF, case: CaseSummary, threshold: int) -> None:
-    _text(pdf, f"{case.position}. {case.title}", 14, bold=True)
-    _text(pdf, f"Pligt: {case.duty_name}", 9)
-    _text(pdf, case.question, 11, bold=True)
+def _votes(pdf: FPDF, case: CaseSummary, threshold: int) -> None:
     chart = charts.case_chart(case, threshold)
     width = min(pdf.epw, chart.width * 0.3)
     if pdf.get_y() + chart.height * width / chart.width > pdf.page_break_trigger:
@@ -59,6 +56,16 @@ def _case(pdf: FPDF, case: CaseSummary, threshold: int) -> None:
             gap=0.5,
         )
     _text(pdf, case_line(case), 9)
+
+
+def _case(pdf: FPDF, case: CaseSummary, threshold: int) -> None:
+    _text(pdf, f"{case.position}. {case.title}", 14, bold=True)
+    _text(pdf, f"Pligt: {case.duty_name}", 9)
+    _text(pdf, case.question, 11, bold=True)
+    if not case.options:
+        _text(pdf, OPEN_CASE, 9)
+    else:
+        _votes(pdf, case, threshold)
     if case.moves:
         moves = ", ".join(f"{m.from_option} → {m.to_option}: {m.count}" for m in case.moves)
         _text(pdf, f"Skift: {moves}", 9)

@@ -12,8 +12,6 @@ from app.routers import signin
 from app.web import templates
 
 HOME = "/review"
-FORMAT_LABELS = {"dilemma": "Dilemmaafstemning", "kollegasparring": "Kollegasparring"}
-templates.env.globals["FORMAT_LABELS"] = FORMAT_LABELS
 public = APIRouter(prefix=HOME, tags=["review"])
 signin.add_login_routes(public, "reviewer", HOME)
 router = APIRouter(prefix=HOME, tags=["review"], dependencies=[Depends(current_reviewer)])

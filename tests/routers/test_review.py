@@ -30,7 +30,7 @@ def test_reviewers_read_published_summaries_only(logged_in: TestClient) -> None:
     listing = logged_in.get("/review").text
     assert f"/review/sessions/{published}" in listing
     assert draft not in listing and live not in listing
-    assert "Dilemmaafstemning" in listing
+    assert "Dilemma med afstemning" in listing
     page = logged_in.get(f"/review/sessions/{published}").text
     assert "Vi vælger A." in page and "God drøftelse." in page and "<svg" in page
     assert "textarea" not in page, "reviewers cannot edit notes"

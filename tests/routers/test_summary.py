@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from pypdf import PdfReader
 from sqlmodel import Session as Db
 from sqlmodel import select
 
-from app import summaries
+from app import services, summaries
 from app.cli import add_user
 from app.config import Settings
 from app.export.summary import SCHEMA, SCHEMA_FILE, json_schema
@@ -176,3 +177,28 @@ def test_summary_pages_wait_for_the_end(logged_in: TestClient) -> None:
     assert r.status_code == 303 and r.headers["location"] == f"/facilitator/sessions/{code}"
     r = logged_in.post(f"/facilitator/sessions/{code}/purge", data={"confirm": "1"})
     assert r.status_code == 400 and "når sessionen er afsluttet" in r.text
+
+
+def test_an_open_discussion_case_has_group_answers_and_no_vote_figures(
+    logged_in: TestClient,
+) -> None:
+    code = new_session(logged_in, ["alb-01-nye-roller"])
+    with Db(logged_in.app.state.engine) as db:  # type: ignore[attr-defined]
+        session = services.session_by_code(db, code)
+        people = [services.join(db, code, alias)[1] for alias in SEVEN[:3]]
+        services.start_session(db, session, random.Random(1))
+        case = services.current_case(db, session)
+        for _ in ("discuss", "group_answer"):
+            services.change_phase(db, session, "next")
+        services.save_group_answer(db, session, people[0], case.id, "", "Carl: roller først.", 0)
+    logged_in.post(f"/facilitator/sessions/{code}/end")
+    data = summary_json(logged_in, code)
+    jsonschema.validate(data, json.loads(SCHEMA_FILE.read_text()))
+    case_data = data["cases"][0]  # type: ignore[index]
+    assert case_data["options"] == [] and case_data["shift"] is None
+    assert [a["reasoning"] for a in case_data["group_answers"]] == ["[fjernet]: roller først."]
+    markdown = get(logged_in, code, "md", "text/markdown").decode()
+    assert "Åben drøftelse uden afstemning." in markdown and "| Mulighed" not in markdown
+    pdf = PdfReader(io.BytesIO(get(logged_in, code, "pdf", "application/pdf")))
+    assert "roller først" in pdf.pages[0].extract_text()
+    assert "<svg" not in logged_in.get(f"/facilitator/sessions/{code}/summary").text
