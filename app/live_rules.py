@@ -16,7 +16,14 @@ class Audience(StrEnum):
 FULL = {
     Audience.PARTICIPANT: ("header", "stage", "flash"),
     Audience.PROJECTOR: ("header", "stage", "timer", "progress", "duties"),
-    Audience.FACILITATOR: ("status", "timer", "timer_controls", "progress", "groups"),
+    Audience.FACILITATOR: (
+        "status",
+        "timer",
+        "timer_controls",
+        "progress",
+        "groups",
+        "submissions",
+    ),
 }
 
 
@@ -36,6 +43,8 @@ def fragments_for(
             return fragments_for(audience, {"type": "groups"}, own_group)[0], True
         joined = event.get("group")
         return (("posts",) if joined is not None and joined == own_group else ()), False
+    if kind == "submission":
+        return (("status", "submissions") if audience is Audience.FACILITATOR else ()), False
     if audience is Audience.PARTICIPANT:
         if kind == "groups":
             # A phone whose group changed gets a new stage (new texts); the rest keep their drafts.

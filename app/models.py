@@ -158,3 +158,15 @@ class ProcessedMessage(SQLModel, table=True):
     message_id: str = Field(max_length=64)
     digest: str = Field(max_length=64)  # sha256 of the message without its id
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Submission(SQLModel, table=True):
+    """A participant's own dilemma (kollegasparring). Deliberately no participant, token or time:
+    nobody can tell who wrote it. Promoted, it becomes a SessionCase of the same session."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    text: str = Field(max_length=2000)
+    duties: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    status: str = Field(default="new", max_length=20)  # new | promoted | dismissed
+    session_case_id: int | None = Field(default=None, foreign_key="sessioncase.id")

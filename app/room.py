@@ -7,11 +7,20 @@ from datetime import datetime
 from functools import cached_property
 
 from sqlmodel import Session as Db
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from app.domain import grouping, phases, tally, visibility
 from app.domain.phases import Format, Phase, Status
-from app.models import Group, GroupAnswer, Participant, Post, Session, SessionCase, Vote
+from app.models import (
+    Group,
+    GroupAnswer,
+    Participant,
+    Post,
+    Session,
+    SessionCase,
+    Submission,
+    Vote,
+)
 
 
 @dataclass
@@ -23,6 +32,7 @@ class Room:
     votes: dict[int, dict[int, str]] = field(default_factory=dict)  # round -> participant -> option
     posts: dict[int, str] = field(default_factory=dict)  # participant -> text (current case)
     answers: dict[int, GroupAnswer] = field(default_factory=dict)  # group -> answer (current case)
+    submissions: int = 0  # participants' own dilemmas waiting for moderation (kollegasparring)
 
     @property
     def status(self) -> Status:
@@ -192,4 +202,10 @@ def load_room(db: Db, session: Session, only: Participant | None = None) -> Room
             a.group_id: a
             for a in db.exec(select(GroupAnswer).where(GroupAnswer.session_case_id == case.id))
         }
+    if room.format is Format.KOLLEGASPARRING:
+        room.submissions = db.exec(
+            select(func.count())
+            .select_from(Submission)
+            .where(Submission.session_id == sid, Submission.status == "new")
+        ).one()
     return room

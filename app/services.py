@@ -65,7 +65,7 @@ def create_session(
     if fmt not in Format.__members__.values():
         raise RuleError(f"Ukendt format: {fmt[:30]}")
     timers = check_timers(timers or {})
-    if not slugs:
+    if not slugs and fmt != Format.KOLLEGASPARRING:  # kollegasparring may run on own dilemmas
         raise RuleError("Vælg mindst én case")
     library = {
         c.slug: c for c in db.exec(select(LibraryCase).where(col(LibraryCase.slug).in_(slugs)))

@@ -17,7 +17,17 @@ from app.domain.phases import Status
 from app.export import build as summary_build
 from app.export.summary import Summary, from_json, to_json
 from app.library import load_library
-from app.models import Group, GroupAnswer, Participant, Post, Session, SessionCase, Vote, utcnow
+from app.models import (
+    Group,
+    GroupAnswer,
+    Participant,
+    Post,
+    Session,
+    SessionCase,
+    Submission,
+    Vote,
+    utcnow,
+)
 
 MAX_NOTE = 4000
 
@@ -111,6 +121,7 @@ def purge(db: Db, session: Session, settings: Settings) -> None:
     db.exec(delete(GroupAnswer).where(col(GroupAnswer.session_case_id).in_(case_ids)))
     db.exec(delete(Participant).where(col(Participant.id).in_(people)))
     db.exec(delete(Group).where(col(Group.session_id) == session.id))
+    db.exec(delete(Submission).where(col(Submission.session_id) == session.id))
     session.purged_at = utcnow()
     db.add(session)
     db.commit()

@@ -34,6 +34,7 @@ FACILITATOR = {
     "timer_controls": "facilitator/partials/ctl_timer.html",
     "progress": "partials/progress.html",
     "groups": "facilitator/partials/ctl_groups.html",
+    "submissions": "facilitator/partials/ctl_submissions.html",
     "flash": "facilitator/partials/ctl_flash.html",
 }
 

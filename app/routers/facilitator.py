@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
-from app import export, services, summaries, views
+from app import export, services, submissions, summaries, views
 from app.config import Settings
 from app.deps import DbDep, FacilitatorDep, HubDep, SettingsDep, current_facilitator
 from app.domain import RuleError
@@ -284,4 +284,68 @@ async def purge(
 ) -> Response:
     return await _after(
         request, code, db, settings, user, lambda s: summaries.purge(db, s, settings)
+    )
+
+
+# Kollegasparring: participants' own dilemmas -----------------------------------------------------
+
+DONE = {
+    "promote": "Dilemmaet er nu sidste case i sessionen.",
+    "save": "Rettelsen er gemt.",
+    "dismiss": "Dilemmaet er afvist.",
+}
+
+
+def _dilemmas_page(
+    request: Request,
+    db: DbDep,
+    user: User,
+    session: Session,
+    status: int = 200,
+    **extra: object,
+) -> HTMLResponse:
+    context = {
+        "user": user,
+        "session": session,
+        "items": submissions.pending(db, session),
+        "drafts": {},
+        **extra,
+    }
+    return templates.TemplateResponse(
+        request, "facilitator/dilemmas.html", context, status_code=status
+    )
+
+
+@router.get("/sessions/{code}/dilemmas", response_class=HTMLResponse)
+def dilemmas(
+    request: Request, code: str, db: DbDep, user: FacilitatorDep, done: str = ""
+) -> HTMLResponse:
+    session = services.session_by_code(db, code)
+    return _dilemmas_page(request, db, user, session, done=DONE.get(done, ""))
+
+
+@router.post("/sessions/{code}/dilemmas/{submission_id}", response_model=None)
+async def moderate_dilemma(
+    request: Request,
+    code: str,
+    submission_id: int,
+    db: DbDep,
+    hub: HubDep,
+    user: FacilitatorDep,
+    action: Annotated[str, Form(max_length=20)] = "",
+    title: Annotated[str, Form(max_length=1000)] = "",
+    text: Annotated[str, Form(max_length=4000)] = "",
+    duty: Annotated[str, Form(max_length=60)] = "",
+) -> Response:
+    session = services.session_by_code(db, code)
+    known = request.app.state.library.context["duties"]
+    try:
+        events = submissions.moderate(db, session, submission_id, action, text, title, duty, known)
+    except RuleError as exc:
+        drafts = {submission_id: {"title": title[:200], "text": text[:2000]}}
+        return _dilemmas_page(request, db, user, session, 400, error=str(exc), drafts=drafts)
+    for item in events:
+        await hub.publish(session_channel(item["session"]), item)
+    return RedirectResponse(
+        f"/facilitator/sessions/{session.code}/dilemmas?done={action}", status_code=303
     )

@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app import services
+from app import services, submissions
 from app.deps import PARTICIPANT_COOKIE, DbDep, HubDep, ParticipantDep, SettingsDep
 from app.domain import RuleError
 from app.hub import session_channel
 from app.models import Session
 from app.room import load_room
-from app.web import templates
+from app.web import render, templates
 
 router = APIRouter(tags=["participant"])
 
@@ -82,3 +82,27 @@ def phone(request: Request, db: DbDep, person: ParticipantDep) -> HTMLResponse:
     return templates.TemplateResponse(
         request, "participant/phone.html", {"room": load_room(db, session), "person": person}
     )
+
+
+@router.post("/p/dilemma", response_class=HTMLResponse)
+async def submit_dilemma(
+    request: Request,
+    db: DbDep,
+    hub: HubDep,
+    person: ParticipantDep,
+    text: Annotated[str, Form(max_length=4000)] = "",
+    duties: Annotated[list[str] | None, Form()] = None,
+) -> HTMLResponse:
+    """Kollegasparring: an own dilemma, stored without anything that points back to this phone."""
+    session = db.get(Session, person.session_id)
+    assert session is not None
+    tags = (duties or [])[:7]
+    known = request.app.state.library.context["duties"]
+    try:
+        events = submissions.submit(db, session, text, tags, known)
+    except RuleError as exc:
+        context = {"error": str(exc), "draft": text[:2000], "tags": tags}
+        return HTMLResponse(render("participant/partials/dilemma_form.html", **context))
+    for item in events:
+        await hub.publish(session_channel(item["session"]), item)
+    return HTMLResponse(render("participant/partials/dilemma_form.html", sent=True))

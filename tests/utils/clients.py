@@ -169,7 +169,7 @@ class Phone(LivePage):
 
 
 class Projector(LivePage):
-    ROOTS = ("proj-header", "proj-stage", "timer", "progress")
+    ROOTS = ("proj-header", "proj-stage", "timer", "progress", "proj-duties")
 
     def __init__(self, base_url: str, code: str, cookie: str) -> None:
         super().__init__(base_url.replace("http", "ws", 1) + f"/ws/projector/{code}", cookie)

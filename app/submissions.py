@@ -1,0 +1,135 @@
+"""Participants' own dilemmas (kollegasparring): anonymous submission, moderation, promotion.
+
+A submission stores no participant, token or time: nobody, not even the database, can tell who
+wrote it or when. A promoted submission becomes a case at the end of this session.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session as Db
+from sqlmodel import col, func, select
+
+from app.domain import RuleError
+from app.domain.phases import Status
+from app.hub import Event
+from app.models import Session, SessionCase, Submission
+from app.services import event
+
+MIN_TEXT, MAX_TEXT = 20, 2000
+MAX_TITLE = 200
+MAX_PER_SESSION = 200
+DEFAULT_QUESTION = "Hvad vil I råde kollegaen til?"
+DEFAULT_PROMPTS = [
+    "Hvilke pligter trækker i hver sin retning i kollegaens situation?",
+    "Hvad ville I selv gøre – og hvad ville I have brug for fra jeres leder?",
+]
+
+
+def _clean_text(text: str) -> str:
+    text = text.replace("\r\n", "\n").strip()
+    if len(text) < MIN_TEXT:
+        raise RuleError(f"Beskriv dilemmaet med mindst {MIN_TEXT} tegn")
+    if len(text) > MAX_TEXT:
+        raise RuleError(f"Dilemmaet må højst være {MAX_TEXT} tegn")
+    return text
+
+
+def _clean_duties(duties: list[str], known: set[str]) -> list[str]:
+    unknown = [d for d in duties if d not in known]
+    if unknown:
+        raise RuleError("Ukendt pligt: vælg blandt de syv pligter")
+    return sorted(set(duties), key=duties.index)
+
+
+def submit(db: Db, session: Session, text: str, duties: list[str], known: set[str]) -> list[Event]:
+    if Status(session.status) is Status.ENDED:
+        raise RuleError("Sessionen er afsluttet; der kan ikke deles flere dilemmaer")
+    count = db.exec(
+        select(func.count()).select_from(Submission).where(Submission.session_id == session.id)
+    ).one()
+    if count >= MAX_PER_SESSION:
+        raise RuleError("Der er delt mange dilemmaer i denne session; spørg facilitatoren")
+    assert session.id is not None
+    db.add(
+        Submission(
+            session_id=session.id,
+            text=_clean_text(text),
+            duties=_clean_duties(duties, known),
+        )
+    )
+    db.commit()
+    return [event(session, "submission")]
+
+
+def _get(db: Db, session: Session, submission_id: int) -> Submission:
+    row = db.get(Submission, submission_id)
+    if row is None or row.session_id != session.id:
+        raise RuleError("Dilemmaet findes ikke i denne session")
+    if row.status != "new":
+        raise RuleError("Dilemmaet er allerede behandlet")
+    return row
+
+
+def moderate(
+    db: Db,
+    session: Session,
+    submission_id: int,
+    action: str,
+    text: str,
+    title: str,
+    duty: str,
+    known: set[str],
+) -> list[Event]:
+    """save (edit the text), dismiss, or promote: a new case at the end of this session."""
+    row = _get(db, session, submission_id)
+    if action == "dismiss":
+        row.status = "dismissed"
+    elif action == "save":
+        row.text = _clean_text(text)
+    elif action == "promote":
+        if Status(session.status) is Status.ENDED:
+            raise RuleError("Sessionen er afsluttet")
+        row.text = _clean_text(text)
+        title = " ".join(title.split())
+        if not title or len(title) > MAX_TITLE:
+            raise RuleError(f"Giv casen en titel på 1-{MAX_TITLE} tegn")
+        duty = duty or (row.duties[0] if row.duties else "")
+        if duty not in known:
+            raise RuleError("Vælg casens primære pligt")
+        assert session.id is not None
+        position = db.exec(
+            select(func.count())
+            .select_from(SessionCase)
+            .where(SessionCase.session_id == session.id)
+        ).one()
+        case = SessionCase(
+            session_id=session.id,
+            position=position,
+            slug=f"dilemma-{row.id}",
+            title=title,
+            duty=duty,
+            secondary_duties=[d for d in row.duties if d != duty],
+            text=row.text,
+            question=DEFAULT_QUESTION,
+            options=[],
+            prompts=list(DEFAULT_PROMPTS),
+        )
+        db.add(case)
+        db.flush()
+        row.status, row.session_case_id = "promoted", case.id
+    else:
+        raise RuleError(f"Ukendt handling: {action[:20]}")
+    db.add(row)
+    db.commit()
+    # Phones learn of a promoted case at the next phase change (no re-render under a draft).
+    return [event(session, "submission")]
+
+
+def pending(db: Db, session: Session) -> list[Submission]:
+    return list(
+        db.exec(
+            select(Submission)
+            .where(Submission.session_id == session.id, Submission.status == "new")
+            .order_by(col(Submission.id))
+        )
+    )
