@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.feeds = Feeds(app.state.engine, app.state.hub, settings.tally_push_interval)
         with Db(app.state.engine) as db:
             app.state.library, _ = library.seed_library(db, settings.seed_dir)
+            summaries.purge_expired(db, settings)  # raw rows past retention go at start-up
         templates.env.globals["DUTIES"] = app.state.library.duty_map()
         retention = asyncio.create_task(summaries.retention_loop(app.state.engine, settings))
         yield

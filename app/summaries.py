@@ -145,8 +145,8 @@ def purge_expired(db: Db, settings: Settings, now: datetime | None = None) -> li
 
 
 async def retention_loop(engine: Engine, settings: Settings, every: float = 3600) -> None:
-    """Purge expired raw rows at start-up and then once an hour, for as long as the server runs."""
+    """Purge expired raw rows once an hour for as long as the server runs (start-up purges first)."""
     while True:
+        await asyncio.sleep(every)
         with Db(engine) as db:
             purge_expired(db, settings)
-        await asyncio.sleep(every)

@@ -202,3 +202,25 @@ def test_an_open_discussion_case_has_group_answers_and_no_vote_figures(
     pdf = PdfReader(io.BytesIO(get(logged_in, code, "pdf", "application/pdf")))
     assert "roller først" in pdf.pages[0].extract_text()
     assert "<svg" not in logged_in.get(f"/facilitator/sessions/{code}/summary").text
+
+
+def test_the_server_purges_expired_raw_rows_when_it_starts(tmp_path: Path) -> None:
+    app = create_app(Settings(data_dir=tmp_path))
+    with TestClient(app, follow_redirects=False) as http:
+        with Db(app.state.engine) as db:
+            add_user(db, "fac", PASSWORD, "facilitator")
+        http.post("/facilitator/login", data={"username": "fac", "password": PASSWORD})
+        code = new_session(http)
+        play(http, code, SEVEN[:3], list("AAB"), list("AAA"))
+        assert "(kladde)" in http.get("/facilitator").text
+        with Db(app.state.engine) as db:
+            session = db.exec(select(Session).where(Session.code == code)).one()
+            assert session.ended_at is not None
+            session.ended_at -= timedelta(days=31)
+            db.add(session)
+            db.commit()
+    restarted = create_app(Settings(data_dir=tmp_path, retention_days=30))
+    with TestClient(restarted), Db(restarted.state.engine) as db:
+        assert db.exec(select(Participant)).all() == []
+        session = db.exec(select(Session).where(Session.code == code)).one()
+        assert session.purged_at is not None and session.summary_json is not None
