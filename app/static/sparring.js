@@ -52,6 +52,11 @@
     if (document.visibilityState !== "visible" || !socket || !document.body.classList.contains("offline")) return;
     socket.reconnect();
   });
+  // A phone that loses its network keeps a socket that looks open, and what it sends is lost. Drop
+  // the socket at once instead: the page says so, and messages wait until it is back.
+  window.addEventListener("offline", function () {
+    if (socket) socket.reconnect();
+  });
 
   // Countdowns start from the seconds the server rendered, so phone clocks need not be right.
   function tick() {
@@ -70,32 +75,78 @@
   }
   setInterval(tick, 1000);
 
-  // Drafts survive a re-render or a lost connection: kept per field until the server holds the same
-  // text. A draft remembers the version it was written on, so saving it over a newer group answer is
-  // refused by the server (and merged by the person) instead of silently replacing the other's words.
-  var PREFIX = "sparring-draft:";
-  function baseInput(el) {
-    return el.form ? el.form.querySelector("[name=base_version]") : null;
+  // The projector never scrolls: when a long case or many answers overflow the stage, its type shrinks
+  // step by step down to the floor the stylesheet sets per phase (--fit-min, px; case text keeps 32).
+  // If the case still does not fit, the stage turns compact: the case's body (shown in full while it
+  // was presented, and on every phone) gives way to the question and the options.
+  function shrink(stage) {
+    stage.style.fontSize = "";
+    var style = getComputedStyle(stage);
+    var size = parseFloat(style.fontSize);
+    var floor = parseFloat(style.getPropertyValue("--fit-min")) || size;
+    while (stage.scrollHeight > stage.clientHeight && size > floor) {
+      size = Math.max(floor, size - 1);
+      stage.style.fontSize = size + "px";
+    }
+    return stage.scrollHeight <= stage.clientHeight;
   }
-  document.addEventListener("input", function (e) {
-    var el = e.target;
-    if (!el.dataset || !el.dataset.draft) return;
-    var base = baseInput(el);
-    sessionStorage.setItem(PREFIX + el.dataset.draft, JSON.stringify({ text: el.value, base: base ? base.value : null }));
-  });
+  function fitStage() {
+    var stage = document.querySelector(".projector #proj-stage");
+    if (!stage) return;
+    stage.classList.remove("compact");
+    if (!shrink(stage) && stage.querySelector(".compact-note")) {
+      stage.classList.add("compact");
+      shrink(stage);
+    }
+  }
+  document.addEventListener("htmx:wsAfterMessage", fitStage);
+  document.addEventListener("DOMContentLoaded", fitStage);
+  window.addEventListener("resize", fitStage);
+
+  // Drafts survive a re-render, a lost connection or a server restart: kept per form (its textarea's
+  // data-draft key) until the server holds the same text and choice. A draft remembers the version it
+  // was written on, so saving it over a newer group answer is refused by the server (and merged by the
+  // person) instead of silently replacing the other's words.
+  var PREFIX = "sparring-draft:";
+  function draftArea(form) {
+    return form ? form.querySelector("textarea[data-draft]") : null;
+  }
+  function field(form, name) {
+    return form ? form.querySelector("[name=" + name + "]") : null;
+  }
+  function checkedOption(form, useDefault) {
+    var radios = form.querySelectorAll("input[type=radio][name=option]");
+    for (var i = 0; i < radios.length; i++) {
+      if (useDefault ? radios[i].defaultChecked : radios[i].checked) return radios[i].value;
+    }
+    return null;
+  }
+  function saveDraft(e) {
+    var area = draftArea(e.target.form);
+    if (!area) return;
+    var base = field(area.form, "base_version");
+    sessionStorage.setItem(PREFIX + area.dataset.draft, JSON.stringify({
+      text: area.value, option: checkedOption(area.form, false), base: base ? base.value : null
+    }));
+  }
+  document.addEventListener("input", saveDraft);
+  document.addEventListener("change", saveDraft);
   function restoreDrafts() {
     document.querySelectorAll("textarea[data-draft]").forEach(function (el) {
       var key = PREFIX + el.dataset.draft;
       var draft = JSON.parse(sessionStorage.getItem(key) || "null");
       if (draft === null) return;
-      if (draft.text === el.defaultValue) {
+      var radio = draft.option ? el.form.querySelector("input[type=radio][value='" + draft.option + "']") : null;
+      var sameOption = !radio || draft.option === checkedOption(el.form, true);
+      if (draft.text === el.defaultValue && sameOption) {
         sessionStorage.removeItem(key);
         el.classList.remove("unsaved");
         return;
       }
       el.value = draft.text;
+      if (radio) radio.checked = true;
       el.classList.add("unsaved");
-      var base = baseInput(el);
+      var base = field(el.form, "base_version");
       if (base && draft.base !== null) base.value = draft.base;
     });
   }

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.utils.server import LiveServer
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 # Quiet flags: this machine has no network but loopback, and Chromium must not try to phone home.
@@ -22,7 +24,17 @@ ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One server for all browser tests (each makes its own session): starting one costs seconds."""
+    live = LiveServer(Path(tmp_path_factory.mktemp("browser")))
+    live.add_facilitator()
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.skip(
@@ -36,7 +48,8 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def shots() -> Path:
+    shutil.rmtree(SHOTS, ignore_errors=True)  # only this run's screens
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS

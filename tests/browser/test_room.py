@@ -1,107 +1,191 @@
-"""A session in real browsers: the facilitator clicks, three phones tap, the projector shows it."""
+"""A whole session in real browsers: the facilitator clicks, six phones tap, the projector shows it.
+
+One shared scenario (browsers are expensive): on the way it looks at every screen in every phase
+(screenshots, axe-core, tap targets, overflow, font sizes), takes a phone offline, restarts the
+server, and records every request to prove that nothing leaves the server.
+"""
 
 from __future__ import annotations
 
+import gzip
 import re
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.browser.screens import Requests, Screens
 from tests.utils.server import FACILITATOR, LiveServer
 
 pytestmark = pytest.mark.browser
-PHONE = {
+PHONE: dict[str, Any] = {
     "viewport": {"width": 390, "height": 844},
     "is_mobile": True,
     "has_touch": True,
     "device_scale_factor": 2,
 }
+SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 740}}
+ALIASES = ("Anna", "Bo", "Carl", "Dorte", "Emil", "Frida")
+CASE = "Spareøvelsen på skoleområdet"
 
 
-def snap(page: Page, shots: Path, name: str) -> None:
-    page.screenshot(path=str(shots / f"{name}.png"))
+class Room:
+    """The people in the scenario and what they look at."""
+
+    def __init__(self, server: LiveServer, chromium: Browser, shots: Path) -> None:
+        self.server = server
+        self.chromium = chromium
+        self.screens = Screens(shots)
+        self.requests = Requests(server.url)
+        self.staff = self.context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+        self.control = self.staff.new_page()
+        self.projector = self.staff.new_page()
+        self.projector.set_viewport_size({"width": 1920, "height": 1080})
+        self.phones: list[Page] = []
+        self.groups: dict[str, list[Page]] = {}
+
+    def context(self, **options: Any) -> BrowserContext:
+        context = self.chromium.new_context(locale="da-DK", **options)
+        self.requests.watch(context)
+        return context
+
+    def look(self, phase: str, *phones: Page) -> None:
+        """Screenshot and check the projector, the control page and the given phones."""
+        self.screens.look(self.projector, "projector", phase)
+        self.screens.look(self.control, "facilitator", phase)
+        for n, phone in enumerate(phones):
+            small = phone.viewport_size == SMALL_PHONE["viewport"]
+            self.screens.look(phone, "phone-360px" if small else f"phone{n or ''}", phase)
+
+    def next_phase(self, phase: str, offline: Page | None = None) -> None:
+        self.control.get_by_role("button", name="Næste fase →").click()
+        expect(self.projector.locator("#proj-stage")).to_have_attribute("data-phase", phase)
+        for phone in self.phones:
+            if phone is not offline:
+                expect(phone.locator("#phone-stage")).to_have_attribute("data-phase", phase)
+
+    def vote(self, phone: Page, option: str, reason: str = "") -> None:
+        phone.locator(f"#vote-form label.choice:has(input[value={option}])").tap()
+        if reason:
+            phone.get_by_label(re.compile("Din begrundelse")).fill(reason)
+        phone.locator("#vote-form button[type=submit]").tap()
+        expect(phone.locator("#vote-form .saved")).to_contain_text(f"Din stemme ({option}) er gemt")
+
+    def answer(self, phone: Page, option: str, text: str) -> None:
+        phone.locator(f"#answer-form label.choice:has(input[value={option}])").tap()
+        phone.get_by_label("Gruppens begrundelse").fill(text)
+        phone.get_by_role("button", name="Gem gruppens svar").tap()
 
 
-def test_a_case_through_every_phase_in_chromium(
-    server: LiveServer, browser: Any, shots: Path
-) -> None:
-    chromium: Browser = browser
-    staff = chromium.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
-    control = staff.new_page()
+def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path) -> None:
+    room = Room(server, browser, shots)
+    control, projector = room.control, room.projector
+
+    # The facilitator logs in and builds the session by clicking.
     control.goto(f"{server.url}/facilitator")
     expect(control.get_by_role("heading", name="Log ind som facilitator")).to_be_visible()
-    snap(control, shots, "facilitator-login")
+    room.screens.look(control, "facilitator", "login")
     control.get_by_label("Brugernavn").fill(FACILITATOR[0])
     control.get_by_label("Adgangskode").fill(FACILITATOR[1])
     control.get_by_role("button", name="Log ind").click()
-
+    expect(control.get_by_role("heading", name="Ny session")).to_be_visible()
+    room.screens.look(control, "facilitator", "dashboard")
     control.get_by_label("Titel").fill("Chefforum, december")
-    control.get_by_label(re.compile("Spareøvelsen på skoleområdet")).check()
+    control.get_by_label("Gruppestørrelse").select_option("3")
+    control.get_by_label(re.compile(CASE)).check()
     control.get_by_role("button", name="Opret session").click()
     expect(control.get_by_role("button", name="Start sessionen")).to_be_visible()
     code = control.locator(".control-head .code").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]{6}", code)
 
-    projector = staff.new_page()
-    projector.set_viewport_size({"width": 1920, "height": 1080})
     projector.goto(f"{server.url}/projector/{code}")
     expect(projector.locator(".join-code")).to_have_text(code)
     expect(projector.locator(".qr svg")).to_be_visible()
 
-    phones: list[Page] = []
-    for alias in ("Anna", "Bo", "Carl"):
-        context = chromium.new_context(**PHONE)
-        phone = context.new_page()
+    # Six phones (one a small 360 px Android) type the code from the wall.
+    for number, alias in enumerate(ALIASES):
+        phone = room.context(**(SMALL_PHONE if number == 5 else PHONE)).new_page()
         phone.goto(f"{server.url}/")
+        if number == 0:
+            room.screens.look(phone, "phone", "join")
         phone.get_by_label("Kode").fill(code.lower())
         phone.get_by_label(re.compile("Kaldenavn")).fill(alias)
         phone.get_by_role("button", name="Deltag").tap()
         expect(phone.get_by_role("heading", name="Du er med!")).to_be_visible()
-        phones.append(phone)
-    expect(projector.locator(".join-count")).to_contain_text("3 er med")
-    snap(projector, shots, "projector-lobby")
-    snap(phones[0], shots, "phone-lobby")
+        room.phones.append(phone)
+    expect(projector.locator(".join-count")).to_contain_text("6 er med")
+    expect(control.locator("#progress")).to_contain_text("6 deltagere")
+    room.look("lobby", room.phones[0], room.phones[5])
 
+    # Two groups of three.
     control.get_by_role("button", name="Start sessionen").click()
-    for phone in phones:
-        expect(phone.locator(".group-badge")).to_have_text("Gruppe 1")
-    expect(projector.locator("#proj-stage h2")).to_have_text("Spareøvelsen på skoleområdet")
-    snap(projector, shots, "projector-present")
-    snap(phones[0], shots, "phone-present")
+    for phone in room.phones:
+        expect(phone.locator(".group-badge")).to_have_text(re.compile(r"Gruppe [12]"))
+        room.groups.setdefault(phone.locator(".group-badge").inner_text(), []).append(phone)
+    assert sorted(len(g) for g in room.groups.values()) == [3, 3]
+    one, two = room.groups["Gruppe 1"], room.groups["Gruppe 2"]
+    expect(projector.locator("#proj-stage h2")).to_have_text(CASE)
+    expect(projector.locator("#progress")).to_contain_text("2 grupper")
+    room.look("present", room.phones[0], room.phones[5])
 
-    control.get_by_role("button", name="Næste fase →").click()
+    # Vote, with a live countdown and live progress on the wall and on the control page.
+    room.next_phase("vote")
     control.get_by_role("button", name="2 min").click()
-    expect(projector.locator("#timer")).to_contain_text(re.compile(r"[12]:\d\d"))
-    for phone, option in zip(phones, "ABA", strict=True):
-        phone.locator(f"label.choice:has(input[value={option}])").tap()
-        phone.get_by_label(re.compile("Din begrundelse")).fill(f"Sådan ser {option} ud for mig")
-        phone.get_by_role("button", name="Stem").tap()
-        expect(phone.locator(".saved")).to_contain_text(f"Din stemme ({option}) er gemt")
-    expect(projector.locator("#progress")).to_contain_text("3 af 3 har stemt")
-    snap(projector, shots, "projector-vote")
-    snap(phones[0], shots, "phone-vote")
-    snap(control, shots, "facilitator-vote")
+    for page in (projector, control):
+        clock = page.locator("#timer .timer-value")
+        expect(clock).to_have_text(re.compile(r"[12]:\d\d"))
+        expect(clock).not_to_have_text(clock.inner_text())  # it counts down by itself
+    for n, (phone, option) in enumerate(zip(one + two[:2], "ABAAB", strict=True)):
+        room.vote(phone, option, f"Grund {n}: {option} er bedst")
+        expect(projector.locator("#progress")).to_contain_text(f"{n + 1} af 6 har stemt")
+    expect(control.locator("#progress")).to_contain_text("5 af 6 har stemt")
+    room.look("vote", room.phones[0], room.phones[5])
 
-    control.get_by_role("button", name="Næste fase →").click()
-    expect(phones[1].locator("#group-posts")).to_contain_text("Sådan ser A ud for mig")
-    snap(phones[1], shots, "phone-discuss")
-    snap(projector, shots, "projector-discuss")
+    # The last phone loses the network mid-vote: its choice and reason wait and are sent on return.
+    late = two[2]
+    late.context.set_offline(True)
+    expect(late.locator("#conn")).to_be_visible()
+    late.locator("#vote-form label.choice:has(input[value=B])").tap()
+    late.get_by_label(re.compile("Din begrundelse")).fill("Skrevet i en kælder uden net")
+    late.locator("#vote-form button[type=submit]").tap()
+    expect(projector.locator("#progress")).to_contain_text("5 af 6 har stemt")
+    late.context.set_offline(False)
+    expect(late.locator("#conn")).to_be_hidden()
+    expect(late.locator("#vote-form .saved")).to_contain_text("Din stemme (B) er gemt")
+    expect(projector.locator("#progress")).to_contain_text("6 af 6 har stemt")
 
-    control.get_by_role("button", name="Næste fase →").click()
-    writer, reader = phones[0], phones[2]
-    writer.locator("#answer-form label.choice:has(input[value=B])").tap()
-    writer.get_by_label("Gruppens begrundelse").fill("Vi går til næste ledelsesniveau, åbent.")
-    writer.get_by_role("button", name="Gem gruppens svar").tap()
+    # Offline again while the room moves on: the page catches up by itself, the draft survives.
+    late.context.set_offline(True)
+    expect(late.locator("#conn")).to_be_visible()
+    late.get_by_label(re.compile("Din begrundelse")).fill("Skrevet i en kælder uden net. Og mere.")
+    room.next_phase("discuss", offline=late)
+    expect(late.locator("#phone-stage")).to_have_attribute("data-phase", "vote")
+    late.context.set_offline(False)
+    expect(late.locator("#phone-stage")).to_have_attribute("data-phase", "discuss")
+    expect(late.get_by_label("Din begrundelse")).to_have_value(
+        "Skrevet i en kælder uden net. Og mere."
+    )
+    late.get_by_role("button", name="Gem begrundelse").tap()
+    expect(late.locator("#reason-form .saved")).to_be_visible()
+
+    # Each group sees its own reasons, never the other group's.
+    expect(two[0].locator("#group-posts")).to_contain_text("Og mere.")
+    expect(one[0].locator("#group-posts")).to_contain_text("Grund 1: B er bedst")
+    expect(one[0].locator("#group-posts")).not_to_contain_text("Grund 3")
+    expect(one[0].locator("#group-posts")).not_to_contain_text("kælder")
+    room.look("discuss", one[0], late)
+
+    # Group 1 co-writes: a person typing is not overwritten; their own save is refused for merging.
+    room.next_phase("group_answer")
+    writer, editor, reader = one
+    room.answer(writer, "B", "Vi går til næste ledelsesniveau, åbent.")
     expect(writer.locator("#answer-form .saved")).to_contain_text("version 1")
     expect(reader.locator("#group-answer-current")).to_contain_text("næste ledelsesniveau")
     expect(reader.get_by_label("Gruppens begrundelse")).to_have_value(
         "Vi går til næste ledelsesniveau, åbent."
     )
-    # Someone typing is not overwritten by a save from the group; their own save is then refused
-    # for merging, with their words kept.
-    editor = phones[1]
     editor.get_by_label("Gruppens begrundelse").fill("Mit eget udkast")
     writer.get_by_label("Gruppens begrundelse").fill("Version to fra skriveren.")
     writer.get_by_role("button", name="Gem gruppens svar").tap()
@@ -117,36 +201,88 @@ def test_a_case_through_every_phase_in_chromium(
     )
     editor.get_by_role("button", name="Gem gruppens svar").tap()
     expect(writer.locator("#group-answer-current")).to_contain_text("version 3")
-    expect(projector.locator("#progress")).to_contain_text("1 af 1 grupper har svaret")
-    snap(reader, shots, "phone-group-answer")
+    expect(projector.locator("#progress")).to_contain_text("1 af 2 grupper har svaret")
 
-    control.get_by_role("button", name="Næste fase →").click()
-    expect(projector.locator("#results")).to_contain_text("Vi går til næste ledelsesniveau")
-    expect(projector.locator("#results")).to_contain_text("2 (67 %)")
-    snap(projector, shots, "projector-reveal")
-    snap(phones[0], shots, "phone-reveal")
-    snap(control, shots, "facilitator-reveal")
+    # Group 2 is mid-sentence when the server restarts: the draft and its choice survive.
+    scribe = two[1]
+    scribe.locator("#answer-form label.choice:has(input[value=C])").tap()
+    scribe.get_by_label("Gruppens begrundelse").fill("Juristerne afgør det, ikke vi to.")
+    server.stop()
+    expect(scribe.locator("#conn")).to_be_visible()
+    expect(projector.locator("#conn")).to_be_visible()
+    server.start()
+    expect(scribe.locator("#conn")).to_be_hidden()
+    expect(projector.locator("#conn")).to_be_hidden()
+    expect(scribe.get_by_label("Gruppens begrundelse")).to_have_value(
+        "Juristerne afgør det, ikke vi to."
+    )
+    expect(scribe.locator("#answer-form input[value=C]")).to_be_checked()
+    scribe.get_by_role("button", name="Gem gruppens svar").tap()
+    expect(two[0].locator("#group-answer-current")).to_contain_text("Juristerne afgør det")
+    expect(projector.locator("#progress")).to_contain_text("2 af 2 grupper har svaret")
+    expect(control.locator("#progress")).to_contain_text("2 af 2 grupper har svaret")
+    room.look("group_answer", reader, scribe)
 
-    control.get_by_role("button", name="Næste fase →").click()
-    for phone in phones:
-        expect(phone.get_by_text("Stem igen efter drøftelsen")).to_be_visible()
-        phone.locator("label.choice:has(input[value=B])").tap()
-        phone.get_by_role("button", name="Stem").tap()
-        expect(phone.locator(".saved")).to_contain_text("Din stemme (B) er gemt")
-    control.get_by_role("button", name="Næste fase →").click()
-    expect(projector.locator(".shift")).to_contain_text("2 af 3 skiftede holdning")
-    snap(projector, shots, "projector-closed")
+    # Reveal: the split of all six votes (cast before the restart) and both groups' answers.
+    room.next_phase("reveal")
+    results = projector.locator("#results")
+    expect(results).to_contain_text("Vi går til næste ledelsesniveau")
+    expect(results).to_contain_text("Juristerne afgør det")
+    expect(results).to_contain_text("3 (50 %)")  # A: three of six
+    room.look("reveal", room.phones[0], room.phones[5])
 
+    # Revote; one person uses only the keyboard.
+    room.next_phase("revote")
+    keyboard = room.phones[0]
+    expect(keyboard.get_by_text("Stem igen efter drøftelsen")).to_be_visible()
+    press_until_focused(keyboard, "#vote-form input[type=radio]")
+    keyboard.keyboard.press("ArrowDown")  # radios: the arrow moves and selects
+    press_until_focused(keyboard, "#vote-form button[type=submit]")
+    keyboard.keyboard.press("Enter")
+    expect(keyboard.locator("#vote-form .saved")).to_contain_text("Din stemme (B) er gemt")
+    for phone in room.phones[1:]:
+        room.vote(phone, "B")
+    expect(projector.locator("#progress")).to_contain_text("6 af 6 har stemt")
+    room.look("revote", room.phones[0], room.phones[5])
+
+    room.next_phase("closed")
+    expect(projector.locator(".shift")).to_contain_text("3 af 6 skiftede holdning")
+    room.look("closed", room.phones[0], room.phones[5])
+
+    # The end: thanks on every phone, an anonymous summary for the facilitator.
     control.on("dialog", lambda dialog: dialog.accept())
     control.get_by_role("button", name="Afslut session").click()
-    expect(phones[0].get_by_role("heading", name="Tak for i dag")).to_be_visible()
+    for phone in room.phones:
+        expect(phone.get_by_role("heading", name="Tak for i dag")).to_be_visible()
+    expect(projector.get_by_role("heading", name="Tak for i dag")).to_be_visible()
     with control.expect_download() as download:
         control.get_by_role("link", name="Markdown").click()
     summary = Path(download.value.path()).read_text("utf-8")
-    assert (
-        "Spareøvelsen på skoleområdet" in summary and "Vi går til næste ledelsesniveau" in summary
-    )
-    for alias in ("Anna", "Bo", "Carl"):
+    assert CASE in summary and "Vi går til næste ledelsesniveau" in summary
+    assert "Juristerne afgør det" in summary
+    for alias in ALIASES:
         assert alias not in summary
-    snap(control, shots, "facilitator-ended")
-    snap(phones[0], shots, "phone-ended")
+    room.look("ended", room.phones[0])
+
+    assert room.screens.problems == [], "\n".join(room.screens.problems)
+    assert room.requests.foreign() == [], "requests that left the server"
+    assert_light_phone_page(server.url, room.phones[0])
+
+
+def press_until_focused(page: Page, selector: str, limit: int = 40) -> None:
+    """Tab through the page (as a keyboard user would) until the element has focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} cannot be reached with Tab")
+
+
+def assert_light_phone_page(base_url: str, phone: Page) -> None:
+    """The participant page with its CSS and scripts stays under 100 KB compressed."""
+    cookies = {c["name"]: c["value"] for c in phone.context.cookies()}
+    html = httpx.get(f"{base_url}/p", cookies=cookies).text
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
+    bodies = [html.encode()] + [httpx.get(base_url + a).content for a in assets]
+    compressed = sum(len(gzip.compress(body)) for body in bodies)
+    assert len(assets) >= 3 and compressed < 100_000, (assets, compressed)

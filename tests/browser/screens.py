@@ -1,0 +1,125 @@
+"""What a person would check on each screen: axe-core, tap targets, overflow, sizes, stray requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import BrowserContext, Page, Request
+
+AXE = Axe()  # axe-core bundled in the package and injected into the page: nothing is fetched
+# The projector is read from the back of a room: hold it to the enhanced (AAA) contrast rule as well.
+AXE_PROJECTOR = {
+    "resultTypes": ["violations"],
+    "rules": {"color-contrast-enhanced": {"enabled": True}},
+}
+
+# Everything a thumb can press. Radios and checkboxes count by the label that wraps them.
+PHONE_METRICS = """() => {
+  const de = document.documentElement;
+  const small = [];
+  const shown = el => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && !el.closest('details:not([open]) > :not(summary)');
+  };
+  const targets = document.querySelectorAll(
+    'button, a[href], summary, select, textarea, input:not([type=hidden])');
+  for (const el of targets) {
+    if (!shown(el)) continue;
+    const box = (['radio', 'checkbox'].includes(el.type) && el.closest('label')) || el;
+    const r = box.getBoundingClientRect();
+    if (r.height < 44 || r.width < 44) {
+      small.push(`${el.tagName.toLowerCase()} "${(box.innerText || el.name || '').trim().slice(0, 30)}" ${Math.round(r.width)}x${Math.round(r.height)}`);
+    }
+  }
+  return {scrollWidth: de.scrollWidth, width: de.clientWidth, small};
+}"""
+
+# The projector never scrolls: nothing on it may be taller or wider than its box.
+PROJECTOR_METRICS = """() => {
+  const de = document.documentElement;
+  const over = [];
+  for (const el of document.querySelectorAll('body, main, #proj-stage, .proj-side')) {
+    if (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1) {
+      over.push(`${el.id || el.className || el.tagName}: ${el.scrollWidth}x${el.scrollHeight} in ${el.clientWidth}x${el.clientHeight}`);
+    }
+  }
+  const sizes = sel => [...document.querySelectorAll(sel)]
+    .filter(el => el.getClientRects().length)
+    .map(el => parseFloat(getComputedStyle(el).fontSize));
+  return {
+    over,
+    page: [de.scrollWidth, de.scrollHeight, de.clientWidth, de.clientHeight],
+    caseText: sizes('#proj-stage #case-text p:not(.case-meta), #proj-stage #case-text li, #proj-stage .question, #proj-stage .prompts li'),
+    joinCode: sizes('.join-code'),
+  };
+}"""
+
+
+def axe_problems(page: Page, options: dict[str, Any] | None = None) -> list[str]:
+    """Serious and critical axe-core violations, one readable line each."""
+    # Live pages swap fragments without navigating: inject axe-core once per page, not per look.
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.axe_script)
+    results = page.evaluate("o => axe.run(document, o)", options or {"resultTypes": ["violations"]})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def phone_problems(page: Page) -> list[str]:
+    found: dict[str, Any] = page.evaluate(PHONE_METRICS)
+    problems = [f"tap target under 44 px: {s}" for s in found["small"]]
+    if found["scrollWidth"] > found["width"]:
+        problems.append(f"scrolls sideways: {found['scrollWidth']} px in {found['width']} px")
+    return problems
+
+
+def projector_problems(page: Page) -> list[str]:
+    found: dict[str, Any] = page.evaluate(PROJECTOR_METRICS)
+    problems = [f"overflows: {o}" for o in found["over"]]
+    problems += [f"case text {px} px < 32 px" for px in found["caseText"] if px < 32]
+    problems += [f"join code {px} px < 120 px" for px in found["joinCode"] if px < 120]
+    return problems
+
+
+@dataclass
+class Screens:
+    """Looks at each audience's screen per phase: saves a screenshot, collects what is wrong."""
+
+    shots: Path
+    problems: list[str] = field(default_factory=list)
+
+    def look(self, page: Page, audience: str, phase: str) -> None:
+        page.screenshot(path=str(self.shots / f"{audience}-{phase}.png"))
+        where = f"{audience} in {phase}"
+        projector = audience == "projector"
+        found = axe_problems(page, AXE_PROJECTOR if projector else None)
+        if projector:
+            found += projector_problems(page)
+        elif audience.startswith("phone"):
+            found += phone_problems(page)
+        self.problems += [f"{where}: {p}" for p in found]
+
+
+@dataclass
+class Requests:
+    """Every request any page makes, to prove none leaves the server."""
+
+    origin: str
+    seen: list[str] = field(default_factory=list)
+
+    def watch(self, context: BrowserContext) -> None:
+        context.on("request", self._record)
+        context.on("page", lambda page: page.on("websocket", lambda ws: self.seen.append(ws.url)))
+
+    def _record(self, request: Request) -> None:
+        self.seen.append(request.url)
+
+    def foreign(self) -> list[str]:
+        local = (self.origin, self.origin.replace("http", "ws", 1), "data:", "blob:", "about:")
+        return sorted({url for url in self.seen if not url.startswith(local)})
