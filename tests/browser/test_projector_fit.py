@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, expect
 
-from app.library import load_case_files
+from app.library import load_library
 from tests.browser.screens import projector_problems
 from tests.utils.clients import Facilitator
 from tests.utils.server import LiveServer
@@ -23,8 +23,9 @@ LONGEST = "kl-04-udvikling-af-udkantsomraader"
 def test_every_seeded_case_fits_the_projector(
     server: LiveServer, browser: Any, facilitator: Facilitator, shots: Path
 ) -> None:
-    cases, errors = load_case_files(SEED)
-    assert cases and not errors
+    library = load_library(SEED)
+    cases = library.cases
+    assert cases and not library.errors
     slugs = [case.slug for case in cases]
     code = facilitator.create_session("Alle cases", slugs)
     assert facilitator.act(code, "start") == ""
