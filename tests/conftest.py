@@ -11,13 +11,18 @@ from tests.utils.clients import Facilitator
 from tests.utils.server import FACILITATOR, LiveServer
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A started server with a facilitator account, stopped afterwards (the body of a fixture)."""
     live = LiveServer(Path(tmp_path_factory.mktemp("live")))
     live.add_facilitator()
     live.start()
     yield live
     live.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    yield from serve(tmp_path_factory)
 
 
 @pytest.fixture

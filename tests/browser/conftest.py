@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import serve
 from tests.utils.server import LiveServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -27,11 +28,7 @@ ARGS = [
 @pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One server for all browser tests (each makes its own session): starting one costs seconds."""
-    live = LiveServer(Path(tmp_path_factory.mktemp("browser")))
-    live.add_facilitator()
-    live.start()
-    yield live
-    live.stop()
+    yield from serve(tmp_path_factory)
 
 
 @pytest.fixture(scope="package")
