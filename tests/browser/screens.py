@@ -34,7 +34,11 @@ PHONE_METRICS = """() => {
       small.push(`${el.tagName.toLowerCase()} "${(box.innerText || el.name || '').trim().slice(0, 30)}" ${Math.round(r.width)}x${Math.round(r.height)}`);
     }
   }
-  return {scrollWidth: de.scrollWidth, width: de.clientWidth, small};
+  const sticksOut = el => el.getBoundingClientRect().right > de.clientWidth + 1;
+  const wide = [...document.querySelectorAll('body *')]
+    .filter(el => sticksOut(el) && ![...el.children].some(sticksOut))
+    .slice(0, 3).map(el => `${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 20)}"`);
+  return {scrollWidth: de.scrollWidth, width: de.clientWidth, small, wide};
 }"""
 
 # The projector never scrolls: nothing on it may be taller or wider than its box.
@@ -75,8 +79,28 @@ def phone_problems(page: Page) -> list[str]:
     found: dict[str, Any] = page.evaluate(PHONE_METRICS)
     problems = [f"tap target under 44 px: {s}" for s in found["small"]]
     if found["scrollWidth"] > found["width"]:
-        problems.append(f"scrolls sideways: {found['scrollWidth']} px in {found['width']} px")
+        problems.append(
+            f"scrolls sideways: {found['scrollWidth']} px in {found['width']} px"
+            f" ({', '.join(found['wide'])})"
+        )
     return problems
+
+
+def zoomed_problems(page: Page) -> list[str]:
+    """At 200 % zoom a phone lays the page out in half its CSS width: it must still not scroll sideways."""
+    size = page.viewport_size
+    assert size is not None
+    page.set_viewport_size({"width": size["width"] // 2, "height": size["height"] // 2})
+    try:
+        found: dict[str, Any] = page.evaluate(PHONE_METRICS)
+    finally:
+        page.set_viewport_size(size)
+    if found["scrollWidth"] > found["width"]:
+        return [
+            f"at 200 % zoom scrolls sideways: {found['scrollWidth']} px in {found['width']} px"
+            f" ({', '.join(found['wide'])})"
+        ]
+    return []
 
 
 def projector_problems(page: Page) -> list[str]:
@@ -102,7 +126,7 @@ class Screens:
         if projector:
             found += projector_problems(page)
         elif audience.startswith("phone"):
-            found += phone_problems(page)
+            found += phone_problems(page) + zoomed_problems(page)
         self.problems += [f"{where}: {p}" for p in found]
 
 

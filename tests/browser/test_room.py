@@ -263,6 +263,9 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     for alias in ALIASES:
         assert alias not in summary
     room.look("ended", room.phones[0])
+    control.get_by_role("link", name=re.compile("Opsummering")).click()
+    expect(control.get_by_role("heading", name="Chefforum, december")).to_be_visible()
+    room.screens.look(control, "facilitator", "summary")
 
     assert room.screens.problems == [], "\n".join(room.screens.problems)
     assert room.requests.foreign() == [], "requests that left the server"
