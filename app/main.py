@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -25,6 +25,7 @@ from app.feed import Feeds
 from app.hub import make_hub
 from app.ratelimit import RateLimits
 from app.routers import api, cases, facilitator, live, participant, projector, review
+from app.security import add_security, csrf_protect
 from app.web import templates
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -47,7 +48,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.hub.aclose()
         app.state.engine.dispose()
 
-    app = FastAPI(title="Sparring", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+    app = FastAPI(
+        title="Sparring",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        dependencies=[Depends(csrf_protect)],
+    )
     app.state.settings = settings
     app.state.hub = make_hub(settings.redis_url, settings.redis_prefix)
     app.state.join_failures = RateLimits(participant.JOIN_FAILURES_PER_MINUTE, 60)
@@ -65,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
 
     _add_error_pages(app)
+    add_security(app, settings)
     return app
 
 

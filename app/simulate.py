@@ -13,6 +13,8 @@ import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from app.security import CSRF_COOKIE
+
 REASONS = [
     "Loven går forud; vi må sige det tydeligt til ledelsen.",
     "Jeg ville tage en uformel snak først og så skrive det ned.",
@@ -32,6 +34,8 @@ class Bot:
     done: set[tuple[Any, ...]] = field(default_factory=set)
 
     async def join(self, client: httpx.AsyncClient) -> None:
+        await client.get("/")  # the CSRF cookie, echoed in a header as the page would
+        client.headers["X-CSRF-Token"] = client.cookies.get(CSRF_COOKIE) or ""
         response = await client.post("/join", data={"code": self.code, "alias": self.name})
         if response.status_code != 303:
             raise RuntimeError(f"{self.name} could not join: {response.status_code}")

@@ -29,9 +29,14 @@ def duty_line(duty: DutySummary) -> str:
     )
 
 
+def plain(text: str) -> str:
+    """People's text as text: a `<` escaped, so no Markdown viewer reads HTML (or script) into it."""
+    return text.replace("<", "\\<")
+
+
 def to_markdown(summary: Summary) -> str:
     lines = [
-        f"# {summary.title}",
+        f"# {plain(summary.title)}",
         "",
         f"Dato: {summary.date} · Deltagere: {summary.participants} · Grupper: {summary.groups}",
         "",
@@ -39,7 +44,7 @@ def to_markdown(summary: Summary) -> str:
         f"<{summary.threshold}. Uenighed er andelen, der ikke stemte på den største mulighed.",
     ]
     if summary.closing_note:
-        lines += ["", "## Facilitatorens afslutning", "", summary.closing_note]
+        lines += ["", "## Facilitatorens afslutning", "", plain(summary.closing_note)]
     if summary.duties:
         lines += ["", "## Pligterne", ""] + [duty_line(d) for d in summary.duties]
     for case in summary.cases:
@@ -66,8 +71,8 @@ def to_markdown(summary: Summary) -> str:
         if case.group_answers:
             lines += ["", "### Gruppernes svar", ""]
             for answer in case.group_answers:
-                reasoning = " ".join(answer.reasoning.split())
+                reasoning = plain(" ".join(answer.reasoning.split()))
                 lines.append(f"- **{answer.label}** ({answer.option or '–'}): {reasoning}")
         if case.closing_note:
-            lines += ["", "### Facilitatorens note", "", case.closing_note]
+            lines += ["", "### Facilitatorens note", "", plain(case.closing_note)]
     return "\n".join(lines) + "\n"

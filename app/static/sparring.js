@@ -58,6 +58,32 @@
     if (socket) socket.reconnect();
   });
 
+  // CSRF: every state-changing request carries the page's token (the server compares it with its
+  // HttpOnly cookie): htmx requests in a header, plain forms in a hidden field.
+  function csrfToken() {
+    var meta = document.querySelector("meta[name=csrf-token]");
+    return meta ? meta.content : "";
+  }
+  document.addEventListener("htmx:configRequest", function (e) {
+    e.detail.headers["X-CSRF-Token"] = csrfToken();
+  });
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if ((form.getAttribute("method") || "").toLowerCase() !== "post" || form.elements.csrf_token) return;
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = "csrf_token";
+    input.value = csrfToken();
+    form.appendChild(input);
+  }, true);
+
+  // Bar widths from data-pct: set through the CSSOM, which the CSP allows (style attributes it does not).
+  function bars() {
+    document.querySelectorAll("[data-pct]").forEach(function (el) { el.style.width = el.dataset.pct + "%"; });
+  }
+  document.addEventListener("htmx:wsAfterMessage", bars);
+  document.addEventListener("DOMContentLoaded", bars);
+
   // Countdowns start from the seconds the server rendered, so phone clocks need not be right.
   function tick() {
     var now = Date.now();

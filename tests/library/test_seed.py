@@ -18,6 +18,7 @@ from app.main import create_app
 from app.models import LibraryCase, SessionCase
 from app.services import create_session
 from tests.routers.conftest import PASSWORD
+from tests.utils.clients import arm_csrf
 
 SEED = Path(__file__).resolve().parents[2] / "seed"
 
@@ -111,6 +112,8 @@ def test_the_app_starts_with_the_valid_files(tmp_path: Path) -> None:
 
         with Db(app.state.engine) as db:
             add_user(db, "fac", PASSWORD, "facilitator")
+        http.get("/")
+        arm_csrf(http)
         http.post("/facilitator/login", data={"username": "fac", "password": PASSWORD})
         assert http.get("/facilitator").text.count('name="cases"') == 35
 

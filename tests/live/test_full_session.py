@@ -9,7 +9,7 @@ from collections import Counter
 
 import httpx
 
-from tests.utils.clients import Facilitator, Phone, Projector
+from tests.utils.clients import Facilitator, Phone, Projector, arm_csrf
 from tests.utils.server import LiveServer
 
 CASES = ["kl-01-spareoevelsen", "kl-02-den-inhabile-udvalgsformand"]
@@ -175,5 +175,7 @@ async def _full_session(server: LiveServer, fac: Facilitator) -> None:
     await projector.close()
     # An ended session can no longer be joined.
     async with httpx.AsyncClient(base_url=server.url) as http:
+        await http.get("/")
+        arm_csrf(http)
         r = await http.post("/join", data={"code": code})
         assert r.status_code == 400 and "afsluttet" in r.text

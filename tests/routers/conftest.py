@@ -12,6 +12,7 @@ from sqlmodel import Session as Db
 from app.cli import add_user
 from app.config import Settings
 from app.main import create_app
+from tests.utils.clients import arm_csrf
 
 PASSWORD = "korrekt-hest-batteri"
 
@@ -20,6 +21,8 @@ PASSWORD = "korrekt-hest-batteri"
 def client(tmp_path: Path) -> Iterator[TestClient]:
     app = create_app(Settings(data_dir=tmp_path))
     with TestClient(app, follow_redirects=False) as http:
+        http.get("/")
+        arm_csrf(http)
         with Db(app.state.engine) as db:
             add_user(db, "fac", PASSWORD, "facilitator")
             add_user(db, "chef", PASSWORD, "reviewer")

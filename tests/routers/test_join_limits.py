@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from app.domain import codes
 from app.routers.participant import JOIN_FAILURES_PER_MINUTE
 from tests.routers.conftest import new_session
+from tests.utils.clients import arm_csrf
 
 
 def test_guessing_codes_is_stopped_per_client(logged_in: TestClient) -> None:
@@ -23,6 +24,8 @@ def test_guessing_codes_is_stopped_per_client(logged_in: TestClient) -> None:
     assert r.status_code == 429
     # Another client (another phone in the room) is not affected.
     other = TestClient(logged_in.app, client=("10.0.0.7", 50000), follow_redirects=False)
+    other.get("/")
+    arm_csrf(other)
     assert other.post("/join", data={"code": code}).status_code == 303
 
 

@@ -23,6 +23,7 @@ from app.main import create_app
 from app.models import Group, GroupAnswer, Participant, Post, Session, Vote
 from tests.routers.conftest import PASSWORD, new_session
 from tests.routers.summary_setup import play
+from tests.utils.clients import arm_csrf
 
 SEVEN = ["Anna", "Bo", "Carl", "Dorte", "Eva", "Finn", "Gitte"]
 
@@ -56,6 +57,8 @@ def test_group_answers_need_a_group_of_at_least_the_threshold(tmp_path: Path) ->
     with TestClient(app, follow_redirects=False) as http:
         with Db(app.state.engine) as db:
             add_user(db, "fac", PASSWORD, "facilitator")
+        http.get("/")
+        arm_csrf(http)
         http.post("/facilitator/login", data={"username": "fac", "password": PASSWORD})
         r = http.post(
             "/facilitator/sessions",

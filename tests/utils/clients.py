@@ -12,7 +12,14 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
+from app.security import CSRF_COOKIE
 from tests.utils.fragments import Page, attr, text
+
+
+def arm_csrf(http: httpx.Client | httpx.AsyncClient) -> None:
+    """Echo the CSRF cookie (set by any earlier GET) in a header on every later request, as the
+    pages do (sparring.js)."""
+    http.headers["X-CSRF-Token"] = http.cookies.get(CSRF_COOKIE) or ""
 
 
 class Facilitator:
@@ -21,6 +28,8 @@ class Facilitator:
         self.http = httpx.Client(base_url=base_url, timeout=10)
 
     def login(self, username: str, password: str) -> None:
+        self.http.get("/facilitator/login")
+        arm_csrf(self.http)
         r = self.http.post("/facilitator/login", data={"username": username, "password": password})
         assert r.status_code == 303, r.text
 
@@ -113,6 +122,8 @@ class Phone(LivePage):
         self.http = httpx.AsyncClient(base_url=base_url, timeout=10)
 
     async def join(self, code: str, connect: bool = True) -> httpx.Response:
+        await self.http.get("/")
+        arm_csrf(self.http)
         r = await self.http.post("/join", data={"code": code, "alias": self.alias})
         if r.status_code == 303:
             self.cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
