@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.deps import PARTICIPANT_COOKIE  # noqa: E402
+from app.security import CSRF_COOKIE  # noqa: E402
 from tests.utils.clients import Facilitator  # noqa: E402
 from tests.utils.postgres import fresh_database  # noqa: E402
 from tests.utils.redis import REDIS_URL  # noqa: E402
@@ -70,6 +71,8 @@ class Crowd:
     async def join_and_connect(self) -> list[float]:
         limit = asyncio.Semaphore(20)
         async with httpx.AsyncClient(timeout=60) as http:
+            await http.get(f"{self.phones[0].url}/")  # the CSRF cookie, echoed as pages do
+            http.headers["X-CSRF-Token"] = http.cookies.get(CSRF_COOKIE) or ""
 
             async def one(phone: Phone) -> float:
                 async with limit:

@@ -6,7 +6,7 @@ import asyncio
 
 import httpx
 
-from tests.utils.clients import Facilitator, Projector
+from tests.utils.clients import Facilitator, Projector, arm_csrf
 from tests.utils.server import LiveServer
 
 CROWD = 40  # more than the database pool's base size: joining never waits on it
@@ -21,6 +21,8 @@ async def _crowd(server: LiveServer, fac: Facilitator) -> None:
     projector = Projector(server.url, code, fac.cookie())
     await projector.connect()
     async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+        await http.get("/")
+        arm_csrf(http)
         replies = await asyncio.gather(
             *(http.post("/join", data={"code": code}) for _ in range(CROWD))
         )
