@@ -212,6 +212,8 @@ def test_the_server_purges_expired_raw_rows_when_it_starts(tmp_path: Path) -> No
     with TestClient(app, follow_redirects=False) as http:
         with Db(app.state.engine) as db:
             add_user(db, "fac", PASSWORD, "facilitator")
+        http.get("/")
+        arm_csrf(http)
         http.post("/facilitator/login", data={"username": "fac", "password": PASSWORD})
         code = new_session(http)
         play(http, code, SEVEN[:3], list("AAB"), list("AAA"))
