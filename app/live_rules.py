@@ -63,6 +63,9 @@ def fragments_for(
         return staff, False
     if kind == "vote":
         return ("progress",), True
+    if kind == "area":
+        return ("groups",) if audience is Audience.FACILITATOR else (), False
     if kind == "answer":
-        return ("progress",) if audience is Audience.PROJECTOR else ("progress", "groups"), True
+        staff = ("progress",) if audience is Audience.PROJECTOR else ("progress", "groups", "gate")
+        return staff, True
     return (), False

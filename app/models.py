@@ -66,6 +66,8 @@ class Session(SQLModel, table=True):
     group_size: int = 4
     position: int = -1  # index of the current SessionCase; -1 in the lobby
     facilitator_id: int | None = Field(default=None, foreign_key="user.id")
+    areas: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # choices at join
+    results_on_phones: bool = True  # False: results after reveal only on the projector
     created_at: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None
     # The anonymised summary (JSON, app/export/summary.py), frozen when the session ends: it is
@@ -109,6 +111,7 @@ class Participant(SQLModel, table=True):
     number: int  # "Deltager 7": how the facilitator refers to a phone without knowing who it is
     token_hash: str = Field(index=True, unique=True, max_length=64)
     alias: str = Field(default="", max_length=40)
+    area: str = Field(default="", max_length=40)  # one of the session's areas, or none
     group_id: int | None = Field(default=None, foreign_key="group.id", index=True)
     joined_at: datetime = Field(default_factory=utcnow)
 
@@ -120,6 +123,8 @@ class Vote(SQLModel, table=True):
     participant_id: int = Field(foreign_key="participant.id", index=True)
     round: int
     option: str = Field(max_length=1)
+    duty: str = Field(default="", max_length=60)  # the duty that weighs heaviest, if marked
+    difficulty: int | None = None  # 1-5, asked with the revote
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -142,6 +147,7 @@ class GroupAnswer(SQLModel, table=True):
     session_case_id: int = Field(foreign_key="sessioncase.id", index=True)
     group_id: int = Field(foreign_key="group.id", index=True)
     option: str = Field(default="", max_length=1)
+    duty: str = Field(default="", max_length=60)
     text: str = Field(default="", max_length=4000)
     version: int = 0
     members: int = 0  # group size at the last save: the summary's threshold applies to it

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import datetime
 from functools import cached_property
 
 from sqlmodel import Session as Db
 from sqlmodel import col, func, select
 
-from app.domain import grouping, phases, tally, visibility
+from app.domain import gate, grouping, phases, tally, visibility
 from app.domain.phases import Format, Phase, Status
 from app.models import (
     Group,
@@ -20,6 +21,7 @@ from app.models import (
     SessionCase,
     Submission,
     Vote,
+    utcnow,
 )
 
 
@@ -30,6 +32,8 @@ class Room:
     groups: list[Group]  # active groups, by number
     participants: list[Participant]
     votes: dict[int, dict[int, str]] = field(default_factory=dict)  # round -> participant -> option
+    duties: dict[int, dict[int, str]] = field(default_factory=dict)  # round -> participant -> duty
+    difficulty: dict[int, int] = field(default_factory=dict)  # participant -> 1-5 (revote)
     posts: dict[int, str] = field(default_factory=dict)  # participant -> text (current case)
     answers: dict[int, GroupAnswer] = field(default_factory=dict)  # group -> answer (current case)
     submissions: int = 0  # participants' own dilemmas waiting for moderation (kollegasparring)
@@ -111,6 +115,10 @@ class Room:
     def group_number(self, group_id: int | None) -> int | None:
         return next((g.number for g in self.groups if g.id == group_id), None)
 
+    def group_label(self, group_id: int | None) -> str:
+        number = self.group_number(group_id)
+        return grouping.group_label(number) if number else ""
+
     def voted(self, round_: int) -> int:
         return len(self.votes.get(round_, {}))
 
@@ -125,9 +133,39 @@ class Room:
     def shift(self) -> tally.Shift:
         return tally.shift(self.votes.get(1, {}), self.votes.get(2, {}))
 
+    def has_answered(self, group_id: int | None) -> bool:
+        answer = self.answers.get(group_id) if group_id is not None else None
+        return answer is not None and answer.version > 0
+
+    @property
+    def answering_groups(self) -> list[Group]:
+        """Groups that can answer: the active ones with members (an emptied group waits for none)."""
+        return [g for g in self.groups if self.members(g.id)]
+
     @property
     def answered_groups(self) -> int:
-        return sum(1 for g in self.groups if g.id in self.answers and self.answers[g.id].version)
+        return sum(1 for g in self.answering_groups if self.has_answered(g.id))
+
+    @property
+    def all_answered(self) -> bool:
+        return bool(self.answering_groups) and self.answered_groups == len(self.answering_groups)
+
+    @property
+    def time_up(self) -> bool:
+        return gate.time_up(self.deadline, utcnow())
+
+    @property
+    def reveal_open(self) -> bool:
+        return gate.reveal_open(len(self.answering_groups), self.answered_groups, self.time_up)
+
+    def duty_split(self, order: Iterable[str]) -> list[tuple[str, int, int]]:
+        """(duty, people, groups) that marked it heaviest in the first vote, in the given order."""
+        slugs = list(order)
+        people = tally.split(list(self.duties.get(1, {}).values()), slugs)
+        groups = tally.split(
+            [a.duty for g, a in self.answers.items() if a.version and self.group_number(g)], slugs
+        )
+        return [(s, people[s], groups[s]) for s in slugs if people[s] or groups[s]]
 
     @property
     def group_sizes(self) -> dict[int, int]:
@@ -149,6 +187,10 @@ class Room:
     @property
     def shift_visible(self) -> bool:
         return visibility.shift_visible(self.phase)
+
+    @property
+    def phone_results_visible(self) -> bool:
+        return visibility.phone_results_visible(self.phase, self.session.results_on_phones)
 
     @property
     def vote_round(self) -> int | None:
@@ -197,6 +239,10 @@ def load_room(db: Db, session: Session, only: Participant | None = None) -> Room
             posts = posts.where(Post.participant_id == only.id)
         for vote in db.exec(votes):
             room.votes.setdefault(vote.round, {})[vote.participant_id] = vote.option
+            if vote.duty:
+                room.duties.setdefault(vote.round, {})[vote.participant_id] = vote.duty
+            if vote.difficulty:
+                room.difficulty[vote.participant_id] = vote.difficulty
         room.posts = {p.participant_id: p.text for p in db.exec(posts)}
         room.answers = {
             a.group_id: a

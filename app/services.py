@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,7 +11,8 @@ from sqlmodel import Session as Db
 from sqlmodel import col, func, select
 
 from app import auth
-from app.domain import RuleError, codes, grouping, phases, tally
+from app.domain import RuleError, codes, gate, grouping, phases, tally
+from app.domain.grouping import Mode
 from app.domain.phases import Format, Phase, Status
 from app.hub import Event
 from app.models import (
@@ -25,12 +27,15 @@ from app.models import (
     Vote,
     utcnow,
 )
+from app.room import load_room
 
 MAX_ALIAS = 40
 MAX_REASON = 2000
 MAX_ANSWER = 4000
 MAX_TITLE = 200
 MAX_TIMER_SECONDS = 60 * 60
+MAX_AREAS = 12
+MAX_AREA = 40
 
 
 def _id(row: Session | SessionCase | Participant) -> int:
@@ -46,6 +51,18 @@ def event(session: Session, kind: str, **data: object) -> Event:
 # Facilitator: sessions --------------------------------------------------------------------------
 
 
+def parse_areas(raw: str) -> list[str]:
+    """The facilitator's list of areas, one per line; blank lines and repeats dropped."""
+    areas = list(dict.fromkeys(" ".join(line.split()) for line in raw.splitlines()))
+    areas = [a for a in areas if a]
+    if len(areas) > MAX_AREAS:
+        raise RuleError(f"Højst {MAX_AREAS} områder")
+    too_long = [a for a in areas if len(a) > MAX_AREA]
+    if too_long:
+        raise RuleError(f"Et område må højst være {MAX_AREA} tegn: '{too_long[0][:MAX_AREA]}…'")
+    return areas
+
+
 def create_session(
     db: Db,
     user: User,
@@ -54,6 +71,8 @@ def create_session(
     group_size: int,
     fmt: str = Format.DILEMMA,
     timers: dict[str, int] | None = None,
+    areas: list[str] | None = None,
+    results_on_phones: bool = True,
 ) -> Session:
     title = title.strip()
     if not title:
@@ -80,6 +99,8 @@ def create_session(
         timers=timers,
         group_size=group_size,
         facilitator_id=user.id,
+        areas=areas or [],
+        results_on_phones=results_on_phones,
     )
     db.add(session)
     db.flush()
@@ -156,13 +177,16 @@ def start_session(db: Db, session: Session, rng: random.Random | None = None) ->
     session.position = 0
     db.add(session)
     _enter(db, session, current_case(db, session), Phase.PRESENT)
-    _regroup(db, session, rng or random.Random())
+    _regroup(db, session, Mode.RANDOM, rng or random.Random())
     db.commit()
     return [event(session, "phase"), event(session, "groups")]
 
 
-def change_phase(db: Db, session: Session, action: str) -> list[Event]:
-    """next | back | skip (two forward) | closed, by the domain's transition rules."""
+def change_phase(db: Db, session: Session, action: str, force: bool = False) -> list[Event]:
+    """next | back | skip (two forward) | a phase name, by the domain's transition rules.
+
+    Moving to the reveal waits for every group's answer or the timer, unless forced.
+    """
     if Status(session.status) is not Status.RUNNING:
         raise RuleError(f"Sessionen kører ikke (expected running, got {session.status})")
     case = current_case(db, session)
@@ -178,7 +202,11 @@ def change_phase(db: Db, session: Session, action: str) -> list[Event]:
         target = Phase(action)
     else:
         raise RuleError(f"Ukendt handling: {action[:20]}")
-    _enter(db, session, case, phases.check_transition(here, target, order))
+    target = phases.check_transition(here, target, order)
+    if gate.crosses_reveal(here, target):
+        room = load_room(db, session)
+        gate.check_reveal(len(room.answering_groups), room.answered_groups, room.time_up, force)
+    _enter(db, session, case, target)
     db.commit()
     return [event(session, "phase")]
 
@@ -197,18 +225,25 @@ def _enter(db: Db, session: Session, case: SessionCase, phase: Phase) -> None:
 
 
 def next_case(
-    db: Db, session: Session, reshuffle: bool, rng: random.Random | None = None
+    db: Db, session: Session, mode: Mode = Mode.KEEP, rng: random.Random | None = None
 ) -> list[Event]:
-    session.position = phases.check_next_case(
+    """Open the next case, regrouping first if asked (votes from the new case do not exist yet)."""
+    position = phases.check_next_case(
         Status(session.status), session.position, _case_count(db, session)
     )
+    if mode is Mode.DISAGREE:
+        raise RuleError(
+            "'Saml uenige' bruger stemmerne fra casens første afstemning: "
+            "vælg det under Grupper, når der er stemt"
+        )
+    session.position = position
     db.add(session)
     db.flush()
     case = current_case(db, session)
     _enter(db, session, case, Phase(case.phase))
     events = [event(session, "phase")]
-    if reshuffle:
-        _regroup(db, session, rng or random.Random())
+    if mode is not Mode.KEEP:
+        _regroup(db, session, mode, rng or random.Random())
         events.append(event(session, "groups"))
     db.commit()
     return events
@@ -240,12 +275,36 @@ def end_session(db: Db, session: Session) -> list[Event]:
 # Groups -------------------------------------------------------------------------------------------
 
 
-def _regroup(db: Db, session: Session, rng: random.Random) -> None:
+def _grouped(db: Db, session: Session, mode: Mode, rng: random.Random) -> list[list[Participant]]:
+    """The new groups a mode asks for (the domain decides; this only fetches what it needs)."""
+    people = {
+        _id(p): p for p in db.exec(select(Participant).where(Participant.session_id == session.id))
+    }
+    if mode is Mode.RANDOM:
+        return grouping.partition(list(people.values()), session.group_size, rng)
+    if mode is Mode.MIX_AREAS:
+        if not session.areas:
+            raise RuleError("Sessionen har ingen områder at blande: opret den med en liste")
+        labels = {pid: p.area for pid, p in people.items()}
+    else:
+        votes = _first_votes(db, current_case(db, session))
+        if not votes:
+            raise RuleError("'Saml uenige' kræver, at der er stemt i casens første afstemning")
+        labels = {pid: votes.get(pid, "") for pid in people}
+    return [[people[pid] for pid in g] for g in grouping.spread(labels, session.group_size, rng)]
+
+
+def _first_votes(db: Db, case: SessionCase) -> dict[int, str]:
+    rows = db.exec(select(Vote).where(Vote.session_case_id == case.id, Vote.round == 1))
+    return {v.participant_id: v.option for v in rows}
+
+
+def _regroup(db: Db, session: Session, mode: Mode, rng: random.Random) -> None:
+    new_groups = _grouped(db, session, mode, rng)
     for old in db.exec(select(Group).where(Group.session_id == session.id, col(Group.active))):
         old.active = False
         db.add(old)
-    people = list(db.exec(select(Participant).where(Participant.session_id == session.id)))
-    for number, members in enumerate(grouping.partition(people, session.group_size, rng), start=1):
+    for number, members in enumerate(new_groups, start=1):
         group = Group(session_id=_id(session), number=number)
         db.add(group)
         db.flush()
@@ -254,12 +313,24 @@ def _regroup(db: Db, session: Session, rng: random.Random) -> None:
             db.add(person)
 
 
-def reshuffle(db: Db, session: Session, rng: random.Random | None = None) -> list[Event]:
-    if Status(session.status) is Status.ENDED:
-        raise RuleError("Sessionen er afsluttet")
-    _regroup(db, session, rng or random.Random())
+def regroup(db: Db, session: Session, mode: Mode, rng: random.Random | None = None) -> list[Event]:
+    """Form new groups by the facilitator's chosen mode; keep changes nothing."""
+    if Status(session.status) is not Status.RUNNING:
+        raise RuleError(
+            f"Grupper dannes, mens sessionen kører (expected running, got {session.status})"
+        )
+    if mode is Mode.KEEP:
+        return []
+    _regroup(db, session, mode, rng or random.Random())
     db.commit()
     return [event(session, "groups")]
+
+
+def parse_mode(raw: str) -> Mode:
+    try:
+        return Mode(raw)
+    except ValueError as exc:
+        raise RuleError(f"Ukendt måde at danne grupper på: {raw[:20]}") from exc
 
 
 def move_participant(
@@ -352,15 +423,52 @@ def _case_for(db: Db, session: Session, case_id: object) -> SessionCase:
     return case
 
 
+def _check_duty(duty: str, known: Collection[str]) -> str:
+    if duty and duty not in known:
+        raise RuleError("Vælg en af de syv pligter, eller lad feltet stå tomt")
+    return duty
+
+
+def _difficulty(raw: str) -> int | None:
+    if not raw:
+        return None
+    if raw not in ("1", "2", "3", "4", "5"):
+        raise RuleError("Hvor svært: vælg 1-5")
+    return int(raw)
+
+
+def set_area(db: Db, session: Session, person: Participant, area: str) -> list[Event]:
+    """A phone names its area (optional); only the facilitator's list counts."""
+    if area and area not in session.areas:
+        raise RuleError("Vælg et af områderne på listen")
+    person.area = area
+    db.add(person)
+    db.commit()
+    return [event(session, "area")]
+
+
 def vote(
-    db: Db, session: Session, person: Participant, case_id: object, option: str, reason: str | None
+    db: Db,
+    session: Session,
+    person: Participant,
+    case_id: object,
+    option: str,
+    reason: str | None,
+    duty: str = "",
+    difficulty: str = "",
+    known_duties: Collection[str] = (),
 ) -> list[Event]:
-    """An idempotent upsert per (person, case, round); an optional reason is saved with it."""
+    """An idempotent upsert per (person, case, round); reason, heaviest duty and difficulty with it.
+
+    Difficulty (1-5) is asked with the revote, when the person has been through the discussion.
+    """
     case = _case_for(db, session, case_id)
     round_ = phases.voting_round(Status(session.status), Phase(case.phase))
     keys = tally.option_keys(len(case.options))
     if option not in keys:
         raise RuleError(f"Vælg en af mulighederne {', '.join(keys)}")
+    duty = _check_duty(duty, known_duties)
+    hard = _difficulty(difficulty) if round_ == 2 else None
     row = db.exec(
         select(Vote).where(
             Vote.session_case_id == case.id, Vote.participant_id == person.id, Vote.round == round_
@@ -370,7 +478,7 @@ def vote(
         row = Vote(
             session_case_id=_id(case), participant_id=_id(person), round=round_, option=option
         )
-    row.option = option
+    row.option, row.duty, row.difficulty = option, duty, hard
     row.updated_at = utcnow()
     db.add(row)
     events = [event(session, "vote")]
@@ -422,6 +530,8 @@ def save_group_answer(
     option: str,
     text: str,
     base_version: int,
+    duty: str = "",
+    known_duties: Collection[str] = (),
 ) -> tuple[GroupAnswer, list[Event]]:
     """Last write wins, but only over the version the writer saw: a stale base is a conflict."""
     case = _case_for(db, session, case_id)
@@ -431,6 +541,7 @@ def save_group_answer(
     keys = tally.option_keys(len(case.options))
     if option and option not in keys:
         raise RuleError(f"Vælg en af mulighederne {', '.join(keys)}")
+    duty = _check_duty(duty, known_duties)
     text = text.strip()
     if len(text) > MAX_ANSWER:
         raise RuleError(f"Gruppens svar må højst være {MAX_ANSWER} tegn")
@@ -445,7 +556,7 @@ def save_group_answer(
         row = GroupAnswer(session_case_id=_id(case), group_id=person.group_id)
     if base_version != row.version:
         raise AnswerConflict(row)
-    row.option, row.text, row.version = option, text, row.version + 1
+    row.option, row.duty, row.text, row.version = option, duty, text, row.version + 1
     row.members = db.exec(
         select(func.count()).select_from(Participant).where(Participant.group_id == person.group_id)
     ).one()

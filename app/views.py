@@ -35,6 +35,7 @@ FACILITATOR = {
     "progress": "partials/progress.html",
     "groups": "facilitator/partials/ctl_groups.html",
     "submissions": "facilitator/partials/ctl_submissions.html",
+    "gate": "facilitator/partials/ctl_gate.html",
     "flash": "facilitator/partials/ctl_flash.html",
 }
 

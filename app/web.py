@@ -9,6 +9,7 @@ from typing import Any
 from fastapi.templating import Jinja2Templates
 from jinja2 import select_autoescape
 
+from app.domain import grouping
 from app.domain.phases import FORMAT_LABELS_DA, phase_label
 from app.models import utcnow
 
@@ -36,6 +37,8 @@ templates.env.globals.update(
     FORMAT_LABELS=FORMAT_LABELS_DA,
     PHASE_LABEL=phase_label,
     DUTIES={},  # slug -> library.Duty, set when the app loads the library
+    GROUP_MODES=grouping.MODE_LABELS_DA,
+    GROUP_MODE_HELP=grouping.MODE_EXPLANATIONS_DA,
 )
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True

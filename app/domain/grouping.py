@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
 from typing import TypeVar
 
 MIN_SIZE = 3
@@ -72,3 +73,81 @@ def size_warnings(sizes: Mapping[int, int]) -> list[str]:
         elif size > MAX_SIZE:
             out.append(f"Gruppe {number} har {size} medlemmer; omfordel grupperne.")
     return out
+
+
+class Mode(StrEnum):
+    """How the facilitator forms groups for a case."""
+
+    KEEP = "keep"
+    RANDOM = "random"
+    MIX_AREAS = "mix_areas"
+    DISAGREE = "disagree"
+
+
+MODE_LABELS_DA: dict[Mode, str] = {
+    Mode.KEEP: "Behold grupperne",
+    Mode.RANDOM: "Bland tilfældigt",
+    Mode.MIX_AREAS: "Bland områderne",
+    Mode.DISAGREE: "Saml uenige",
+}
+
+MODE_EXPLANATIONS_DA: dict[Mode, str] = {
+    Mode.KEEP: "Alle bliver i deres gruppe; nye deltagere sættes i den mindste gruppe.",
+    Mode.RANDOM: "Alle blandes tilfældigt i nye, lige store grupper.",
+    Mode.MIX_AREAS: "Hvert område spredes over grupperne, så grupperne får flere vinkler.",
+    Mode.DISAGREE: "Efter første afstemning: hver gruppe får folk, der stemte forskelligt.",
+}
+
+
+def spread(labels: Mapping[T, str], preferred: int, rng: random.Random) -> list[list[T]]:
+    """Balanced groups where every label (an area, a vote) is spread as evenly as possible.
+
+    People are lined up label by label (largest label first) and dealt round the groups like
+    cards, so each label's count differs by at most one between groups, and the group sizes are
+    exactly those of `balanced_sizes`.
+    """
+    by_label: dict[str, list[T]] = {}
+    for member, label in labels.items():
+        by_label.setdefault(label, []).append(member)
+    runs = list(by_label.values())
+    rng.shuffle(runs)  # ties between equally large labels fall differently each time
+    runs.sort(key=len, reverse=True)
+    line: list[T] = []
+    for run in runs:
+        rng.shuffle(run)
+        line.extend(run)
+    count = len(balanced_sizes(len(line), preferred))
+    return [line[i::count] for i in range(count)]
+
+
+GROUP_NAMES_DA = (
+    "Fanø",
+    "Læsø",
+    "Samsø",
+    "Ærø",
+    "Møn",
+    "Mors",
+    "Fur",
+    "Als",
+    "Anholt",
+    "Bornholm",
+    "Endelave",
+    "Falster",
+    "Langeland",
+    "Lolland",
+    "Orø",
+    "Omø",
+    "Sejerø",
+    "Tunø",
+    "Venø",
+    "Livø",
+)
+
+
+def group_label(number: int) -> str:
+    """A group's friendly name (a Danish island), stable for its number within a session."""
+    if number < 1:
+        raise ValueError(f"group numbers start at 1, got {number}")
+    name = GROUP_NAMES_DA[(number - 1) % len(GROUP_NAMES_DA)]
+    lap = (number - 1) // len(GROUP_NAMES_DA)
+    return f"{name} {lap + 1}" if lap else name

@@ -57,6 +57,7 @@ def _dashboard(
         "library": library,
         "picked": [],
         "form_title": "",
+        "form_areas": "",
         **extra,
     }
     return templates.TemplateResponse(
@@ -78,13 +79,31 @@ def create_session(
     group_size: Annotated[int, Form()] = 4,
     cases: Annotated[list[str] | None, Form()] = None,
     format: Annotated[str, Form(max_length=30)] = "dilemma",
+    areas: Annotated[str, Form(max_length=2000)] = "",
+    results: Annotated[str, Form(max_length=20)] = "phones",
 ) -> Response:
     slugs = cases or []
     try:
-        session = services.create_session(db, user, title, slugs, group_size, format)
+        session = services.create_session(
+            db,
+            user,
+            title,
+            slugs,
+            group_size,
+            format,
+            areas=services.parse_areas(areas),
+            results_on_phones=results != "projector",
+        )
     except RuleError as exc:
         return _dashboard(
-            request, db, user, 400, error=str(exc), picked=slugs, form_title=title[:200]
+            request,
+            db,
+            user,
+            400,
+            error=str(exc),
+            picked=slugs,
+            form_title=title[:200],
+            form_areas=areas[:2000],
         )
     return RedirectResponse(f"/facilitator/sessions/{session.code}", status_code=303)
 
@@ -119,19 +138,29 @@ async def start(code: str, db: DbDep, hub: HubDep) -> HTMLResponse:
 
 @router.post("/sessions/{code}/phase")
 async def phase(
-    code: str, db: DbDep, hub: HubDep, action: Annotated[str, Form(max_length=20)]
+    code: str,
+    db: DbDep,
+    hub: HubDep,
+    action: Annotated[str, Form(max_length=20)],
+    force: Annotated[str, Form(max_length=5)] = "",
 ) -> HTMLResponse:
     return await _act(
-        hub, lambda: services.change_phase(db, services.session_by_code(db, code), action)
+        hub,
+        lambda: services.change_phase(
+            db, services.session_by_code(db, code), action, force=bool(force)
+        ),
     )
 
 
 @router.post("/sessions/{code}/next-case")
 async def next_case(
-    code: str, db: DbDep, hub: HubDep, reshuffle: Annotated[str, Form(max_length=5)] = ""
+    code: str, db: DbDep, hub: HubDep, mode: Annotated[str, Form(max_length=20)] = "keep"
 ) -> HTMLResponse:
     return await _act(
-        hub, lambda: services.next_case(db, services.session_by_code(db, code), bool(reshuffle))
+        hub,
+        lambda: services.next_case(
+            db, services.session_by_code(db, code), services.parse_mode(mode)
+        ),
     )
 
 
@@ -169,9 +198,14 @@ async def end(code: str, db: DbDep, hub: HubDep, settings: SettingsDep) -> HTMLR
     return await _act(hub, end_and_freeze)
 
 
-@router.post("/sessions/{code}/reshuffle")
-async def reshuffle(code: str, db: DbDep, hub: HubDep) -> HTMLResponse:
-    return await _act(hub, lambda: services.reshuffle(db, services.session_by_code(db, code)))
+@router.post("/sessions/{code}/regroup")
+async def regroup(
+    code: str, db: DbDep, hub: HubDep, mode: Annotated[str, Form(max_length=20)] = "random"
+) -> HTMLResponse:
+    return await _act(
+        hub,
+        lambda: services.regroup(db, services.session_by_code(db, code), services.parse_mode(mode)),
+    )
 
 
 @router.post("/sessions/{code}/move")

@@ -37,6 +37,7 @@ ACKS = {  # what a phone gets back for each kind of message
     "vote": ("vote_form", "flash"),
     "reason": ("reason_form", "flash"),
     "answer": ("answer_form", "answer", "flash"),
+    "area": ("header", "stage", "flash"),
 }
 
 
@@ -66,6 +67,7 @@ class Connection:
         self.group_id: int | None = None
         self.rate = RateLimit(RATE_LIMIT, 60)
         self.outbox: asyncio.Queue[str] = asyncio.Queue(OUTBOX)
+        self.duties = set(app.state.library.duty_map())  # what "the heaviest duty" may name
 
     async def run(self) -> None:
         feeds: Feeds = self.websocket.app.state.feeds
@@ -166,8 +168,21 @@ class Connection:
                 inbox.remember(db, person, mid, content)  # the service commits it with the effect
                 if action == "vote":
                     notice = f"Din stemme ({option}) er gemt."
-                    events = services.vote(db, session, person, case_id, option, text)
+                    events = services.vote(
+                        db,
+                        session,
+                        person,
+                        case_id,
+                        option,
+                        text,
+                        _text(message, "duty"),
+                        _text(message, "difficulty"),
+                        self.duties,
+                    )
                     return self.render(ack, msg=mid, notice=notice), events
+                if action == "area":
+                    events = services.set_area(db, session, person, _text(message, "area"))
+                    return self.render(ack, msg=mid), events
                 if action == "reason":
                     notice = "Din begrundelse er gemt."
                     events = services.save_reason(db, session, person, case_id, text)
@@ -177,10 +192,23 @@ class Connection:
                 notice = f"Gruppens svar er gemt (version {base + 1})."
                 try:
                     _, events = services.save_group_answer(
-                        db, session, person, case_id, option, answer_text, base
+                        db,
+                        session,
+                        person,
+                        case_id,
+                        option,
+                        answer_text,
+                        base,
+                        _text(message, "duty"),
+                        self.duties,
                     )
                 except services.AnswerConflict:
-                    conflict = {"conflict": True, "draft_option": option, "draft_text": answer_text}
+                    conflict = {
+                        "conflict": True,
+                        "draft_option": option,
+                        "draft_text": answer_text,
+                        "draft_duty": _text(message, "duty"),
+                    }
                     return self.render(ack, msg=mid, **conflict), []
                 return self.render(ack, msg=mid, notice=notice, ack=True), events
         except RuleError as exc:

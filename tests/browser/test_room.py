@@ -60,7 +60,8 @@ class Room:
             self.screens.look(phone, "phone-360px" if small else f"phone{n or ''}", phase)
 
     def next_phase(self, phase: str, offline: Page | None = None) -> None:
-        self.control.get_by_role("button", name="Næste fase →").click()
+        # In the answer phase the gate's button says "Vis resultat" once every group has answered.
+        self.control.get_by_role("button", name=re.compile("^(Næste fase|Vis resultat) →$")).click()
         expect(self.projector.locator("#proj-stage")).to_have_attribute("data-phase", phase)
         for phone in self.phones:
             if phone is not offline:
@@ -123,7 +124,10 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     control.get_by_role("button", name="Start sessionen").click()
     for phone in room.phones:
         expect(phone.locator(".group-badge")).to_have_text(re.compile(r"Gruppe [12]"))
-        room.groups.setdefault(phone.locator(".group-badge").inner_text(), []).append(phone)
+        badge = phone.locator(".group-badge").inner_text()  # "Fanø Gruppe 1": a name, a number
+        number = re.search(r"Gruppe \d", badge)
+        assert number and badge.startswith(("Fanø", "Læsø")), badge
+        room.groups.setdefault(number.group(0), []).append(phone)
     assert sorted(len(g) for g in room.groups.values()) == [3, 3]
     one, two = room.groups["Gruppe 1"], room.groups["Gruppe 2"]
     expect(projector.locator("#proj-stage h2")).to_have_text(CASE)
@@ -221,6 +225,8 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     expect(two[0].locator("#group-answer-current")).to_contain_text("Juristerne afgør det")
     expect(projector.locator("#progress")).to_contain_text("2 af 2 grupper har svaret")
     expect(control.locator("#progress")).to_contain_text("2 af 2 grupper har svaret")
+    expect(projector.locator(".all-answered")).to_have_text("Alle grupper har svaret")
+    expect(projector.locator("#proj-stage")).not_to_contain_text("Juristerne afgør det")
     room.look("group_answer", reader, scribe)
 
     # Reveal: the split of all six votes (cast before the restart) and both groups' answers.
@@ -229,6 +235,8 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     expect(results).to_contain_text("Vi går til næste ledelsesniveau")
     expect(results).to_contain_text("Juristerne afgør det")
     expect(results).to_contain_text("3 (50 %)")  # A: three of six
+    for screen in (projector, room.phones[0]):  # the perspective comes with the reveal, not before
+        expect(screen.locator("#perspective")).to_contain_text("Kodekset siger")
     room.look("reveal", room.phones[0], room.phones[5])
 
     # Revote; one person uses only the keyboard.

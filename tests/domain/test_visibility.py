@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.phases import Phase
+from app.domain import visibility
+from app.domain.phases import RANK, Phase
 from app.domain.visibility import (
     group_texts_visible,
     results_visible,
@@ -46,3 +47,15 @@ def test_results_never_before_texts(phase: Phase) -> None:
     # shift is a subset of the results.
     assert not results_visible(phase) or group_texts_visible(phase)
     assert not shift_visible(phase) or results_visible(phase)
+
+
+@pytest.mark.parametrize("phase", [None, *Phase])
+def test_phones_see_results_only_when_the_session_allows_it(phase: Phase | None) -> None:
+    assert visibility.phone_results_visible(phase, True) is visibility.results_visible(phase)
+    assert visibility.phone_results_visible(phase, False) is False
+
+
+@pytest.mark.parametrize("phase", [None, *Phase])
+def test_the_perspective_never_shows_before_the_groups_have_answered(phase: Phase | None) -> None:
+    before = phase is None or RANK.index(phase) < RANK.index(Phase.REVEAL)
+    assert visibility.perspective_visible(phase) is not before

@@ -143,11 +143,12 @@ async def _full_session(server: LiveServer, fac: Facilitator) -> None:
     await projector.shows("proj-stage", f"{changed} af 12 skiftede holdning")
 
     # Case two: skip straight through, then end.
-    assert fac.act(code, "next-case", reshuffle="1") == ""
+    assert fac.act(code, "next-case", mode="random") == ""
     await projector.shows("proj-stage", "Den inhabile udvalgsformand")
     for phone in phones:
         await phone.shows("phone-stage", "Den inhabile udvalgsformand")
-    assert fac.act(code, "phase", action="closed") == ""  # skipping forward is allowed
+    assert "når alle grupper har svaret" in fac.act(code, "phase", action="closed")  # the gate
+    assert fac.act(code, "phase", action="closed", force="1") == ""  # skipping forward is allowed
     assert "Kan kun gå én fase tilbage" in fac.act(code, "phase", action="present")
     assert fac.act(code, "phase", action="back") == ""
     await projector.until(lambda p: projector.phase() == "revote", what="one phase back")

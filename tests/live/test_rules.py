@@ -8,20 +8,11 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.utils.clients import Facilitator, LivePage, Phone, Projector
+from tests.utils.clients import Control, Facilitator, LivePage, Phone, Projector
 from tests.utils.fragments import attr
 from tests.utils.server import LiveServer
 
 CASE = ["kl-05-det-store-industriprojekt"]
-
-
-class Control(LivePage):
-    ROOTS = ("ctl-status", "timer", "ctl-timer", "progress", "ctl-groups")
-
-    def __init__(self, server: LiveServer, code: str, fac: Facilitator) -> None:
-        super().__init__(
-            server.url.replace("http", "ws", 1) + f"/ws/facilitator/{code}", fac.cookie()
-        )
 
 
 def test_bad_messages_get_an_error_and_never_disturb_others(
@@ -96,7 +87,7 @@ def test_small_room_warns_and_late_joiners_fill_groups(
 ) -> None:
     async def run() -> None:
         code = facilitator.create_session("Lille rum", CASE, group_size=3)
-        control = Control(server, code, facilitator)
+        control = Control(server.url, code, facilitator)
         await control.connect()
         first = [Phone(server.url, f"P{i}") for i in range(2)]
         for phone in first:
@@ -121,7 +112,7 @@ def test_small_room_warns_and_late_joiners_fill_groups(
         assert "Ukendt deltager eller gruppe" in facilitator.act(
             code, "move", participant=99, group=1
         )
-        assert facilitator.act(code, "reshuffle") == ""
+        assert facilitator.act(code, "regroup", mode="random") == ""
         await control.until(
             lambda p: p.text("ctl-groups").count("Gruppe ") == 2, what="two groups after reshuffle"
         )

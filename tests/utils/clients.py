@@ -34,10 +34,16 @@ class Facilitator:
         assert r.status_code == 303, r.text
 
     def create_session(
-        self, title: str, slugs: list[str], group_size: int = 4, fmt: str = "dilemma"
+        self,
+        title: str,
+        slugs: list[str],
+        group_size: int = 4,
+        fmt: str = "dilemma",
+        **settings: str,
     ) -> str:
+        """Settings are the form's other fields, e.g. areas="A\nB", results="projector"."""
         data = {"title": title, "group_size": group_size, "cases": slugs, "format": fmt}
-        r = self.http.post("/facilitator/sessions", data=data)
+        r = self.http.post("/facilitator/sessions", data={**data, **settings})
         assert r.status_code == 303, r.text
         return r.headers["location"].rsplit("/", 1)[-1]
 
@@ -147,6 +153,11 @@ class Phone(LivePage):
         assert found, self.page.html("phone-stage")
         return found.group(1)
 
+    def number(self) -> int:
+        match = re.search(r"Deltager (\d+)", self.page.text("phone-header"))
+        assert match, self.page.text("phone-header")
+        return int(match.group(1))
+
     def group(self) -> str:
         match = re.search(r"Gruppe (\d+)", self.page.text("phone-header"))
         return match.group(1) if match else ""
@@ -187,3 +198,12 @@ class Projector(LivePage):
 
     def phase(self) -> str:
         return attr(self.page.html("proj-stage"), "data-phase") or ""
+
+
+class Control(LivePage):
+    ROOTS = ("ctl-status", "timer", "ctl-timer", "progress", "ctl-groups")
+
+    def __init__(self, base_url: str, code: str, fac: Facilitator) -> None:
+        super().__init__(
+            base_url.replace("http", "ws", 1) + f"/ws/facilitator/{code}", fac.cookie()
+        )

@@ -1,0 +1,35 @@
+"""The reveal gate: results open when every group has answered or the time is up, or when forced."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from app.domain import RuleError
+from app.domain.phases import RANK, Phase
+
+
+def crosses_reveal(current: Phase, target: Phase) -> bool:
+    """Whether a move takes the case from before the reveal to the reveal or past it."""
+    reveal = RANK.index(Phase.REVEAL)
+    return RANK.index(current) < reveal <= RANK.index(target)
+
+
+def reveal_open(groups: int, answered: int, time_up: bool) -> bool:
+    """Every group has answered (a room without groups has nothing to wait for), or the timer ran out."""
+    return answered >= groups or time_up
+
+
+def check_reveal(groups: int, answered: int, time_up: bool, force: bool) -> None:
+    if force or reveal_open(groups, answered, time_up):
+        return
+    raise RuleError(
+        f"Resultatet kan vises, når alle grupper har svaret ({answered} af {groups} har) "
+        "eller tiden er gået. Brug 'Vis resultat alligevel' for at vise det nu."
+    )
+
+
+def time_up(deadline: datetime | None, now: datetime) -> bool:
+    """Whether a running timer has ended (SQLite returns stored UTC times without a zone)."""
+    if deadline is None:
+        return False
+    return (deadline if deadline.tzinfo else deadline.replace(tzinfo=UTC)) <= now
