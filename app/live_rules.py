@@ -66,6 +66,7 @@ def fragments_for(
     if kind == "area":
         return ("groups",) if audience is Audience.FACILITATOR else (), False
     if kind == "answer":
-        staff = ("progress",) if audience is Audience.PROJECTOR else ("progress", "groups", "gate")
-        return staff, True
+        if audience is Audience.PROJECTOR:
+            return ("progress",), True
+        return ("progress", "groups", "gate"), True
     return (), False
