@@ -60,6 +60,14 @@ class Source(BaseModel):
     ref: str = ""  # page or number in the document
 
 
+class Perspective(BaseModel):
+    """What the kodeks says about this kind of situation, shown only after the groups answered."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    text: str = Field(min_length=1, max_length=1500)
+    source: Source
+
+
 def _stripped(value: str) -> str:
     return value.strip()
 
@@ -83,6 +91,7 @@ class CaseFile(BaseModel):
     prompts: list[str] = Field(min_length=1, max_length=MAX_PROMPTS)
     source: Source
     language: str = "da"
+    perspective: Perspective | None = None
 
     @field_validator("options")
     @classmethod
@@ -137,12 +146,16 @@ class CaseFile(BaseModel):
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     def row_values(self) -> dict[str, Any]:
-        values = self.model_dump(exclude={"set", "source"})
+        values = self.model_dump(exclude={"set", "source", "perspective"})
+        view = self.perspective
         return {
             **values,
             "case_set": self.set,
             "source": self.source.document,
             "source_ref": self.source.ref,
+            "perspective": view.text if view else "",
+            "perspective_source": view.source.document if view else "",
+            "perspective_ref": view.source.ref if view else "",
         }
 
     @classmethod
@@ -161,6 +174,14 @@ class CaseFile(BaseModel):
             prompts=list(row.prompts),
             source=Source.model_construct(document=row.source, ref=row.source_ref),
             language=row.language,
+            perspective=Perspective.model_construct(
+                text=row.perspective,
+                source=Source.model_construct(
+                    document=row.perspective_source, ref=row.perspective_ref
+                ),
+            )
+            if row.perspective
+            else None,
         )
 
 

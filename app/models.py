@@ -48,6 +48,9 @@ class LibraryCase(SQLModel, table=True):
     prompts: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     source: str = ""  # the document
     source_ref: str = ""  # page or number in it
+    perspective: str = ""  # duties in play and what the kodeks says; shown after the groups answer
+    perspective_source: str = ""  # the document
+    perspective_ref: str = ""  # page or section in it
     language: str = "da"
     archived: bool = False  # hidden from pickers; sessions that used it keep their copy
     file_digest: str = ""  # content of the seed file when last loaded ("" if never from a file)
@@ -94,6 +97,8 @@ class SessionCase(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON)
     )  # none: open discussion
     prompts: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    perspective: str = ""
+    perspective_source: str = ""  # document and page, as shown under the text
     phase: str = "present"
     deadline: datetime | None = None  # UTC; None when no timer runs
 

@@ -189,6 +189,11 @@ class Room:
         return visibility.shift_visible(self.phase)
 
     @property
+    def perspective_visible(self) -> bool:
+        case = self.current
+        return bool(case and case.perspective) and visibility.perspective_visible(self.phase)
+
+    @property
     def phone_results_visible(self) -> bool:
         return visibility.phone_results_visible(self.phase, self.session.results_on_phones)
 

@@ -124,6 +124,8 @@ def session_copy(c: LibraryCase, session_id: int, position: int) -> SessionCase:
         question=c.question,
         options=list(c.options),
         prompts=list(c.prompts),
+        perspective=c.perspective,
+        perspective_source=", ".join(p for p in (c.perspective_source, c.perspective_ref) if p),
     )
 
 

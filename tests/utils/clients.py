@@ -67,6 +67,7 @@ class LivePage:
         self.cookie = cookie
         self.ws: ClientConnection | None = None
         self.page = Page(self.ROOTS)
+        self.received: list[str] = []  # every push as sent, to prove what never arrived
 
     async def connect(self) -> None:
         self.page = Page(self.ROOTS)  # the server sends the whole view on every connect
@@ -98,6 +99,7 @@ class LivePage:
                 message = await asyncio.wait_for(self.ws.recv(), left)
             except TimeoutError:
                 continue
+            self.received.append(str(message))
             self.page.apply(str(message))
             if check(self.page):
                 return self.page
