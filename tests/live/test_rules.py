@@ -31,6 +31,10 @@ def test_bad_messages_get_an_error_and_never_disturb_others(
         await rude.shows("phone-flash", "Beskeden kunne ikke læses")
         await rude.send("[1, 2, 3]")
         await rude.shows("phone-flash", "Beskeden mangler en handling")
+        await rude.send(
+            {"action": "vote", "case": rude.case_id(), "option": "A", "reason": "x" * 70_000}
+        )
+        await rude.shows("phone-flash", "Beskeden er for stor")
         await rude.send({"action": "vote", "case": rude.case_id(), "option": "Q"})
         await rude.shows("phone-flash", "Vælg en af mulighederne A, B, C, D")
         await rude.send({"action": "become-facilitator"})
