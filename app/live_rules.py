@@ -23,6 +23,7 @@ FULL = {
         "progress",
         "groups",
         "submissions",
+        "texts",
     ),
 }
 
@@ -65,8 +66,13 @@ def fragments_for(
         return ("progress",), True
     if kind == "area":
         return ("groups",) if audience is Audience.FACILITATOR else (), False
+    if kind == "moderated":
+        # A text was hidden or shown again: the projector's results, the facilitator's list.
+        return (("stage",) if audience is Audience.PROJECTOR else ("texts", "status")), False
+    if kind == "post":
+        return (("texts",) if audience is Audience.FACILITATOR else ()), True
     if kind == "answer":
         if audience is Audience.PROJECTOR:
             return ("progress",), True
-        return ("progress", "groups", "gate"), True
+        return ("progress", "groups", "gate", "texts"), True
     return (), False

@@ -141,6 +141,7 @@ class Post(SQLModel, table=True):
     session_case_id: int = Field(foreign_key="sessioncase.id", index=True)
     participant_id: int = Field(foreign_key="participant.id", index=True)
     text: str = Field(max_length=2000)
+    hidden: bool = False  # by the facilitator or the abuse list: never on other screens or exports
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -156,6 +157,7 @@ class GroupAnswer(SQLModel, table=True):
     text: str = Field(default="", max_length=4000)
     version: int = 0
     members: int = 0  # group size at the last save: the summary's threshold applies to it
+    hidden: bool = False  # by the facilitator or the abuse list: never on the projector or exports
     updated_at: datetime = Field(default_factory=utcnow)
 
 

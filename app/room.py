@@ -35,6 +35,7 @@ class Room:
     duties: dict[int, dict[int, str]] = field(default_factory=dict)  # round -> participant -> duty
     difficulty: dict[int, int] = field(default_factory=dict)  # participant -> 1-5 (revote)
     posts: dict[int, str] = field(default_factory=dict)  # participant -> text (current case)
+    post_rows: dict[int, Post] = field(default_factory=dict)  # participant -> row (moderation)
     answers: dict[int, GroupAnswer] = field(default_factory=dict)  # group -> answer (current case)
     submissions: int = 0  # participants' own dilemmas waiting for moderation (kollegasparring)
 
@@ -248,7 +249,8 @@ def load_room(db: Db, session: Session, only: Participant | None = None) -> Room
                 room.duties.setdefault(vote.round, {})[vote.participant_id] = vote.duty
             if vote.difficulty:
                 room.difficulty[vote.participant_id] = vote.difficulty
-        room.posts = {p.participant_id: p.text for p in db.exec(posts)}
+        room.post_rows = {p.participant_id: p for p in db.exec(posts)}
+        room.posts = {pid: p.text for pid, p in room.post_rows.items()}
         room.answers = {
             a.group_id: a
             for a in db.exec(select(GroupAnswer).where(GroupAnswer.session_case_id == case.id))

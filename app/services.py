@@ -11,7 +11,7 @@ from sqlmodel import Session as Db
 from sqlmodel import col, func, select
 
 from app import auth
-from app.domain import RuleError, codes, gate, grouping, phases, tally
+from app.domain import RuleError, codes, gate, grouping, moderation, phases, tally
 from app.domain.grouping import Mode
 from app.domain.phases import Format, Phase, Status
 from app.hub import Event
@@ -512,9 +512,31 @@ def _save_post(
     if row is None:
         row = Post(session_case_id=_id(case), participant_id=_id(person), text=text)
     row.text = text
+    row.hidden = moderation.looks_abusive(text)  # pending the facilitator's look
     row.updated_at = utcnow()
     db.add(row)
     return [event(session, "post", group=person.group_id)]
+
+
+def set_hidden(db: Db, session: Session, kind: str, row_id: int, hidden: bool) -> list[Event]:
+    """The facilitator hides a text (or shows it again); it disappears from every other screen."""
+    row: Post | GroupAnswer | None = None
+    if kind == "post":
+        row = db.get(Post, row_id)
+    elif kind == "answer":
+        row = db.get(GroupAnswer, row_id)
+    case = db.get(SessionCase, row.session_case_id) if row else None
+    if row is None or case is None or case.session_id != session.id:
+        raise RuleError("Ukendt tekst")
+    row.hidden = hidden
+    db.add(row)
+    db.commit()
+    if isinstance(row, Post):
+        person = db.get(Participant, row.participant_id)
+        changed = event(session, "post", group=person.group_id if person else None)
+    else:
+        changed = event(session, "answer", group=row.group_id)
+    return [changed, event(session, "moderated")]
 
 
 @dataclass
@@ -559,6 +581,7 @@ def save_group_answer(
     if base_version != row.version:
         raise AnswerConflict(row)
     row.option, row.duty, row.text, row.version = option, duty, text, row.version + 1
+    row.hidden = moderation.looks_abusive(text)
     row.members = db.exec(
         select(func.count()).select_from(Participant).where(Participant.group_id == person.group_id)
     ).one()

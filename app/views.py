@@ -36,6 +36,7 @@ FACILITATOR = {
     "groups": "facilitator/partials/ctl_groups.html",
     "submissions": "facilitator/partials/ctl_submissions.html",
     "gate": "facilitator/partials/ctl_gate.html",
+    "texts": "facilitator/partials/ctl_texts.html",
     "flash": "facilitator/partials/ctl_flash.html",
 }
 

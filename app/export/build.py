@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from sqlmodel import Session as Db
 from sqlmodel import col, select
@@ -12,6 +12,7 @@ from app.domain import insight, tally
 from app.domain.anonymise import scrub
 from app.export.summary import (
     CaseSummary,
+    DutyMark,
     DutySummary,
     GroupResult,
     Move,
@@ -48,10 +49,7 @@ def build(
         groups=len({p.group_id for p in people if p.group_id is not None}),
         threshold=threshold,
     )
-    summary.cases = [
-        _case(db, case, threshold, aliases, duty_names.get(case.duty, case.duty), rng)
-        for case in cases
-    ]
+    summary.cases = [_case(db, case, threshold, aliases, duty_names, rng) for case in cases]
     summary.duties = duties(summary.cases, duty_names)
     return summary
 
@@ -61,12 +59,18 @@ def _case(
     case: SessionCase,
     threshold: int,
     aliases: list[str],
-    duty_name: str,
+    duty_names: Mapping[str, str],
     rng: random.Random,
 ) -> CaseSummary:
     rounds: dict[int, dict[int, str]] = {1: {}, 2: {}}
+    marks: list[str] = []
+    ratings: list[int] = []
     for vote in db.exec(select(Vote).where(Vote.session_case_id == case.id)):
         rounds[vote.round][vote.participant_id] = vote.option
+        if vote.round == 1 and vote.duty:
+            marks.append(vote.duty)
+        if vote.difficulty:
+            ratings.append(vote.difficulty)
     keys = tally.option_keys(len(case.options))
     before = tally.split(list(rounds[1].values()), keys)
     after = tally.split(list(rounds[2].values()), keys)
@@ -74,7 +78,7 @@ def _case(
     answers = [
         a
         for a in db.exec(select(GroupAnswer).where(GroupAnswer.session_case_id == case.id))
-        if a.version and a.members >= threshold
+        if a.version and a.members >= threshold and not a.hidden
     ]
     rng.shuffle(answers)  # labels follow the shuffled order: nothing maps back to a table
 
@@ -85,7 +89,7 @@ def _case(
         position=case.position + 1,
         title=case.title,
         duty=case.duty,
-        duty_name=duty_name,
+        duty_name=duty_names.get(case.duty, case.duty),
         secondary_duties=list(case.secondary_duties),
         question=case.question,
         voters_before=masked(len(rounds[1])),
@@ -106,7 +110,31 @@ def _case(
             GroupResult(label=f"Gruppe {i}", option=a.option, reasoning=scrub(a.text, aliases))
             for i, a in enumerate(answers, 1)
         ],
+        heaviest_duty=_marks(marks, [a.duty for a in answers if a.duty], duty_names, masked),
+        difficulty=insight.mean([float(r) for r in ratings]) if len(ratings) >= threshold else None,
+        difficulty_answers=masked(len(ratings)),
     )
+
+
+def _marks(
+    people: list[str],
+    groups: list[str],
+    duty_names: Mapping[str, str],
+    masked: Callable[[int], str],
+) -> list[DutyMark]:
+    """The duty split in kodeks order (unknown slugs last), only duties somebody marked."""
+    order = [*duty_names, *sorted(set(people + groups) - set(duty_names))]
+    by_people, by_groups = tally.split(people, order), tally.split(groups, order)
+    return [
+        DutyMark(
+            duty=slug,
+            name=duty_names.get(slug, slug),
+            people=masked(by_people[slug]),
+            groups=str(by_groups[slug]),
+        )
+        for slug in order
+        if by_people[slug] or by_groups[slug]
+    ]
 
 
 def duties(cases: list[CaseSummary], duty_names: Mapping[str, str]) -> list[DutySummary]:

@@ -63,6 +63,17 @@ def to_markdown(summary: Summary) -> str:
             lines += ["", case_line(case)]
         else:
             lines.append(OPEN_CASE)
+        if case.heaviest_duty:
+            lines.append(
+                "Tungeste pligt (personer/grupper): "
+                + ", ".join(f"{m.name} {m.people}/{m.groups}" for m in case.heaviest_duty)
+            )
+        if case.difficulty is not None:
+            lines.append(
+                f"Hvor svært (1-5): {case.difficulty:.1f} ({case.difficulty_answers} svar)".replace(
+                    ".", ","
+                )
+            )
         if case.moves:
             lines.append(
                 "Skift: "

@@ -45,6 +45,13 @@ class GroupResult(_Part):
     reasoning: str = Field(description="Scrubbed group reasoning")
 
 
+class DutyMark(_Part):
+    duty: str = Field(description="Duty slug marked as weighing heaviest")
+    name: str
+    people: Count = Field(description="People who marked it in the first vote")
+    groups: Count = Field(description="Groups (of at least `threshold` members) that marked it")
+
+
 class CaseSummary(_Part):
     position: int = Field(description="1-based order in the session")
     title: str
@@ -71,6 +78,13 @@ class CaseSummary(_Part):
         description="Only groups with at least `threshold` members"
     )
     closing_note: str = Field("", description="The facilitator's note on this case (scrubbed)")
+    heaviest_duty: list[DutyMark] = Field(
+        default_factory=list, description="Which duty weighed heaviest, in kodeks order"
+    )
+    difficulty: float | None = Field(
+        None, description="Mean 'how hard was it' (1-5) from the revote; null below the threshold"
+    )
+    difficulty_answers: Count = Field("0", description="How many rated the difficulty")
 
 
 class DutySummary(_Part):

@@ -14,6 +14,8 @@ from app.config import Settings
 from app.deps import DbDep, FacilitatorDep, HubDep, SettingsDep, current_facilitator
 from app.domain import RuleError
 from app.domain.phases import Status
+from app.export import build as summary_build
+from app.export.markdown import to_markdown
 from app.hub import Event, Hub, session_channel
 from app.library import by_duty
 from app.models import LibraryCase, Session, User
@@ -222,6 +224,33 @@ async def move(
             db, services.session_by_code(db, code), participant, group
         ),
     )
+
+
+@router.post("/sessions/{code}/hide")
+async def hide(
+    code: str,
+    db: DbDep,
+    hub: HubDep,
+    kind: Annotated[str, Form(max_length=10)],
+    id: Annotated[int, Form(ge=1)],
+    hidden: Annotated[str, Form(max_length=5)] = "",
+) -> HTMLResponse:
+    return await _act(
+        hub,
+        lambda: services.set_hidden(db, services.session_by_code(db, code), kind, id, bool(hidden)),
+    )
+
+
+@router.get("/sessions/{code}/draft", response_class=HTMLResponse)
+def draft_summary(
+    request: Request, code: str, db: DbDep, settings: SettingsDep, user: FacilitatorDep
+) -> HTMLResponse:
+    """The anonymised summary as it would be now, built by the same rules; nothing is stored."""
+    session = services.session_by_code(db, code)
+    duty_names = {slug: d.name_da for slug, d in request.app.state.library.duty_map().items()}
+    draft = summary_build.build(db, session, settings.anonymity_threshold, duty_names)
+    context = {"user": user, "session": session, "markdown": to_markdown(draft)}
+    return templates.TemplateResponse(request, "facilitator/draft.html", context)
 
 
 # After the session: the summary page, closing notes, publishing, purging raw rows.

@@ -203,7 +203,7 @@ class Projector(LivePage):
 
 
 class Control(LivePage):
-    ROOTS = ("ctl-status", "timer", "ctl-timer", "progress", "ctl-groups")
+    ROOTS = ("ctl-status", "timer", "ctl-timer", "progress", "ctl-groups", "ctl-texts")
 
     def __init__(self, base_url: str, code: str, fac: Facilitator) -> None:
         super().__init__(

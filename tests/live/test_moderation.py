@@ -1,0 +1,93 @@
+"""Moderation and the live draft: hidden texts reach no projector and no summary; duty and difficulty
+are summarised by the same anonymity rules."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from tests.utils.clients import Control, Facilitator, Phone, Projector
+from tests.utils.server import LiveServer
+
+CASE = ["kl-08-gavemodtagelse"]
+SECRET = "Hemmelig tekst fra gruppen"
+
+
+def test_hidden_texts_never_reach_the_projector_the_draft_or_the_summary(
+    server: LiveServer, facilitator: Facilitator
+) -> None:
+    async def run() -> None:
+        code = facilitator.create_session("Moderation", CASE, group_size=3)
+        projector = Projector(server.url, code, facilitator.cookie())
+        control = Control(server.url, code, facilitator)
+        await projector.connect()
+        await control.connect()
+        phones = [Phone(server.url, alias) for alias in ("Ea7x", "Bo7x", "Ib7x")]
+        for phone in phones:
+            await phone.join(code)
+        assert facilitator.act(code, "start") == ""
+        assert facilitator.act(code, "phase", action="vote") == ""
+        for i, phone in enumerate(phones):
+            await phone.shows("phone-stage", "Hvad ville du gøre?")
+            reason = "Chefen er en idiot" if i == 0 else f"Begrundelse {i}"
+            await phone.send(
+                {
+                    "action": "vote",
+                    "case": phone.case_id(),
+                    "option": "B",
+                    "reason": reason,
+                    "duty": "sandhed",
+                }
+            )
+            await phone.shows("vote-form", "Din stemme (B) er gemt")
+        await control.shows("ctl-texts", "Chefen er en idiot")
+        assert "skjult" in control.page.text("ctl-texts"), "the abuse list hid it at once"
+
+        assert facilitator.act(code, "phase", action="discuss") == ""
+        await phones[1].shows("group-posts", "Skjult af facilitatoren")
+        assert "idiot" not in phones[1].page.html("group-posts")
+        await phones[0].shows("group-posts", "Skjult for de andre")
+
+        assert facilitator.act(code, "phase", action="group_answer") == ""
+        await phones[0].shows("phone-stage", "Gruppens begrundelse")
+        await phones[0].answer("B", SECRET, base_version=0)
+        await control.shows("ctl-texts", SECRET)
+        answer_id = re.search(r'"kind": "answer", "id": "(\d+)"', control.page.html("ctl-texts"))
+        assert answer_id
+        assert facilitator.act(code, "hide", kind="answer", id=answer_id.group(1), hidden="1") == ""
+        assert facilitator.act(code, "hide", kind="answer", id="99999", hidden="1") == (
+            "Ukendt tekst"
+        )
+        await control.until(lambda p: "Vis igen" in p.text("ctl-texts"), what="hidden answer")
+
+        draft = facilitator.http.get(f"/facilitator/sessions/{code}/draft")
+        assert draft.status_code == 200 and "Udkast til opsummering" in draft.text
+        assert "Sagen om retningslinjer for gavemodtagelse" in draft.text
+        for leak in (SECRET, "idiot", "Ea7x", "Bo7x", "Ib7x"):
+            assert leak not in draft.text.split("</nav>", 1)[-1], leak
+
+        assert facilitator.act(code, "phase", action="reveal") == ""
+        await projector.shows("proj-stage", "Svaret er skjult af facilitatoren")
+        assert not any(SECRET in message for message in projector.received)
+
+        assert facilitator.act(code, "phase", action="revote") == ""
+        for phone in phones:
+            await phone.shows("phone-stage", "Hvor svært var dilemmaet?")
+            await phone.send(
+                {"action": "vote", "case": phone.case_id(), "option": "B", "difficulty": "4"}
+            )
+            await phone.shows("vote-form", "Din stemme (B) er gemt")
+        assert facilitator.act(code, "end") == ""
+        summary = facilitator.http.get(f"/facilitator/sessions/{code}/summary.json").json()
+        case = summary["cases"][0]
+        assert case["heaviest_duty"] == [
+            {"duty": "sandhed", "name": "Sandhed", "people": "3", "groups": "0"}
+        ]
+        assert case["difficulty"] == 4.0 and case["difficulty_answers"] == "3"
+        assert case["group_answers"] == []
+        markdown = facilitator.http.get(f"/facilitator/sessions/{code}/summary.md").text
+        assert "Hvor svært (1-5): 4,0 (3 svar)" in markdown and SECRET not in markdown
+        for page in [*phones, projector, control]:
+            await page.close()
+
+    asyncio.run(run())
