@@ -27,6 +27,7 @@ from app.cli import add_user
 from app.config import Settings
 from app.db import make_engine
 from app.domain import RuleError, grouping
+from app.domain.grouping import Mode
 from app.domain.phases import Phase, Status
 from app.live_rules import FULL, Audience
 from app.models import Group, GroupAnswer, Participant, Post, User, Vote
@@ -114,12 +115,18 @@ class SessionMachine(RuleBasedStateMachine):
     @rule(reshuffle=st.booleans(), seed=st.integers(0, 1000))
     def next_case(self, reshuffle: bool, seed: int) -> None:
         rng = random.Random(seed)
-        if self.attempt(lambda: services.next_case(self.db, self.session, reshuffle, rng)):
+        if self.attempt(
+            lambda: services.next_case(
+                self.db, self.session, Mode.RANDOM if reshuffle else Mode.KEEP, rng
+            )
+        ):
             self.balanced = self.balanced or reshuffle
 
     @rule(seed=st.integers(0, 1000))
     def reshuffle(self, seed: int) -> None:
-        if self.attempt(lambda: services.reshuffle(self.db, self.session, random.Random(seed))):
+        if self.attempt(
+            lambda: services.regroup(self.db, self.session, Mode.RANDOM, random.Random(seed))
+        ):
             self.balanced = True
 
     @rule(participant=st.integers(1, 12), group=st.integers(1, 4))
