@@ -39,8 +39,10 @@ def test_preview_renders_the_phone_and_projector_templates(logged_in: TestClient
     phone = logged_in.get(
         "/facilitator/library/kl-04-udvikling-af-udkantsomraader/preview/phone",
         params={"phase": "vote"},
-    ).text
-    assert 'id="vote-form"' in phone and 'class="phone"' in phone and "ws-connect" not in phone
+    )
+    assert 'id="vote-form"' in phone.text and 'class="phone"' in phone.text
+    assert "ws-connect" not in phone.text, "a preview is no live page"
+    assert "frame-ancestors 'self'" in phone.headers["content-security-policy"]
     projector = logged_in.get(
         "/facilitator/library/buu-02-ny-model-for-anlaegssager/preview/projector",
         params={"phase": "vote"},  # not a phase of an open case: shows the presentation
