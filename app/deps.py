@@ -51,6 +51,7 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+EngineDep = Annotated[Engine, Depends(get_engine)]
 DbDep = Annotated[Db, Depends(get_db)]
 HubDep = Annotated[Hub, Depends(get_hub)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -183,3 +183,15 @@ class Submission(SQLModel, table=True):
     duties: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     status: str = Field(default="new", max_length=20)  # new | promoted | dismissed
     session_case_id: int | None = Field(default=None, foreign_key="sessioncase.id")
+
+
+class SessionTemplate(SQLModel, table=True):
+    """A saved session plan to reuse ("Chefforum, marts"): cases in order, timers, group size."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    format: str = Field(default="dilemma", max_length=30)
+    group_size: int = 4
+    slugs: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    timers: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON))  # phase -> seconds
+    created_at: datetime = Field(default_factory=utcnow)

@@ -206,8 +206,8 @@ class Room:
 def load_room(db: Db, session: Session, only: Participant | None = None) -> Room:
     """Everything the views need for the current case, in a handful of queries.
 
-    `only`: the room as that one phone's own forms see it (its vote and reason, nobody else's),
-    which is all a reply to its own message needs, in the same few queries at any room size.
+    `only`: the room as that one phone's own forms see it (its group, vote, reason and group
+    answer; nobody else's), which is all a reply to its own message needs, at any room size.
     """
     sid = session.id
     cases = list(
@@ -217,13 +217,9 @@ def load_room(db: Db, session: Session, only: Participant | None = None) -> Room
             .order_by(col(SessionCase.position))
         )
     )
-    groups = list(
-        db.exec(
-            select(Group)
-            .where(Group.session_id == sid, col(Group.active))
-            .order_by(col(Group.number))
-        )
-    )
+    in_session = select(Group).where(Group.session_id == sid, col(Group.active))
+    own = in_session.where(Group.id == only.group_id) if only else in_session
+    groups = list(db.exec(own.order_by(col(Group.number))))
     participants = (
         [only]
         if only
@@ -240,9 +236,11 @@ def load_room(db: Db, session: Session, only: Participant | None = None) -> Room
     if case is not None:
         votes = select(Vote).where(Vote.session_case_id == case.id)
         posts = select(Post).where(Post.session_case_id == case.id)
+        answers = select(GroupAnswer).where(GroupAnswer.session_case_id == case.id)
         if only:
             votes = votes.where(Vote.participant_id == only.id)
             posts = posts.where(Post.participant_id == only.id)
+            answers = answers.where(GroupAnswer.group_id == only.group_id)
         for vote in db.exec(votes):
             room.votes.setdefault(vote.round, {})[vote.participant_id] = vote.option
             if vote.duty:
@@ -251,10 +249,7 @@ def load_room(db: Db, session: Session, only: Participant | None = None) -> Room
                 room.difficulty[vote.participant_id] = vote.difficulty
         room.post_rows = {p.participant_id: p for p in db.exec(posts)}
         room.posts = {pid: p.text for pid, p in room.post_rows.items()}
-        room.answers = {
-            a.group_id: a
-            for a in db.exec(select(GroupAnswer).where(GroupAnswer.session_case_id == case.id))
-        }
+        room.answers = {a.group_id: a for a in db.exec(answers)}
     if room.format is Format.KOLLEGASPARRING:
         room.submissions = db.exec(
             select(func.count())

@@ -12,9 +12,12 @@ import multiprocessing as mp
 import re
 import resource
 import secrets
+import signal
+import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from multiprocessing.connection import Connection
@@ -108,7 +111,9 @@ class Crowd:
             await asyncio.sleep(max(0.0, start + (first + n) * spacing - time.time()))
             sent = time.time()
             assert phone.ws is not None
-            await phone.ws.send(f'{{"action": "vote", "case": "{phone.case}", "option": "A"}}')
+            await phone.ws.send(
+                f'{{"id": "{uuid.uuid4().hex}", "action": "vote", "case": "{phone.case}", "option": "A"}}'
+            )
             return sent
 
         return await asyncio.gather(*(one(n, p) for n, p in enumerate(self.phones)))
@@ -118,7 +123,11 @@ class Crowd:
 
 
 def crowd_process(urls: list[str], code: str, pipe: Connection) -> None:
-    asyncio.run(_crowd(urls, code, pipe))
+    try:
+        asyncio.run(_crowd(urls, code, pipe))
+    except Exception as exc:
+        pipe.send(("failed", repr(exc)))
+        raise
 
 
 async def _crowd(urls: list[str], code: str, pipe: Connection) -> None:
@@ -195,9 +204,17 @@ def servers(workers: int, data: Path) -> Iterator[tuple[list[LiveServer], str]]:
             for server in live:
                 server.start()
             yield live, url
+        except BaseException:
+            for server in live:
+                log = (server.data_dir / "server.log").read_text()
+                print(f"--- {server.url} log, last lines ---\n{log[-4000:]}", file=sys.stderr)
+            raise
         finally:
             for server in live:
-                server.stop()
+                try:
+                    server.stop()
+                except subprocess.TimeoutExpired:  # a thousand sockets closing can outlast it
+                    server.stop(signal.SIGKILL)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

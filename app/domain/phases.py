@@ -128,7 +128,7 @@ STEP_PROMPTS_DA: dict[Phase, str] = {
 
 
 def phase_label(phase: Phase, fmt: Format) -> str:
-    if fmt is Format.KOLLEGASPARRING and phase is Phase.GROUP_ANSWER:
+    if fmt == Format.KOLLEGASPARRING and phase is Phase.GROUP_ANSWER:
         return "Gruppens råd"
     return PHASE_LABELS_DA[phase]
 

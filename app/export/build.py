@@ -87,11 +87,11 @@ def _case(
 
     return CaseSummary(
         position=case.position + 1,
-        title=case.title,
+        title=scrub(case.title, aliases),  # a promoted own dilemma's title is typed in the room
         duty=case.duty,
         duty_name=duty_names.get(case.duty, case.duty),
         secondary_duties=list(case.secondary_duties),
-        question=case.question,
+        question=scrub(case.question, aliases),
         voters_before=masked(len(rounds[1])),
         voters_after=masked(len(rounds[2])),
         options=[

@@ -15,6 +15,7 @@ from app.domain.phases import Format, Phase, sequence
 from app.library import CaseFile, Library
 from app.models import LibraryCase, Participant, Session, User
 from app.room import Room
+from app.security import content_security_policy
 from app.web import templates
 
 router = APIRouter(
@@ -217,7 +218,14 @@ def preview(
         "join_url_short": "",
         "qr_svg": "",
     }
-    return templates.TemplateResponse(request, f"facilitator/preview_{screen}.html", context)
+    response = templates.TemplateResponse(request, f"facilitator/preview_{screen}.html", context)
+    # Shown in frames on the case page of this same site (every other page refuses framing).
+    policy = content_security_policy(request.headers.get("host", ""))
+    response.headers["Content-Security-Policy"] = policy.replace(
+        "frame-ancestors 'none'", "frame-ancestors 'self'"
+    )
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 @router.get("/{slug}", response_class=HTMLResponse)

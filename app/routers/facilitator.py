@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,12 +13,12 @@ from app import export, services, submissions, summaries, views
 from app.config import Settings
 from app.deps import DbDep, FacilitatorDep, HubDep, SettingsDep, current_facilitator
 from app.domain import RuleError
-from app.domain.phases import Status
+from app.domain.phases import Phase, Status
 from app.export import build as summary_build
 from app.export.markdown import to_markdown
 from app.hub import Event, Hub, session_channel
 from app.library import by_duty
-from app.models import LibraryCase, Session, User
+from app.models import LibraryCase, Session, SessionTemplate, User
 from app.room import load_room
 from app.routers import signin
 from app.web import templates
@@ -57,9 +57,12 @@ def _dashboard(
         "user": user,
         "sessions": sessions,
         "library": library,
+        "plans": db.exec(select(SessionTemplate).order_by(col(SessionTemplate.name))).all(),
+        "plan": SessionTemplate(name=""),
         "picked": [],
         "form_title": "",
         "form_areas": "",
+        "timer_phases": TIMER_PHASES,
         **extra,
     }
     return templates.TemplateResponse(
@@ -68,12 +71,41 @@ def _dashboard(
 
 
 @router.get("", response_class=HTMLResponse)
-def dashboard(request: Request, db: DbDep, user: FacilitatorDep) -> HTMLResponse:
-    return _dashboard(request, db, user)
+def dashboard(
+    request: Request, db: DbDep, user: FacilitatorDep, template: int | None = None
+) -> HTMLResponse:
+    """The sessions and the new-session form; `?template=ID` fills the form from a saved plan."""
+    plan = db.get(SessionTemplate, template) if template else None
+    if plan is None:
+        return _dashboard(request, db, user)
+    return _dashboard(request, db, user, plan=plan, picked=list(plan.slugs), form_title=plan.name)
+
+
+TIMER_PHASES = (
+    Phase.PRESENT,
+    Phase.VOTE,
+    Phase.DISCUSS,
+    Phase.CLARIFY,
+    Phase.REFLECT,
+    Phase.GROUP_ANSWER,
+)
+"""The phases a session plan may give a timer (minutes in the form, seconds in the plan)."""
+
+
+def _timers(form: Mapping[str, object]) -> dict[str, int]:
+    timers = {}
+    for phase in TIMER_PHASES:
+        raw = str(form.get(f"timer_{phase}", "") or "").strip()
+        if not raw:
+            continue
+        if not raw.isdigit() or int(raw) > 60:
+            raise RuleError("Timere angives i hele minutter fra 0 til 60")
+        timers[phase.value] = int(raw) * 60
+    return timers
 
 
 @router.post("/sessions", response_model=None)
-def create_session(
+async def create_session(
     request: Request,
     db: DbDep,
     user: FacilitatorDep,
@@ -81,11 +113,14 @@ def create_session(
     group_size: Annotated[int, Form()] = 4,
     cases: Annotated[list[str] | None, Form()] = None,
     format: Annotated[str, Form(max_length=30)] = "dilemma",
+    save_template: Annotated[str, Form(max_length=5)] = "",
     areas: Annotated[str, Form(max_length=2000)] = "",
     results: Annotated[str, Form(max_length=20)] = "phones",
 ) -> Response:
     slugs = cases or []
+    form = await request.form()
     try:
+        timers = _timers(form)
         session = services.create_session(
             db,
             user,
@@ -93,10 +128,12 @@ def create_session(
             slugs,
             group_size,
             format,
+            timers,
             areas=services.parse_areas(areas),
             results_on_phones=results != "projector",
         )
     except RuleError as exc:
+        plan = SessionTemplate(name="", format=format[:30], group_size=group_size, timers={})
         return _dashboard(
             request,
             db,
@@ -105,8 +142,20 @@ def create_session(
             error=str(exc),
             picked=slugs,
             form_title=title[:200],
+            plan=plan,
             form_areas=areas[:2000],
         )
+    if save_template:
+        db.add(
+            SessionTemplate(
+                name=session.title,
+                format=session.format,
+                group_size=session.group_size,
+                slugs=slugs,
+                timers=dict(session.timers),
+            )
+        )
+        db.commit()
     return RedirectResponse(f"/facilitator/sessions/{session.code}", status_code=303)
 
 

@@ -6,9 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session as Db
+from starlette.background import BackgroundTask
 
 from app import services, submissions
-from app.deps import PARTICIPANT_COOKIE, DbDep, HubDep, ParticipantDep, SettingsDep
+from app.db import begin_write
+from app.deps import PARTICIPANT_COOKIE, DbDep, EngineDep, HubDep, ParticipantDep, SettingsDep
 from app.domain import RuleError
 from app.hub import session_channel
 from app.models import Session
@@ -44,9 +47,9 @@ def join_link(request: Request, code: str) -> HTMLResponse:
 
 
 @router.post("/join", response_model=None)
-async def join(
+def join(
     request: Request,
-    db: DbDep,
+    engine: EngineDep,
     hub: HubDep,
     settings: SettingsDep,
     code: Annotated[str, Form(max_length=100)] = "",
@@ -57,13 +60,19 @@ async def join(
         # Wrong codes are counted per client: guessing codes to find live sessions gets nowhere.
         return _join_page(request, code=code[:12], alias=alias[:40], error=TOO_MANY, status=429)
     try:
-        session, person, token = services.join(db, code, alias)
+        # The write lock taken and released in this one worker thread: with the usual db handle
+        # it is taken in another thread first, and a crowd of joins waiting for it would hold
+        # every worker thread, the lock holder's own request included.
+        with Db(engine) as db:
+            begin_write(db)
+            session, person, token = services.join(db, code, alias)
+            joined = services.event(session, "join", group=person.group_id)
     except RuleError as exc:
         failures.hit()
         return _join_page(request, code=code[:12], alias=alias[:40], error=str(exc), status=400)
-    joined = services.event(session, "join", group=person.group_id)
-    await hub.publish(session_channel(joined["session"]), joined)
-    response = RedirectResponse("/p", status_code=303)
+    # The room hears of it once the reply is out.
+    announce = BackgroundTask(hub.publish, session_channel(joined["session"]), joined)
+    response = RedirectResponse("/p", status_code=303, background=announce)
     response.set_cookie(
         PARTICIPANT_COOKIE,
         token,

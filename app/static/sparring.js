@@ -194,3 +194,44 @@
     if (dirty(target)) e.detail.shouldSwap = false;
   });
 })();
+
+// New-session form: the picked cases in a list, in the order they will run, moved with ↑ and ↓.
+// Without this script the ticked boxes are sent in library order.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var list = document.getElementById("picked-list");
+  if (!list) return;
+  var boxes = Array.prototype.slice.call(list.closest("form").querySelectorAll("input[type=checkbox][name=cases]"));
+  function button(label, text, move) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.textContent = text;
+    b.setAttribute("aria-label", label);
+    b.addEventListener("click", move);
+    return b;
+  }
+  function add(box) {
+    var li = document.createElement("li");
+    li.dataset.slug = box.value;
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = "cases";
+    input.value = box.value;
+    var title = document.createElement("span");
+    title.textContent = box.dataset.title;
+    li.append(input, title,
+      button("Flyt op", "↑", function () { if (li.previousElementSibling) list.insertBefore(li, li.previousElementSibling); }),
+      button("Flyt ned", "↓", function () { if (li.nextElementSibling) list.insertBefore(li.nextElementSibling, li); }));
+    list.appendChild(li);
+  }
+  function remove(box) {
+    list.querySelectorAll("li").forEach(function (li) { if (li.dataset.slug === box.value) li.remove(); });
+  }
+  boxes.forEach(function (box) {
+    box.removeAttribute("name");  // the list's hidden inputs carry the order instead
+    box.addEventListener("change", function () { if (box.checked) add(box); else remove(box); });
+  });
+  boxes.filter(function (box) { return box.checked; })
+    .sort(function (a, b) { return Number(a.dataset.order || 1e9) - Number(b.dataset.order || 1e9); })
+    .forEach(add);
+});

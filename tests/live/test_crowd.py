@@ -9,7 +9,7 @@ import httpx
 from tests.utils.clients import Facilitator, Projector, arm_csrf
 from tests.utils.server import LiveServer
 
-CROWD = 40  # more than the database pool's base size: joining never waits on it
+CROWD = 40  # more than the pool's base size; each join holds the write lock only briefly
 
 
 def test_a_crowd_joining_at_once_all_get_in(server: LiveServer, facilitator: Facilitator) -> None:

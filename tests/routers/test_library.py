@@ -39,8 +39,10 @@ def test_preview_renders_the_phone_and_projector_templates(logged_in: TestClient
     phone = logged_in.get(
         "/facilitator/library/kl-04-udvikling-af-udkantsomraader/preview/phone",
         params={"phase": "vote"},
-    ).text
-    assert 'id="vote-form"' in phone and 'class="phone"' in phone and "ws-connect" not in phone
+    )
+    assert 'id="vote-form"' in phone.text and 'class="phone"' in phone.text
+    assert "ws-connect" not in phone.text, "a preview is no live page"
+    assert "frame-ancestors 'self'" in phone.headers["content-security-policy"]
     projector = logged_in.get(
         "/facilitator/library/buu-02-ny-model-for-anlaegssager/preview/projector",
         params={"phase": "vote"},  # not a phase of an open case: shows the presentation
@@ -118,3 +120,40 @@ def test_export_import_round_trip_with_a_report(logged_in: TestClient) -> None:
     assert broken.status_code == 400 and "kunne ikke læses som YAML" in broken.text
     wrong = logged_in.post("/facilitator/library/import", files={"file": ("x.yaml", b"- a\n- b\n")})
     assert wrong.status_code == 400 and "eksporteret casesamling" in wrong.text
+
+
+def test_a_session_plan_is_saved_as_a_template_and_reused(logged_in: TestClient) -> None:
+    order = [
+        "kl-09-nedlaeggelse-af-plejehjem",
+        "buu-01-fremtidens-fritidstilbud",
+        "kl-01-spareoevelsen",
+    ]
+    data = {
+        "title": "Chefforum, marts",
+        "group_size": 3,
+        "format": "dilemma",
+        "cases": order,
+        "timer_discuss": "8",
+        "timer_vote": "",
+        "save_template": "1",
+    }
+    bad = logged_in.post("/facilitator/sessions", data={**data, "timer_vote": "tre"})
+    assert bad.status_code == 400 and "hele minutter" in bad.text
+    r = logged_in.post("/facilitator/sessions", data=data)
+    assert r.status_code == 303
+    code = r.headers["location"].rsplit("/", 1)[-1]
+    logged_in.post(f"/facilitator/sessions/{code}/start")
+    page = logged_in.get(f"/facilitator/sessions/{code}").text
+    assert "Borgmesterens udtalelser" in page, "the cases run in the order they were picked"
+
+    dashboard = logged_in.get("/facilitator").text
+    assert 'href="/facilitator?template=1#ny"' in dashboard
+    filled = logged_in.get("/facilitator", params={"template": 1}).text
+    assert (
+        'value="Chefforum, marts"' in filled
+        and 'name="timer_discuss" min="0" max="60" class="num" value="8"' in filled
+    )
+    for index, slug in enumerate(order):
+        assert f'value="{slug}" data-title=' in filled
+        assert f'data-order="{index}"' in filled.split(f'value="{slug}"', 1)[1].split(">", 1)[0]
+    assert '<option value="3" selected>' in filled

@@ -20,7 +20,7 @@ from app.cli import add_user
 from app.config import Settings
 from app.export.summary import SCHEMA, SCHEMA_FILE, json_schema
 from app.main import create_app
-from app.models import Group, GroupAnswer, Participant, Post, Session, Vote
+from app.models import Group, GroupAnswer, Participant, Post, Session, SessionCase, Vote
 from tests.routers.conftest import PASSWORD, new_session
 from tests.routers.summary_setup import play
 from tests.utils.clients import arm_csrf
@@ -229,3 +229,15 @@ def test_the_server_purges_expired_raw_rows_when_it_starts(tmp_path: Path) -> No
         assert db.exec(select(Participant)).all() == []
         session = db.exec(select(Session).where(Session.code == code)).one()
         assert session.purged_at is not None and session.summary_json is not None
+
+
+def test_case_titles_typed_in_the_room_are_scrubbed(logged_in: TestClient) -> None:
+    code = new_session(logged_in)
+    with Db(logged_in.app.state.engine) as db:  # type: ignore[attr-defined]
+        case = db.exec(select(SessionCase)).one()
+        case.title = "Gitte og lederen (gitte@kk.dk, 12345678)"  # as a promoted dilemma may be
+        db.add(case)
+        db.commit()
+    play(logged_in, code, SEVEN[4:], list("AAB"), list("AAA"))
+    title = summary_json(logged_in, code)["cases"][0]["title"]  # type: ignore[index]
+    assert title == "[fjernet] og lederen ([fjernet], [fjernet])"

@@ -3,8 +3,8 @@ heaviest duty on votes and group answers, and the difficulty asked with the revo
 
 Existing rows get empty values: no areas, results on phones (as before), no duty, no difficulty.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-25 18:08:10.575157
 """
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
