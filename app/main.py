@@ -16,7 +16,7 @@ from sqlmodel import Session as Db
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from app import library, summaries
+from app import i18n, library, summaries
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.deps import LoginRequired
@@ -24,7 +24,7 @@ from app.domain import RuleError
 from app.feed import Feeds
 from app.hub import make_hub
 from app.ratelimit import RateLimits
-from app.routers import api, cases, facilitator, live, participant, projector, review
+from app.routers import api, cases, facilitator, language, live, participant, projector, review
 from app.security import add_security, csrf_protect
 from app.web import templates
 
@@ -65,10 +65,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.cookie_secure,
     )
+    app.add_middleware(i18n.Language)  # every page and socket renders in its person's language
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(facilitator.public)
     app.include_router(review.public)
-    for module in (participant, projector, facilitator, cases, review, api, live):
+    for module in (participant, projector, facilitator, cases, review, api, live, language):
         app.include_router(module.router)
 
     _add_error_pages(app)

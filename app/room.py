@@ -10,6 +10,7 @@ from functools import cached_property
 from sqlmodel import Session as Db
 from sqlmodel import col, func, select
 
+from app import i18n
 from app.domain import gate, grouping, phases, tally, visibility
 from app.domain.phases import Format, Phase, Status
 from app.models import (
@@ -64,7 +65,7 @@ class Room:
         return phases.sequence(self.format, bool(case.options)) if case is not None else ()
 
     def label(self, phase: Phase) -> str:
-        return phases.phase_label(phase, self.format)
+        return i18n.phase_name(phase, self.format)
 
     @property
     def phase_label(self) -> str:
@@ -75,11 +76,11 @@ class Room:
         """Kollegasparring's instruction for the current step (phones and projector)."""
         if self.format is not Format.KOLLEGASPARRING or self.phase is None:
             return ""
-        return phases.STEP_PROMPTS_DA.get(self.phase, "")
+        return i18n.t(f"step.{self.phase}") if self.phase in phases.STEP_PROMPTS_DA else ""
 
     @property
     def answer_label(self) -> str:
-        return "Gruppens råd" if self.format is Format.KOLLEGASPARRING else "Gruppens svar"
+        return i18n.t("answer.advice" if self.format is Format.KOLLEGASPARRING else "answer.group")
 
     @property
     def talking(self) -> bool:

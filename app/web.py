@@ -9,8 +9,9 @@ from typing import Any
 from fastapi.templating import Jinja2Templates
 from jinja2 import select_autoescape
 
+from app import i18n
 from app.domain import grouping
-from app.domain.phases import FORMAT_LABELS_DA, phase_label
+from app.domain.phases import Format
 from app.models import utcnow
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -34,12 +35,16 @@ templates.env.autoescape = select_autoescape(["html", "xml", "svg"])  # charts a
 templates.env.globals.update(
     seconds_left=seconds_left,
     mmss=mmss,
-    FORMAT_LABELS=FORMAT_LABELS_DA,
-    PHASE_LABEL=phase_label,
+    FORMAT_LABELS=i18n.Labels("format.", Format),
+    PHASE_LABEL=i18n.phase_name,
+    t=i18n.t,
+    language=i18n.current.get,
+    day=lambda value, with_time=False: i18n.day(i18n.current.get(), value, with_time),
     DUTIES={},  # slug -> library.Duty, set when the app loads the library
     GROUP_MODES=grouping.MODE_LABELS_DA,
     GROUP_MODE_HELP=grouping.MODE_EXPLANATIONS_DA,
 )
+templates.env.filters["loc"] = i18n.localised
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
-from app import export, services, submissions, summaries, views
+from app import export, i18n, services, submissions, summaries, views
 from app.config import Settings
 from app.deps import DbDep, FacilitatorDep, HubDep, SettingsDep, current_facilitator
 from app.domain import RuleError
@@ -23,7 +23,7 @@ from app.room import load_room
 from app.routers import signin
 from app.web import templates
 
-STATUS_LABELS = {Status.LOBBY: "Lobby", Status.RUNNING: "I gang", Status.ENDED: "Afsluttet"}
+STATUS_LABELS = i18n.Labels("status.", Status)
 templates.env.globals["STATUS_LABELS"] = STATUS_LABELS
 
 HOME = "/facilitator"

@@ -93,7 +93,7 @@
       var value = el.querySelector(".timer-value");
       if (left === 0) {
         el.classList.add("timer-done");
-        el.textContent = "Tiden er gået";
+        el.textContent = el.dataset.done;  // the page's own language
       } else if (value) {
         value.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
       }

@@ -271,6 +271,13 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     for alias in ALIASES:
         assert alias not in summary
     room.look("ended", room.phones[0])
+
+    # Anyone may read in English: the switch is kept for that phone only.
+    room.phones[0].get_by_role("link", name="English").tap()
+    expect(room.phones[0].get_by_role("heading", name="Thank you for today")).to_be_visible()
+    expect(room.phones[0].locator("html")).to_have_attribute("lang", "en")
+    room.screens.look(room.phones[0], "phone", "ended-english")
+    expect(room.phones[1].get_by_role("heading", name="Tak for i dag")).to_be_visible()
     control.get_by_role("link", name=re.compile("Opsummering")).click()
     expect(control.get_by_role("heading", name="Chefforum, december")).to_be_visible()
     room.screens.look(control, "facilitator", "summary")
