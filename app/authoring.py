@@ -119,6 +119,15 @@ def create_case(db: Db, lib: Library, data: dict[str, Any]) -> LibraryCase:
 
 def update_case(db: Db, lib: Library, slug: str, data: dict[str, Any]) -> LibraryCase:
     row = get_case(db, slug)
+    if "perspective" not in data and row.perspective:
+        # The edit form has no perspective field; an edit must not drop the one the case carries.
+        data = {
+            **data,
+            "perspective": {
+                "text": row.perspective,
+                "source": {"document": row.perspective_source, "ref": row.perspective_ref},
+            },
+        }
     number = row.number if data.get("set", row.case_set) == row.case_set else None
     data = {**data, "slug": row.slug, "number": number or _next_number(db, str(data["set"]))}
     for key, value in validate(lib, data).row_values().items():

@@ -89,6 +89,27 @@ def test_create_edit_duplicate_archive(logged_in: TestClient) -> None:
     assert "Budgetnotatet" in logged_in.get(f"/facilitator/sessions/{code}").text, "its copy runs"
 
 
+def test_editing_a_case_keeps_its_perspective(logged_in: TestClient) -> None:
+    slug = "kl-01-spareoevelsen"
+
+    def perspective_shown() -> bool:
+        preview = logged_in.get(
+            f"/facilitator/library/{slug}/preview/projector", params={"phase": "reveal"}
+        )
+        return "Kodekset siger" in preview.text
+
+    assert perspective_shown()
+    edited = {
+        **NEW,
+        "title": "Spareøvelsen på skoleområdet",
+        "set": "kl-2024",
+        "duty": "lovlighed",
+        "secondary_duties": ["ansvar-og-ledelse"],
+    }
+    assert logged_in.post(f"/facilitator/library/{slug}/edit", data=edited).status_code == 303
+    assert perspective_shown(), "the edit form has no perspective field and must not drop it"
+
+
 def test_export_import_round_trip_with_a_report(logged_in: TestClient) -> None:
     exported = logged_in.get("/facilitator/library/export/albertslund-2012.yaml")
     assert exported.status_code == 200 and "attachment" in exported.headers["content-disposition"]
