@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import BrowserContext, Page, Request
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request
 
 AXE = Axe()  # axe-core bundled in the package and injected into the page: nothing is fetched
 # The projector is read from the back of a room: hold it to the enhanced (AAA) contrast rule as well.
@@ -132,14 +132,26 @@ class Screens:
 
 @dataclass
 class Requests:
-    """Every request any page makes, to prove none leaves the server."""
+    """Every request any page makes (none may leave the server), and what broke in its scripts."""
 
     origin: str
     seen: list[str] = field(default_factory=list)
+    broken: list[str] = field(
+        default_factory=list
+    )  # script errors and Content-Security-Policy refusals
 
     def watch(self, context: BrowserContext) -> None:
         context.on("request", self._record)
-        context.on("page", lambda page: page.on("websocket", lambda ws: self.seen.append(ws.url)))
+        context.on("page", self._follow)
+
+    def _follow(self, page: Page) -> None:
+        page.on("websocket", lambda ws: self.seen.append(ws.url))
+        page.on("pageerror", lambda error: self.broken.append(f"{page.url}: {error}"))
+        page.on("console", lambda m: self._console(page, m))
+
+    def _console(self, page: Page, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            self.broken.append(f"{page.url}: {message.text}")
 
     def _record(self, request: Request) -> None:
         self.seen.append(request.url)

@@ -284,6 +284,7 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
 
     assert room.screens.problems == [], "\n".join(room.screens.problems)
     assert room.requests.foreign() == [], "requests that left the server"
+    assert room.requests.broken == [], "script errors or refused by the Content-Security-Policy"
     assert_light_phone_page(server.url, room.phones[0])
 
 
