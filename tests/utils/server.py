@@ -64,7 +64,8 @@ class LiveServer:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        # Generous: a loaded CI machine can take long to import and migrate; a healthy start is ~1 s.
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(
@@ -75,7 +76,8 @@ class LiveServer:
                     return
             except httpx.HTTPError:
                 time.sleep(0.05)
-        raise RuntimeError("server did not answer within 30 s")
+        self.stop(signal.SIGKILL)  # never leave a half-started server behind
+        raise RuntimeError("server did not answer within 60 s")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.proc and self.proc.poll() is None:
