@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,10 @@ from tests.utils.clients import arm_csrf
 PASSWORD = "korrekt-hest-batteri"
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(Settings(data_dir=tmp_path))
+@contextmanager
+def app_client(settings: Settings) -> Iterator[TestClient]:
+    """The app on these settings, a facilitator (fac) and a reviewer (chef), CSRF cookie in hand."""
+    app = create_app(settings)
     with TestClient(app, follow_redirects=False) as http:
         http.get("/")
         arm_csrf(http)
@@ -29,15 +31,26 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         yield http
 
 
+def log_in(http: TestClient) -> TestClient:
+    r = http.post("/facilitator/login", data={"username": "fac", "password": PASSWORD})
+    assert r.status_code == 303
+    return http
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    with app_client(Settings(data_dir=tmp_path)) as http:
+        yield http
+
+
 @pytest.fixture
 def logged_in(client: TestClient) -> TestClient:
-    r = client.post("/facilitator/login", data={"username": "fac", "password": PASSWORD})
-    assert r.status_code == 303
-    return client
+    return log_in(client)
 
 
-def new_session(http: TestClient, slugs: list[str] | None = None) -> str:
+def new_session(http: TestClient, slugs: list[str] | None = None, group_size: int = 4) -> str:
     cases = slugs or ["kl-01-spareoevelsen"]
-    r = http.post("/facilitator/sessions", data={"title": "Test", "group_size": 4, "cases": cases})
+    data = {"title": "Test", "group_size": group_size, "cases": cases}
+    r = http.post("/facilitator/sessions", data=data)
     assert r.status_code == 303, r.text
     return str(r.headers["location"]).rsplit("/", 1)[-1]

@@ -16,14 +16,12 @@ from sqlmodel import Session as Db
 from sqlmodel import select
 
 from app import services, summaries
-from app.cli import add_user
 from app.config import Settings
 from app.export.summary import SCHEMA, SCHEMA_FILE, json_schema
 from app.main import create_app
 from app.models import Group, GroupAnswer, Participant, Post, Session, SessionCase, Vote
-from tests.routers.conftest import PASSWORD, new_session
+from tests.routers.conftest import app_client, log_in, new_session
 from tests.routers.summary_setup import play
-from tests.utils.clients import arm_csrf
 
 SEVEN = ["Anna", "Bo", "Carl", "Dorte", "Eva", "Finn", "Gitte"]
 
@@ -53,18 +51,8 @@ def test_small_counts_are_masked_and_the_shift_is_counted(logged_in: TestClient)
 
 
 def test_group_answers_need_a_group_of_at_least_the_threshold(tmp_path: Path) -> None:
-    app = create_app(Settings(data_dir=tmp_path, anonymity_threshold=4))
-    with TestClient(app, follow_redirects=False) as http:
-        with Db(app.state.engine) as db:
-            add_user(db, "fac", PASSWORD, "facilitator")
-        http.get("/")
-        arm_csrf(http)
-        http.post("/facilitator/login", data={"username": "fac", "password": PASSWORD})
-        r = http.post(
-            "/facilitator/sessions",
-            data={"title": "T", "group_size": 3, "cases": ["kl-01-spareoevelsen"]},
-        )
-        code = r.headers["location"].rsplit("/", 1)[-1]
+    with app_client(Settings(data_dir=tmp_path, anonymity_threshold=4)) as http:
+        code = new_session(log_in(http), group_size=3)
         people = play(http, code, SEVEN, ["A"] * 7, ["A"] * 7)
         sizes = sorted(
             sum(1 for p in people if p.group_id == g) for g in {p.group_id for p in people}
@@ -208,17 +196,11 @@ def test_an_open_discussion_case_has_group_answers_and_no_vote_figures(
 
 
 def test_the_server_purges_expired_raw_rows_when_it_starts(tmp_path: Path) -> None:
-    app = create_app(Settings(data_dir=tmp_path))
-    with TestClient(app, follow_redirects=False) as http:
-        with Db(app.state.engine) as db:
-            add_user(db, "fac", PASSWORD, "facilitator")
-        http.get("/")
-        arm_csrf(http)
-        http.post("/facilitator/login", data={"username": "fac", "password": PASSWORD})
-        code = new_session(http)
+    with app_client(Settings(data_dir=tmp_path)) as http:
+        code = new_session(log_in(http))
         play(http, code, SEVEN[:3], list("AAB"), list("AAA"))
         assert "(kladde)" in http.get("/facilitator").text
-        with Db(app.state.engine) as db:
+        with Db(http.app.state.engine) as db:  # type: ignore[attr-defined]
             session = db.exec(select(Session).where(Session.code == code)).one()
             assert session.ended_at is not None
             session.ended_at -= timedelta(days=31)
