@@ -13,10 +13,10 @@ from pathlib import Path
 from sqlmodel import Session as Db
 from sqlmodel import select
 
-from app import auth, library
+from app import auth, library, logins
 from app.config import get_settings
-from app.db import make_engine
-from app.models import User
+from app.db import begin_write, make_engine
+from app.models import Session, User
 
 FIRST_LOGIN_FILE = "first-login.txt"
 
@@ -28,6 +28,35 @@ def add_user(db: Db, username: str, password: str, role: str) -> User:
     db.add(user)
     db.commit()
     return user
+
+
+def _existing(db: Db, username: str) -> User:
+    user = db.exec(select(User).where(User.username == username)).first()
+    if user is None or user.id is None:
+        raise SystemExit(f"Brugeren '{username}' findes ikke")
+    return user
+
+
+def set_password(db: Db, username: str, password: str) -> None:
+    """A new password, and every login of the user ends (a stolen cookie with it)."""
+    begin_write(db)
+    user = _existing(db, username)
+    user.password_hash = auth.hash_password(password)
+    db.add(user)
+    logins.end_all(db, user.id or 0)
+    db.commit()
+
+
+def remove_user(db: Db, username: str) -> None:
+    """The account and its logins go; its sessions stay, without a facilitator."""
+    begin_write(db)
+    user = _existing(db, username)
+    logins.end_all(db, user.id or 0)
+    for session in db.exec(select(Session).where(Session.facilitator_id == user.id)):
+        session.facilitator_id = None
+        db.add(session)
+    db.delete(user)
+    db.commit()
 
 
 def ensure_first_facilitator(db: Db, data_dir: Path) -> str:
@@ -94,6 +123,25 @@ def cmd_user_add(args: argparse.Namespace) -> None:
     print(f"Oprettet {args.role} '{args.username}' med adgangskode: {password}")
 
 
+def cmd_user_password(args: argparse.Namespace) -> None:
+    password = args.password or secrets.token_urlsafe(9)
+    with Db(make_engine(get_settings())) as db:
+        set_password(db, args.username, password)
+    print(f"Ny adgangskode til '{args.username}': {password} (brugerens logins er afsluttet)")
+
+
+def cmd_user_remove(args: argparse.Namespace) -> None:
+    with Db(make_engine(get_settings())) as db:
+        remove_user(db, args.username)
+    print(f"Brugeren '{args.username}' er slettet og logget ud")
+
+
+def cmd_user_list(_args: argparse.Namespace) -> None:
+    with Db(make_engine(get_settings())) as db:
+        for user in db.exec(select(User).order_by(User.username)):
+            print(f"{user.username}\t{user.role}")
+
+
 def cmd_seed(_args: argparse.Namespace) -> None:
     settings = get_settings()
     with Db(make_engine(settings)) as db:
@@ -137,6 +185,15 @@ def main(argv: list[str] | None = None) -> None:
     add.add_argument("--role", choices=["facilitator", "reviewer"], default="facilitator")
     add.add_argument("--password", help="udelad for at få en tilfældig")
     add.set_defaults(func=cmd_user_add)
+    password = user.add_parser("password", help="ny adgangskode (brugerens logins afsluttes)")
+    password.add_argument("username")
+    password.add_argument("--password", help="udelad for at få en tilfældig")
+    password.set_defaults(func=cmd_user_password)
+    remove = user.add_parser("remove", help="slet en bruger (logins afsluttes, sessioner bevares)")
+    remove.add_argument("username")
+    remove.set_defaults(func=cmd_user_remove)
+    listing = user.add_parser("list", help="vis brugere og roller")
+    listing.set_defaults(func=cmd_user_list)
 
     seed = sub.add_parser("seed", help="indlæs seed/cases i databasen")
     seed.set_defaults(func=cmd_seed)

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     anonymity_threshold: int = 3
     retention_days: int = 30  # raw per-person rows of ended sessions are purged after this; 0: keep
     cookie_secure: bool = False  # set true behind HTTPS
+    login_idle_minutes: int = 120  # a facilitator's or reviewer's login ends after this long unused
+    login_max_hours: int = (
+        12  # ... and this long after logging in, however busy (a long meeting day)
+    )
     max_message_bytes: int = 64 * 1024
     tally_push_interval: float = 0.1  # per session: first tally push at once, then one per interval
 

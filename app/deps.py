@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as Db
 
-from app import services
+from app import logins, services
 from app.config import Settings
 from app.db import begin_write
 from app.hub import Hub
@@ -19,7 +19,12 @@ PARTICIPANT_COOKIE = "sparring_p"
 
 
 class LoginRequired(Exception):
-    """Raised for a page that needs a facilitator; the handler redirects to the login page."""
+    """Raised for a page that needs a facilitator; the handler redirects to the login page, saying
+    so when the person's login has just ended (idle, logged out elsewhere)."""
+
+    def __init__(self, ended: bool = False) -> None:
+        super().__init__()
+        self.ended = ended
 
 
 def get_engine(request: Request) -> Engine:
@@ -58,10 +63,10 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def _signed_in(request: Request, db: Db, role: str) -> User:
-    user_id = request.session.get("user_id")
+    user_id = request.scope.get(logins.USER)  # a live login's user, found by logins.Logins
     user = db.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or user.role != role:
-        raise LoginRequired()
+        raise LoginRequired(ended=request.scope.get(logins.ENDED, False))
     return user
 
 

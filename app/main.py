@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -16,13 +17,14 @@ from sqlmodel import Session as Db
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from app import i18n, library, summaries
+from app import i18n, library, logins, summaries
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.deps import LoginRequired
 from app.domain import RuleError
 from app.feed import Feeds
 from app.hub import make_hub
+from app.models import utcnow
 from app.ratelimit import RateLimits
 from app.routers import api, cases, facilitator, language, live, participant, projector, review
 from app.security import add_security, csrf_protect
@@ -58,10 +60,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.hub = make_hub(settings.redis_url, settings.redis_prefix)
     app.state.join_failures = RateLimits(participant.JOIN_FAILURES_PER_MINUTE, 60)
+    app.state.clock = utcnow  # what logins measure idle time by; tests move it
+    app.add_middleware(logins.Logins)  # inside the session cookie's middleware: it reads the token
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.effective_secret_key(),
         session_cookie="sparring_f",
+        max_age=settings.login_max_hours * 3600,
         same_site="lax",
         https_only=settings.cookie_secure,
     )
@@ -95,11 +100,16 @@ def _error(request: Request, status: int, message: str) -> Response:
 
 def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
-    async def to_login(request: Request, _exc: LoginRequired) -> Response:
+    async def to_login(request: Request, exc: LoginRequired) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "Log ind som facilitator"}, status_code=401)
         home = "/review" if request.url.path.startswith("/review") else "/facilitator"
-        return RedirectResponse(f"{home}/login?next={request.url.path}", status_code=303)
+        query = {"next": request.url.path} | ({"ended": "1"} if exc.ended else {})
+        login = f"{home}/login?{urlencode(query, safe='/')}"
+        if request.headers.get("hx-request"):
+            # htmx would follow a redirect and swap the login form into a fragment: the whole page goes
+            return Response(status_code=204, headers={"HX-Redirect": login})
+        return RedirectResponse(login, status_code=303)
 
     @app.exception_handler(RuleError)
     async def refused(request: Request, exc: RuleError) -> Response:

@@ -29,6 +29,16 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class Login(SQLModel, table=True):
+    """A facilitator's or reviewer's login. The cookie holds a random token and this row only its
+    hash, so logging out, idling or a new password ends the login wherever the cookie was copied."""
+
+    id: str = Field(primary_key=True, max_length=64)  # sha256 of the cookie's token
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    seen_at: datetime = Field(default_factory=utcnow)  # written at most once a minute
+
+
 class LibraryCase(SQLModel, table=True):
     """A case in the library: loaded from seed/cases/*.yaml, imported, or written in the UI.
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
-from app import export, i18n, services, submissions, summaries, views
+from app import export, i18n, logins, services, submissions, summaries, views
 from app.config import Settings
 from app.deps import DbDep, FacilitatorDep, HubDep, SettingsDep, current_facilitator
 from app.domain import RuleError
@@ -35,7 +35,11 @@ router = APIRouter(
 
 
 @public.post("/logout")
-def logout(request: Request) -> RedirectResponse:
+def logout(request: Request, db: DbDep) -> RedirectResponse:
+    token = request.session.get(logins.TOKEN)
+    if isinstance(token, str):
+        logins.end(db, token)  # on the server: a copy of the cookie is refused from now on
+        db.commit()
     request.session.clear()
     return RedirectResponse("/facilitator/login", status_code=303)
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as Db
 
-from app import inbox, services, views
+from app import inbox, logins, services, views
 from app.config import Settings
 from app.db import begin_write
 from app.deps import PARTICIPANT_COOKIE, public_base
@@ -268,7 +268,7 @@ async def _staff_socket(websocket: WebSocket, code: str, audience: Audience) -> 
     if not origin_allowed(websocket.app.state.settings, websocket):
         await _refuse(websocket, FOREIGN_ORIGIN)
         return
-    user_id = websocket.session.get("user_id") if "session" in websocket.scope else None
+    user_id = websocket.scope.get(logins.USER)  # a live login's user, found by logins.Logins
     with Db(websocket.app.state.engine) as db:
         user = db.get(User, user_id) if isinstance(user_id, int) else None
         try:

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session as Db
 from sqlmodel import select
 
-from app import auth
+from app import auth, logins
 from app.deps import DbDep
 from app.models import User
 from app.web import templates
@@ -23,7 +23,13 @@ def local(path: str, home: str) -> str:
 
 
 def form(
-    request: Request, role: str, home: str, next: str, username: str = "", error: str = ""
+    request: Request,
+    role: str,
+    home: str,
+    next: str,
+    username: str = "",
+    error: str = "",
+    ended: bool = False,
 ) -> HTMLResponse:
     context = {
         "action": f"{home}/login",
@@ -31,6 +37,7 @@ def form(
         "next": local(next, home),
         "username": username,
         "error": error,
+        "ended": ended,
     }
     return templates.TemplateResponse(
         request, "facilitator/login.html", context, status_code=401 if error else 200
@@ -40,11 +47,22 @@ def form(
 def sign_in(
     request: Request, db: Db, role: str, home: str, username: str, password: str, next: str
 ) -> Response:
-    """A user of this role with the right password gets the session cookie; anyone else a 401."""
+    """A user of this role with the right password gets a new login; anyone else a 401."""
     user = db.exec(select(User).where(User.username == username.strip())).first()
-    if user is None or user.role != role or not auth.verify_password(password, user.password_hash):
+    if user is None:
+        auth.waste_time(password)  # as slow as a wrong password: no hint which usernames exist
+    if user is None or not auth.verify_password(password, user.password_hash) or user.role != role:
         return form(request, role, home, next, username, "Forkert brugernavn eller adgangskode")
-    request.session["user_id"] = user.id
+    if auth.needs_rehash(user.password_hash):  # an older hash: upgraded while the password is here
+        user.password_hash = auth.hash_password(password)
+        db.add(user)
+    old = request.session.get(logins.TOKEN)
+    if isinstance(old, str):
+        logins.end(db, old)
+    token = logins.start(db, user, logins.now(request))
+    db.commit()
+    request.session.clear()
+    request.session[logins.TOKEN] = token  # a fresh token: one planted before login is worthless
     return RedirectResponse(local(next, home), status_code=303)
 
 
@@ -52,8 +70,8 @@ def add_login_routes(router: APIRouter, role: str, home: str) -> None:
     """GET and POST {home}/login for one role (facilitator or reviewer)."""
 
     @router.get("/login", response_class=HTMLResponse)
-    def login_form(request: Request, next: str = home) -> HTMLResponse:
-        return form(request, role, home, next)
+    def login_form(request: Request, next: str = home, ended: bool = False) -> HTMLResponse:
+        return form(request, role, home, next, ended=ended)
 
     @router.post("/login", response_model=None)
     def login(
