@@ -74,7 +74,7 @@ def validate(lib: Library, data: dict[str, Any]) -> CaseFile:
         message = describe(exc)
         for name, label in FIELD_NAMES_DA.items():
             message = re.sub(rf"(^|; ){name}(\.\w+)*:", rf"\g<1>{label}:", message)
-        raise RuleError(f"Casen er ikke gemt. {message}") from exc
+        raise RuleError("case.not_saved", detail=message) from exc
 
 
 def form_data(form: dict[str, Any]) -> dict[str, Any]:
@@ -99,7 +99,7 @@ def form_data(form: dict[str, Any]) -> dict[str, Any]:
 def get_case(db: Db, slug: str) -> LibraryCase:
     row = db.exec(select(LibraryCase).where(LibraryCase.slug == slug)).first()
     if row is None:
-        raise RuleError(f"Der findes ingen case med kortnavnet '{slug[:120]}'")
+        raise RuleError("none.case", slug=slug[:120])
     return row
 
 
@@ -169,7 +169,7 @@ def export_set(db: Db, lib: Library, set_slug: str) -> str:
     """A case set as one YAML file: the set and its cases (archived ones too, marked so)."""
     case_set = next((s for s in lib.sets if s.slug == set_slug), None)
     if case_set is None:
-        raise RuleError(f"Der findes ingen casesamling '{set_slug[:60]}'")
+        raise RuleError("none.case_set", slug=set_slug[:60])
     rows = db.exec(
         select(LibraryCase)
         .where(LibraryCase.case_set == set_slug)
@@ -199,12 +199,12 @@ def import_set(db: Db, lib: Library, raw: bytes) -> ImportReport:
     try:
         document = yaml.safe_load(raw.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise RuleError(f"Filen kunne ikke læses som YAML (UTF-8): {exc}"[:400]) from exc
+        raise RuleError("import.unreadable", detail=str(exc)[:300]) from exc
     cases = document.get("cases") if isinstance(document, dict) else None
     if not isinstance(cases, list):
-        raise RuleError("Filen skal være en eksporteret casesamling med en liste 'cases'")
+        raise RuleError("import.not_a_set")
     if len(cases) > MAX_IMPORT_CASES:
-        raise RuleError(f"Højst {MAX_IMPORT_CASES} cases pr. import")
+        raise RuleError("import.too_many", most=MAX_IMPORT_CASES)
     report = ImportReport()
     existing = {r.slug: r for r in db.exec(select(LibraryCase)).all()}
     seen: set[str] = set()

@@ -20,7 +20,7 @@ NOT_PART_OF_CONTENT = ("id", "HEADERS")  # htmx adds HEADERS; they vary between 
 def message_id(message: dict[str, Any]) -> str:
     value = message.get("id")
     if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
-        raise RuleError("Beskeden mangler et gyldigt id. Genindlæs siden.")
+        raise RuleError("message.no_id")
     return value
 
 
@@ -37,7 +37,7 @@ def already_done(db: Db, person: Participant, mid: str, content: str) -> Process
         )
     ).first()
     if row is not None and row.digest != content:
-        raise RuleError("Beskedens id er allerede brugt til noget andet; den blev ikke gemt.")
+        raise RuleError("message.id_reused")
     return row
 
 

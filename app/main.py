@@ -82,15 +82,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-HTTP_MESSAGES = {
-    404: "Siden findes ikke.",
-    405: "Den handling er ikke mulig her.",
-    413: "Indholdet er for stort.",
-}
+HTTP_MESSAGES = {404: "error.http_404", 405: "error.http_405", 413: "error.http_413"}
+"""Catalogue keys for the HTTP errors people can meet; others keep their (already worded) detail."""
 
 
 def _error(request: Request, status: int, message: str) -> Response:
-    """JSON for the API, a Danish page for people."""
+    """JSON for the API, a page in the person's language for people."""
     if request.url.path.startswith("/api/"):
         return JSONResponse({"detail": message}, status_code=status)
     return templates.TemplateResponse(
@@ -102,7 +99,7 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": "Log ind som facilitator"}, status_code=401)
+            return JSONResponse({"detail": i18n.t("login.facilitator")}, status_code=401)
         home = "/review" if request.url.path.startswith("/review") else "/facilitator"
         query = {"next": request.url.path} | ({"ended": "1"} if exc.ended else {})
         login = f"{home}/login?{urlencode(query, safe='/')}"
@@ -113,17 +110,19 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(RuleError)
     async def refused(request: Request, exc: RuleError) -> Response:
-        return _error(request, 404 if "findes ingen" in str(exc) else 400, str(exc))
+        # "none.*": what was asked for does not exist (a code, a slug), so 404 rather than 400.
+        return _error(request, 404 if exc.key.startswith("none.") else 400, i18n.refusal(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 303 and exc.headers:
             return RedirectResponse(exc.headers["Location"], status_code=303)
-        return _error(request, exc.status_code, HTTP_MESSAGES.get(exc.status_code, str(exc.detail)))
+        key = HTTP_MESSAGES.get(exc.status_code)
+        return _error(request, exc.status_code, i18n.t(key) if key else str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
         fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
-        return _error(request, 400, f"Ugyldige eller manglende felter: {fields}")
+        return _error(request, 400, i18n.t("error.invalid_fields", fields=fields))

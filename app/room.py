@@ -76,7 +76,7 @@ class Room:
         """Kollegasparring's instruction for the current step (phones and projector)."""
         if self.format is not Format.KOLLEGASPARRING or self.phase is None:
             return ""
-        return i18n.t(f"step.{self.phase}") if self.phase in phases.STEP_PROMPTS_DA else ""
+        return i18n.t(f"step.{self.phase}") if self.phase in phases.STEPS_WITH_PROMPTS else ""
 
     @property
     def answer_label(self) -> str:
@@ -175,7 +175,10 @@ class Room:
 
     @property
     def warnings(self) -> list[str]:
-        return grouping.size_warnings(self.group_sizes)
+        return [
+            i18n.t(f"warning.{w.kind}", group=w.group, size=w.size)
+            for w in grouping.size_warnings(self.group_sizes)
+        ]
 
     # Visibility, asked by the templates so the rules live in one place.
     @property

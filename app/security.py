@@ -11,6 +11,7 @@ from fastapi import FastAPI, HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
+from app import i18n
 from app.config import Settings
 
 
@@ -39,7 +40,6 @@ def origin_allowed(settings: Settings, connection: HTTPConnection) -> bool:
 CSRF_COOKIE = "sparring_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
-CSRF_REFUSED = "Siden var forældet (sikkerhedsnøglen manglede). Genindlæs siden, og prøv igen."
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -53,7 +53,7 @@ async def csrf_protect(connection: HTTPConnection) -> None:
         field = (await connection.form()).get(CSRF_FIELD, "")
         sent = field if isinstance(field, str) else ""
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise HTTPException(status_code=403, detail=CSRF_REFUSED)
+        raise HTTPException(status_code=403, detail=i18n.t("error.csrf"))
 
 
 def content_security_policy(host: str) -> str:

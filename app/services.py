@@ -56,10 +56,10 @@ def parse_areas(raw: str) -> list[str]:
     areas = list(dict.fromkeys(" ".join(line.split()) for line in raw.splitlines()))
     areas = [a for a in areas if a]
     if len(areas) > MAX_AREAS:
-        raise RuleError(f"Højst {MAX_AREAS} områder")
+        raise RuleError("areas.too_many", most=MAX_AREAS)
     too_long = [a for a in areas if len(a) > MAX_AREA]
     if too_long:
-        raise RuleError(f"Et område må højst være {MAX_AREA} tegn: '{too_long[0][:MAX_AREA]}…'")
+        raise RuleError("areas.too_long", most=MAX_AREA, area=too_long[0][:MAX_AREA])
     return areas
 
 
@@ -76,22 +76,22 @@ def create_session(
 ) -> Session:
     title = title.strip()
     if not title:
-        raise RuleError("Giv sessionen en titel")
+        raise RuleError("session.no_title")
     if len(title) > MAX_TITLE:
-        raise RuleError(f"Titlen må højst være {MAX_TITLE} tegn")
+        raise RuleError("session.title_too_long", most=MAX_TITLE)
     if not grouping.MIN_SIZE <= group_size <= grouping.MAX_SIZE:
-        raise RuleError("Gruppestørrelsen skal være 3, 4 eller 5")
+        raise RuleError("session.group_size", found=group_size)
     if fmt not in Format.__members__.values():
-        raise RuleError(f"Ukendt format: {fmt[:30]}")
+        raise RuleError("session.unknown_format", found=fmt[:30])
     timers = check_timers(timers or {})
     if not slugs and fmt != Format.KOLLEGASPARRING:  # kollegasparring may run on own dilemmas
-        raise RuleError("Vælg mindst én case")
+        raise RuleError("session.no_cases_chosen")
     library = {
         c.slug: c for c in db.exec(select(LibraryCase).where(col(LibraryCase.slug).in_(slugs)))
     }
     missing = [s for s in slugs if s not in library or library[s].archived]
     if missing:
-        raise RuleError(f"Ukendt case: {', '.join(missing)}")
+        raise RuleError("session.unknown_cases", found=missing)
     session = Session(
         code=_unused_code(db),
         title=title,
@@ -133,9 +133,9 @@ def check_timers(timers: dict[str, int]) -> dict[str, int]:
     """Seconds per phase for a session plan: known phases, each between 0 (none) and an hour."""
     for phase, seconds in timers.items():
         if phase not in Phase.__members__.values():
-            raise RuleError(f"Ukendt fase i timerne: {phase[:30]}")
+            raise RuleError("timers.unknown_phase", found=phase[:30])
         if not 0 <= seconds <= MAX_TIMER_SECONDS:
-            raise RuleError("En fases timer skal være mellem 0 og 60 minutter")
+            raise RuleError("timers.range")
     return {phase: seconds for phase, seconds in timers.items() if seconds}
 
 
@@ -150,9 +150,7 @@ def session_by_code(db: Db, raw_code: str) -> Session:
     code = codes.normalise(raw_code)
     session = db.exec(select(Session).where(Session.code == code)).first() if code else None
     if session is None:
-        raise RuleError(
-            f"Der findes ingen session med koden '{raw_code.strip()[:12]}'. Tjek koden på skærmen."
-        )
+        raise RuleError("none.session", code=raw_code.strip()[:12])
     return session
 
 
@@ -163,7 +161,7 @@ def current_case(db: Db, session: Session) -> SessionCase:
         )
     ).first()
     if case is None:
-        raise RuleError("Sessionen har ingen aktuel case")
+        raise RuleError("session.no_current_case")
     return case
 
 
@@ -190,7 +188,9 @@ def change_phase(db: Db, session: Session, action: str, force: bool = False) -> 
     Moving to the reveal waits for every group's answer or the timer, unless forced.
     """
     if Status(session.status) is not Status.RUNNING:
-        raise RuleError(f"Sessionen kører ikke (expected running, got {session.status})")
+        raise RuleError(
+            "session.not_running", expected=Status.RUNNING, found=Status(session.status)
+        )
     case = current_case(db, session)
     here = Phase(case.phase)
     order = case_phases(session, case)
@@ -203,7 +203,7 @@ def change_phase(db: Db, session: Session, action: str, force: bool = False) -> 
     elif action in Phase.__members__.values():
         target = Phase(action)
     else:
-        raise RuleError(f"Ukendt handling: {action[:20]}")
+        raise RuleError("action.unknown", found=action[:20])
     target = phases.check_transition(here, target, order)
     if gate.crosses_reveal(here, target):
         room = load_room(db, session)
@@ -234,10 +234,7 @@ def next_case(
         Status(session.status), session.position, _case_count(db, session)
     )
     if mode is Mode.DISAGREE:
-        raise RuleError(
-            "'Saml uenige' bruger stemmerne fra casens første afstemning: "
-            "vælg det under Grupper, når der er stemt"
-        )
+        raise RuleError("groups.disagree_later", mode=Mode.DISAGREE)
     session.position = position
     db.add(session)
     db.flush()
@@ -257,7 +254,7 @@ def set_timer(db: Db, session: Session, seconds: int | None, extend: bool = Fals
         case.deadline = None
     else:
         if not 0 < seconds <= MAX_TIMER_SECONDS:
-            raise RuleError("Timeren skal være mellem 1 sekund og 60 minutter")
+            raise RuleError("timer.range")
         start = case.deadline if extend and case.deadline and case.deadline > utcnow() else utcnow()
         case.deadline = start + timedelta(seconds=seconds)
     db.add(case)
@@ -286,12 +283,12 @@ def _grouped(db: Db, session: Session, mode: Mode, rng: random.Random) -> list[l
         return grouping.partition(list(people.values()), session.group_size, rng)
     if mode is Mode.MIX_AREAS:
         if not session.areas:
-            raise RuleError("Sessionen har ingen områder at blande: opret den med en liste")
+            raise RuleError("groups.no_areas")
         labels = {pid: p.area for pid, p in people.items()}
     else:
         votes = _first_votes(db, current_case(db, session))
         if not votes:
-            raise RuleError("'Saml uenige' kræver, at der er stemt i casens første afstemning")
+            raise RuleError("groups.no_votes", mode=Mode.DISAGREE)
         labels = {pid: votes.get(pid, "") for pid in people}
     return [[people[pid] for pid in g] for g in grouping.spread(labels, session.group_size, rng)]
 
@@ -318,9 +315,7 @@ def _regroup(db: Db, session: Session, mode: Mode, rng: random.Random) -> None:
 def regroup(db: Db, session: Session, mode: Mode, rng: random.Random | None = None) -> list[Event]:
     """Form new groups by the facilitator's chosen mode; keep changes nothing."""
     if Status(session.status) is not Status.RUNNING:
-        raise RuleError(
-            f"Grupper dannes, mens sessionen kører (expected running, got {session.status})"
-        )
+        raise RuleError("groups.not_running", expected=Status.RUNNING, found=Status(session.status))
     if mode is Mode.KEEP:
         return []
     _regroup(db, session, mode, rng or random.Random())
@@ -332,7 +327,7 @@ def parse_mode(raw: str) -> Mode:
     try:
         return Mode(raw)
     except ValueError as exc:
-        raise RuleError(f"Ukendt måde at danne grupper på: {raw[:20]}") from exc
+        raise RuleError("groups.unknown_mode", found=raw[:20]) from exc
 
 
 def move_participant(
@@ -349,7 +344,7 @@ def move_participant(
         )
     ).first()
     if person is None or group is None:
-        raise RuleError("Ukendt deltager eller gruppe")
+        raise RuleError("groups.unknown_member")
     person.group_id = group.id
     db.add(person)
     db.commit()
@@ -383,7 +378,7 @@ def join(db: Db, raw_code: str, alias: str) -> tuple[Session, Participant, str]:
     phases.check_join(Status(session.status))
     alias = " ".join(alias.split())
     if len(alias) > MAX_ALIAS:
-        raise RuleError(f"Kaldenavnet må højst være {MAX_ALIAS} tegn")
+        raise RuleError("join.alias_too_long", most=MAX_ALIAS)
     token = auth.new_token()
     number = (
         db.exec(
@@ -421,13 +416,13 @@ def _case_for(db: Db, session: Session, case_id: object) -> SessionCase:
     """The current case, refusing a form sent for an earlier case (a stale phone)."""
     case = current_case(db, session)
     if case_id is not None and str(case_id) != str(case.id):
-        raise RuleError("Casen er skiftet; din skærm er opdateret, prøv igen")
+        raise RuleError("case.moved_on")
     return case
 
 
 def _check_duty(duty: str, known: Collection[str]) -> str:
     if duty and duty not in known:
-        raise RuleError("Vælg en af de syv pligter, eller lad feltet stå tomt")
+        raise RuleError("duty.unknown")
     return duty
 
 
@@ -435,14 +430,14 @@ def _difficulty(raw: str) -> int | None:
     if not raw:
         return None
     if raw not in ("1", "2", "3", "4", "5"):
-        raise RuleError("Hvor svært: vælg 1-5")
+        raise RuleError("difficulty.range")
     return int(raw)
 
 
 def set_area(db: Db, session: Session, person: Participant, area: str) -> list[Event]:
     """A phone names its area (optional); only the facilitator's list counts."""
     if area and area not in session.areas:
-        raise RuleError("Vælg et af områderne på listen")
+        raise RuleError("areas.unknown")
     person.area = area
     db.add(person)
     db.commit()
@@ -468,7 +463,7 @@ def vote(
     round_ = phases.voting_round(Status(session.status), Phase(case.phase))
     keys = tally.option_keys(len(case.options))
     if option not in keys:
-        raise RuleError(f"Vælg en af mulighederne {', '.join(keys)}")
+        raise RuleError("option.unknown", expected=keys)
     duty = _check_duty(duty, known_duties)
     hard = _difficulty(difficulty) if round_ == 2 else None
     row = db.exec(
@@ -505,7 +500,7 @@ def _save_post(
 ) -> list[Event]:
     text = text.strip()
     if len(text) > MAX_REASON:
-        raise RuleError(f"Begrundelsen må højst være {MAX_REASON} tegn")
+        raise RuleError("reason.too_long", most=MAX_REASON)
     row = db.exec(
         select(Post).where(Post.session_case_id == case.id, Post.participant_id == person.id)
     ).first()
@@ -527,7 +522,7 @@ def set_hidden(db: Db, session: Session, kind: str, row_id: int, hidden: bool) -
         row = db.get(GroupAnswer, row_id)
     case = db.get(SessionCase, row.session_case_id) if row else None
     if row is None or case is None or case.session_id != session.id:
-        raise RuleError("Ukendt tekst")
+        raise RuleError("text.unknown")
     row.hidden = hidden
     db.add(row)
     db.commit()
@@ -561,16 +556,16 @@ def save_group_answer(
     case = _case_for(db, session, case_id)
     phases.check_group_answer_open(Status(session.status), Phase(case.phase))
     if person.group_id is None:
-        raise RuleError("Du er ikke i en gruppe endnu")
+        raise RuleError("answer.no_group")
     keys = tally.option_keys(len(case.options))
     if option and option not in keys:
-        raise RuleError(f"Vælg en af mulighederne {', '.join(keys)}")
+        raise RuleError("option.unknown", expected=keys)
     duty = _check_duty(duty, known_duties)
     text = text.strip()
     if len(text) > MAX_ANSWER:
-        raise RuleError(f"Gruppens svar må højst være {MAX_ANSWER} tegn")
+        raise RuleError("answer.too_long", most=MAX_ANSWER)
     if not option and not text:
-        raise RuleError("Vælg en mulighed eller skriv gruppens begrundelse")
+        raise RuleError("answer.empty")
     row = db.exec(
         select(GroupAnswer).where(
             GroupAnswer.session_case_id == case.id, GroupAnswer.group_id == person.group_id

@@ -28,27 +28,27 @@ DEFAULT_PROMPTS = [
 def _clean_text(text: str) -> str:
     text = text.replace("\r\n", "\n").strip()
     if len(text) < MIN_TEXT:
-        raise RuleError(f"Beskriv dilemmaet med mindst {MIN_TEXT} tegn")
+        raise RuleError("dilemma.too_short", least=MIN_TEXT)
     if len(text) > MAX_TEXT:
-        raise RuleError(f"Dilemmaet må højst være {MAX_TEXT} tegn")
+        raise RuleError("dilemma.too_long", most=MAX_TEXT)
     return text
 
 
 def _clean_duties(duties: list[str], known: set[str]) -> list[str]:
     unknown = [d for d in duties if d not in known]
     if unknown:
-        raise RuleError("Ukendt pligt: vælg blandt de syv pligter")
+        raise RuleError("dilemma.unknown_duty")
     return sorted(set(duties), key=duties.index)
 
 
 def submit(db: Db, session: Session, text: str, duties: list[str], known: set[str]) -> list[Event]:
     if Status(session.status) is Status.ENDED:
-        raise RuleError("Sessionen er afsluttet; der kan ikke deles flere dilemmaer")
+        raise RuleError("dilemma.session_ended")
     count = db.exec(
         select(func.count()).select_from(Submission).where(Submission.session_id == session.id)
     ).one()
     if count >= MAX_PER_SESSION:
-        raise RuleError("Der er delt mange dilemmaer i denne session; spørg facilitatoren")
+        raise RuleError("dilemma.too_many")
     assert session.id is not None
     db.add(
         Submission(
@@ -64,9 +64,9 @@ def submit(db: Db, session: Session, text: str, duties: list[str], known: set[st
 def _get(db: Db, session: Session, submission_id: int) -> Submission:
     row = db.get(Submission, submission_id)
     if row is None or row.session_id != session.id:
-        raise RuleError("Dilemmaet findes ikke i denne session")
+        raise RuleError("dilemma.unknown")
     if row.status != "new":
-        raise RuleError("Dilemmaet er allerede behandlet")
+        raise RuleError("dilemma.handled")
     return row
 
 
@@ -88,14 +88,14 @@ def moderate(
         row.text = _clean_text(text)
     elif action == "promote":
         if Status(session.status) is Status.ENDED:
-            raise RuleError("Sessionen er afsluttet")
+            raise RuleError("session.ended")
         row.text = _clean_text(text)
         title = " ".join(title.split())
         if not title or len(title) > MAX_TITLE:
-            raise RuleError(f"Giv casen en titel på 1-{MAX_TITLE} tegn")
+            raise RuleError("dilemma.title", most=MAX_TITLE)
         duty = duty or (row.duties[0] if row.duties else "")
         if duty not in known:
-            raise RuleError("Vælg casens primære pligt")
+            raise RuleError("dilemma.no_duty")
         assert session.id is not None
         position = db.exec(
             select(func.count())
@@ -118,7 +118,7 @@ def moderate(
         db.flush()
         row.status, row.session_case_id = "promoted", case.id
     else:
-        raise RuleError(f"Ukendt handling: {action[:20]}")
+        raise RuleError("action.unknown", found=action[:20])
     db.add(row)
     db.commit()
     # Phones learn of a promoted case at the next phase change (no re-render under a draft).

@@ -40,7 +40,7 @@ def _aliases(db: Db, session: Session) -> list[str]:
 def freeze(db: Db, session: Session, settings: Settings) -> Summary:
     """Build the summary from the raw rows once and keep its JSON with the session."""
     if Status(session.status) is not Status.ENDED:
-        raise RuleError("Opsummeringen kan laves, når sessionen er afsluttet.")
+        raise RuleError("summary.not_ended", expected=Status.ENDED, found=Status(session.status))
     duty_names = {d.slug: d.name_da for d in load_library(settings.seed_dir).duties}
     summary = summary_build.build(db, session, settings.anonymity_threshold, duty_names)
     _store(db, session, summary)
@@ -65,17 +65,17 @@ def save_notes(
 ) -> Summary:
     """Closing notes for the session and per case (by position), scrubbed like all free text."""
     if session.published_at is not None:
-        raise RuleError("Opsummeringen er offentliggjort; noterne kan ikke længere ændres.")
+        raise RuleError("summary.notes_fixed")
     texts = [note, *case_notes.values()]
     if any(len(t) > MAX_NOTE for t in texts):
-        raise RuleError(f"En note må højst være {MAX_NOTE} tegn")
+        raise RuleError("summary.note_too_long", most=MAX_NOTE)
     summary = summary_of(db, session, settings)
     aliases = _aliases(db, session)
     summary.closing_note = scrub(note.strip(), aliases)
     for position, text in case_notes.items():
         case = summary.case(position)
         if case is None:
-            raise RuleError(f"Sessionen har ingen case nummer {position}")
+            raise RuleError("summary.no_case", position=position)
         case.closing_note = scrub(text.strip(), aliases)
     _store(db, session, summary)
     return summary
@@ -97,7 +97,7 @@ def published_summary(db: Db, code: str) -> tuple[Session, Summary]:
         select(Session).where(Session.code == code, col(Session.published_at).is_not(None))
     ).first()
     if session is None or session.summary_json is None:
-        raise RuleError(f"Der findes ingen offentliggjort opsummering med koden '{code[:12]}'.")
+        raise RuleError("none.summary", code=code[:12])
     return session, from_json(session.summary_json)
 
 
@@ -105,7 +105,7 @@ def publish(db: Db, session: Session, settings: Settings) -> None:
     """Draft -> published: from now on reviewers see it, and the notes are fixed."""
     summary_of(db, session, settings)
     if session.published_at is not None:
-        raise RuleError("Opsummeringen er allerede offentliggjort.")
+        raise RuleError("summary.already_published")
     session.published_at = utcnow()
     db.add(session)
     db.commit()

@@ -41,8 +41,8 @@ templates.env.globals.update(
     language=i18n.current.get,
     day=lambda value, with_time=False: i18n.day(i18n.current.get(), value, with_time),
     DUTIES={},  # slug -> library.Duty, set when the app loads the library
-    GROUP_MODES=grouping.MODE_LABELS_DA,
-    GROUP_MODE_HELP=grouping.MODE_EXPLANATIONS_DA,
+    GROUP_MODES=i18n.Labels("mode.", grouping.Mode),
+    GROUP_MODE_HELP=i18n.Labels("mode_help.", grouping.Mode),
 )
 templates.env.filters["loc"] = i18n.localised
 templates.env.trim_blocks = True

@@ -22,10 +22,7 @@ def reveal_open(groups: int, answered: int, time_up: bool) -> bool:
 def check_reveal(groups: int, answered: int, time_up: bool, force: bool) -> None:
     if force or reveal_open(groups, answered, time_up):
         return
-    raise RuleError(
-        f"Resultatet kan vises, når alle grupper har svaret ({answered} af {groups} har) "
-        "eller tiden er gået. Brug 'Vis resultat alligevel' for at vise det nu."
-    )
+    raise RuleError("reveal.waiting", answered=answered, groups=groups)
 
 
 def time_up(deadline: datetime | None, now: datetime) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 MIN_SIZE = 3
 MAX_SIZE = 5
@@ -61,17 +61,25 @@ def place_late_joiner(sizes: Mapping[int, int]) -> int | None:
     return min(open_groups, key=lambda gid: (sizes[gid], gid))
 
 
-def size_warnings(sizes: Mapping[int, int]) -> list[str]:
-    """Danish warnings for groups outside 3-5, for the facilitator's panel."""
+class SizeWarning(NamedTuple):
+    """A group outside 3-5 for the facilitator's panel (the words: catalogue `warning.<kind>`)."""
+
+    kind: str  # "few_people" (group 0: everybody), "too_small" or "too_big"
+    group: int
+    size: int
+
+
+def size_warnings(sizes: Mapping[int, int]) -> list[SizeWarning]:
+    """The groups outside 3-5, numbered 1, 2, ... in id order."""
     total = sum(sizes.values())
     if 0 < total < MIN_SIZE:
-        return [f"Kun {total} deltager(e): alle er i én gruppe, men en gruppe bør have mindst 3."]
+        return [SizeWarning("few_people", 0, total)]
     out = []
     for number, (_, size) in enumerate(sorted(sizes.items()), start=1):
         if size < MIN_SIZE and total >= MIN_SIZE:
-            out.append(f"Gruppe {number} har kun {size} medlem(mer); omfordel grupperne.")
+            out.append(SizeWarning("too_small", number, size))
         elif size > MAX_SIZE:
-            out.append(f"Gruppe {number} har {size} medlemmer; omfordel grupperne.")
+            out.append(SizeWarning("too_big", number, size))
     return out
 
 
@@ -82,21 +90,6 @@ class Mode(StrEnum):
     RANDOM = "random"
     MIX_AREAS = "mix_areas"
     DISAGREE = "disagree"
-
-
-MODE_LABELS_DA: dict[Mode, str] = {
-    Mode.KEEP: "Behold grupperne",
-    Mode.RANDOM: "Bland tilfældigt",
-    Mode.MIX_AREAS: "Bland områderne",
-    Mode.DISAGREE: "Saml uenige",
-}
-
-MODE_EXPLANATIONS_DA: dict[Mode, str] = {
-    Mode.KEEP: "Alle bliver i deres gruppe; nye deltagere sættes i den mindste gruppe.",
-    Mode.RANDOM: "Alle blandes tilfældigt i nye, lige store grupper.",
-    Mode.MIX_AREAS: "Hvert område spredes over grupperne, så grupperne får flere vinkler.",
-    Mode.DISAGREE: "Efter første afstemning: hver gruppe får folk, der stemte forskelligt.",
-}
 
 
 def spread(labels: Mapping[T, str], preferred: int, rng: random.Random) -> list[list[T]]:

@@ -39,11 +39,6 @@ class Format(StrEnum):
     KOLLEGASPARRING = "kollegasparring"
 
 
-FORMAT_LABELS_DA: dict[Format, str] = {
-    Format.DILEMMA: "Dilemma med afstemning",
-    Format.KOLLEGASPARRING: "Kollegasparring",
-}
-
 RANK: tuple[Phase, ...] = tuple(Phase)
 """All phases in lifecycle order; every format's sequence is a subsequence of it."""
 
@@ -103,34 +98,10 @@ def step_seconds(fmt: Format, phase: Phase, overrides: dict[str, int]) -> int | 
     return seconds if seconds else None
 
 
-PHASE_LABELS_DA: dict[Phase, str] = {
-    Phase.PRESENT: "Præsentation",
-    Phase.CLARIFY: "Opklarende spørgsmål",
-    Phase.VOTE: "Afstemning",
-    Phase.DISCUSS: "Drøftelse i grupper",
-    Phase.REFLECT: "Refleksion over pligterne",
-    Phase.GROUP_ANSWER: "Gruppens svar",
-    Phase.REVEAL: "Resultat",
-    Phase.REVOTE: "Ny afstemning",
-    Phase.CLOSED: "Afsluttet",
-}
-
-STEP_PROMPTS_DA: dict[Phase, str] = {
-    Phase.PRESENT: "Læs kollegaens dilemma. Hvad er på spil, og for hvem?",
-    Phase.CLARIFY: "Stil opklarende spørgsmål: hvad mangler I at vide for at forstå situationen? "
-    "Giv ingen råd endnu.",
-    Phase.REFLECT: "Hvilke af de syv pligter er i spil, og hvor trækker de i hver sin retning? "
-    "Skriv din refleksion.",
-    Phase.GROUP_ANSWER: "Bliv enige om gruppens råd til kollegaen, og skriv det.",
-    Phase.REVEAL: "Gruppernes råd til kollegaen.",
-}
-"""What the phones ask for in each step of kollegasparring."""
-
-
-def phase_label(phase: Phase, fmt: Format) -> str:
-    if fmt == Format.KOLLEGASPARRING and phase is Phase.GROUP_ANSWER:
-        return "Gruppens råd"
-    return PHASE_LABELS_DA[phase]
+STEPS_WITH_PROMPTS: frozenset[Phase] = frozenset(
+    (Phase.PRESENT, Phase.CLARIFY, Phase.REFLECT, Phase.GROUP_ANSWER, Phase.REVEAL)
+)
+"""The steps of kollegasparring for which the phones show an instruction (catalogue `step.*`)."""
 
 
 VOTING_PHASES: dict[Phase, int] = {Phase.VOTE: 1, Phase.REVOTE: 2}
@@ -139,16 +110,14 @@ VOTING_PHASES: dict[Phase, int] = {Phase.VOTE: 1, Phase.REVOTE: 2}
 
 def _index(phase: Phase, order: Sequence[Phase]) -> int:
     if phase not in order:
-        raise RuleError(f"Fasen '{PHASE_LABELS_DA[phase]}' findes ikke for denne case")
+        raise RuleError("phase.not_in_case", phase=phase)
     return order.index(phase)
 
 
 def next_phase(current: Phase, order: Sequence[Phase] = ORDER) -> Phase:
     """The phase after `current`; closed is the end of a case."""
     if current is Phase.CLOSED:
-        raise RuleError(
-            "Kan ikke gå videre: casen er allerede afsluttet (expected a phase before closed)"
-        )
+        raise RuleError("phase.no_next", found=current)
     return order[_index(current, order) + 1]
 
 
@@ -156,31 +125,25 @@ def check_transition(current: Phase, target: Phase, order: Sequence[Phase] = ORD
     """Allow any step forward (skipping phases) or exactly one step back; refuse the rest."""
     here, there = _index(current, order), _index(target, order)
     if there == here:
-        raise RuleError(f"Casen er allerede i fasen '{PHASE_LABELS_DA[current]}'")
+        raise RuleError("phase.already", phase=current)
     if there < here - 1:
-        raise RuleError(
-            f"Kan kun gå én fase tilbage: fra '{PHASE_LABELS_DA[current]}' "
-            f"til '{PHASE_LABELS_DA[order[here - 1]]}', ikke til '{PHASE_LABELS_DA[target]}'"
-        )
+        raise RuleError("phase.one_back", found=current, expected=order[here - 1], target=target)
     return target
 
 
 def previous_phase(current: Phase, order: Sequence[Phase] = ORDER) -> Phase:
     """The phase before `current`; present has none."""
     if current is Phase.PRESENT:
-        raise RuleError("Kan ikke gå tilbage: casen er i den første fase (præsentation)")
+        raise RuleError("phase.no_previous", found=current)
     return order[_index(current, order) - 1]
 
 
 def voting_round(status: Status, phase: Phase | None) -> int:
     """The round a vote now counts in; refuses when the room is not voting."""
     if status is not Status.RUNNING:
-        raise RuleError(
-            f"Der kan ikke stemmes nu: sessionen kører ikke (expected running, got {status.value})"
-        )
+        raise RuleError("vote.not_running", expected=Status.RUNNING, found=status)
     if phase is None or phase not in VOTING_PHASES:
-        shown = PHASE_LABELS_DA[phase] if phase is not None else "ingen"
-        raise RuleError(f"Der kan ikke stemmes nu: fasen er '{shown}', ikke afstemning")
+        raise RuleError("vote.closed", expected=Phase.VOTE, found=phase)
     return VOTING_PHASES[phase]
 
 
@@ -191,7 +154,7 @@ def check_group_answer_open(status: Status, phase: Phase | None) -> None:
         Phase.REFLECT,
         Phase.GROUP_ANSWER,
     ):
-        raise RuleError("Gruppens svar kan kun skrives under drøftelse og gruppens svar")
+        raise RuleError("answer.closed", found=phase)
 
 
 def check_reason_open(status: Status, phase: Phase | None) -> None:
@@ -202,32 +165,30 @@ def check_reason_open(status: Status, phase: Phase | None) -> None:
         Phase.REFLECT,
         Phase.REVOTE,
     ):
-        raise RuleError("Begrundelser kan kun skrives under afstemning og drøftelse")
+        raise RuleError("reason.closed", found=phase)
 
 
 def check_start(status: Status, case_count: int) -> None:
     if status is not Status.LOBBY:
-        raise RuleError(
-            f"Sessionen kan kun startes fra lobbyen (expected lobby, got {status.value})"
-        )
+        raise RuleError("session.start_from_lobby", expected=Status.LOBBY, found=status)
     if case_count == 0:
-        raise RuleError("Sessionen har ingen cases at starte med")
+        raise RuleError("session.no_cases")
 
 
 def check_next_case(status: Status, position: int, case_count: int) -> int:
     """The position of the next case; only when one follows."""
     if status is not Status.RUNNING:
-        raise RuleError(f"Sessionen kører ikke (expected running, got {status.value})")
+        raise RuleError("session.not_running", expected=Status.RUNNING, found=status)
     if position + 1 >= case_count:
-        raise RuleError("Der er ikke flere cases i sessionen; afslut sessionen i stedet")
+        raise RuleError("session.last_case")
     return position + 1
 
 
 def check_join(status: Status) -> None:
     if status is Status.ENDED:
-        raise RuleError("Sessionen er afsluttet og kan ikke længere tilgås")
+        raise RuleError("session.ended")
 
 
 def check_end(status: Status) -> None:
     if status is Status.ENDED:
-        raise RuleError("Sessionen er allerede afsluttet")
+        raise RuleError("session.already_ended")

@@ -38,7 +38,7 @@ def response(summary: Summary, code: str, fmt: str) -> Response:
     """A download of the summary in one format (404 for an unknown one)."""
     chosen = FORMATS.get(fmt)
     if chosen is None:
-        raise HTTPException(404, f"Ukendt format: vælg {', '.join(FORMATS)}.")
+        raise HTTPException(404)  # the error page names it: the page does not exist
     return Response(
         chosen.render(summary),
         media_type=chosen.media_type,

@@ -13,7 +13,9 @@ import yaml
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.domain.phases import Format, Phase
+from app.domain import RuleError
+from app.domain.grouping import Mode
+from app.domain.phases import Format, Phase, Status
 
 LANGUAGES = ("da", "en")
 DEFAULT = "da"
@@ -124,3 +126,22 @@ def phase_name(phase: str, fmt: str) -> str:
     """A phase's label; kollegasparring calls the group's answer its advice."""
     advice = fmt == Format.KOLLEGASPARRING and phase == Phase.GROUP_ANSWER
     return t("phase.advice" if advice else f"phase.{phase}")
+
+
+def refusal(exc: RuleError) -> str:
+    """A refusal from the rules in the current language: its key's text, its facts named in words."""
+    return t(f"refusal.{exc.key}", **{name: _fact(value) for name, value in exc.params.items()})
+
+
+def _fact(value: object) -> str:
+    if isinstance(value, Phase):
+        return t(f"phase.{value}")
+    if isinstance(value, Status):
+        return t(f"status.{value}")
+    if isinstance(value, Mode):
+        return t(f"mode.{value}")
+    if value is None:
+        return t("refusal.nothing")
+    if isinstance(value, list | tuple):
+        return ", ".join(_fact(item) for item in value)
+    return str(value)

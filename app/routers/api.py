@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from app import services
+from app import i18n, services
 from app.deps import PARTICIPANT_COOKIE, DbDep
 from app.models import Session
 from app.room import load_room
@@ -25,7 +25,7 @@ def me(request: Request, db: DbDep) -> dict[str, Any] | JSONResponse:
     """The calling phone's view as data: the same rules as its page, nothing it may not see."""
     person = services.participant_by_token(db, request.cookies.get(PARTICIPANT_COOKIE))
     if person is None:
-        return JSONResponse({"detail": "Ukendt deltager: deltag med koden først"}, status_code=401)
+        return JSONResponse({"detail": i18n.t("join.unknown_participant")}, status_code=401)
     session = db.get(Session, person.session_id)
     assert session is not None
     room = load_room(db, session)

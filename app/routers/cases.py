@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
-from app import authoring, services
+from app import authoring, i18n, services
 from app.deps import DbDep, FacilitatorDep, current_facilitator
 from app.domain import RuleError
 from app.domain.phases import Format, Phase, sequence
@@ -111,7 +111,9 @@ async def create_case(request: Request, db: DbDep, user: FacilitatorDep) -> Resp
     try:
         row = authoring.create_case(db, _lib(request), data)
     except RuleError as exc:
-        return _form_page(request, user, _draft(data), "/facilitator/library/new", str(exc), 400)
+        return _form_page(
+            request, user, _draft(data), "/facilitator/library/new", i18n.refusal(exc), 400
+        )
     return RedirectResponse(f"/facilitator/library/{row.slug}", status_code=303)
 
 
@@ -130,7 +132,7 @@ async def update_case(request: Request, slug: str, db: DbDep, user: FacilitatorD
         row = authoring.update_case(db, _lib(request), slug, data)
     except RuleError as exc:
         action = f"/facilitator/library/{slug}/edit"
-        return _form_page(request, user, _draft(data), action, str(exc), 400)
+        return _form_page(request, user, _draft(data), action, i18n.refusal(exc), 400)
     return RedirectResponse(f"/facilitator/library/{row.slug}", status_code=303)
 
 
@@ -170,10 +172,10 @@ async def import_set(
     status = 200
     try:
         if len(raw) > MAX_UPLOAD:
-            raise RuleError(f"Filen er for stor (højst {MAX_UPLOAD // (1024 * 1024)} MB)")
+            raise RuleError("import.too_big", most=MAX_UPLOAD // (1024 * 1024))
         context["report"] = authoring.import_set(db, _lib(request), raw)
     except RuleError as exc:
-        context["error"], status = str(exc), 400
+        context["error"], status = i18n.refusal(exc), 400
     return templates.TemplateResponse(
         request, "facilitator/import_report.html", context, status_code=status
     )
@@ -207,7 +209,7 @@ def preview(
 ) -> HTMLResponse:
     """The phone (390 px) or the projector (1920 px) exactly as they render this case."""
     if screen not in ("phone", "projector"):
-        raise RuleError("Der findes ingen visning ved det navn")
+        raise RuleError("none.screen")
     row = authoring.get_case(db, slug)
     fmt = _fmt(format)
     room = preview_room(row, fmt, _preview_phase(row, fmt, phase))

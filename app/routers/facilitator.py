@@ -103,7 +103,7 @@ def _timers(form: Mapping[str, object]) -> dict[str, int]:
         if not raw:
             continue
         if not raw.isdigit() or int(raw) > 60:
-            raise RuleError("Timere angives i hele minutter fra 0 til 60")
+            raise RuleError("timers.range")
         timers[phase.value] = int(raw) * 60
     return timers
 
@@ -143,7 +143,7 @@ async def create_session(
             db,
             user,
             400,
-            error=str(exc),
+            error=i18n.refusal(exc),
             picked=slugs,
             form_title=title[:200],
             plan=plan,
@@ -180,7 +180,7 @@ async def _act(hub: Hub, command: Callable[[], list[Event]]) -> HTMLResponse:
         events = command()
     except RuleError as exc:
         # 200 so htmx swaps the message in; the message says what was expected.
-        return HTMLResponse(views.facilitator_flash(str(exc)))
+        return HTMLResponse(views.facilitator_flash(i18n.refusal(exc)))
     for item in events:
         await hub.publish(session_channel(item["session"]), item)
     return HTMLResponse(views.facilitator_flash(""))
@@ -223,7 +223,7 @@ def _seconds(raw: str) -> int | None:
     try:
         return int(raw) if raw.strip() else None
     except ValueError as exc:
-        raise RuleError("Timeren skal angives i hele sekunder") from exc
+        raise RuleError("timer.whole_seconds") from exc
 
 
 @router.post("/sessions/{code}/timer")
@@ -313,9 +313,7 @@ def draft_summary(
 def download_summary(code: str, fmt: str, db: DbDep, settings: SettingsDep) -> Response:
     session = services.session_by_code(db, code)
     if Status(session.status) is not Status.ENDED:
-        return PlainTextResponse(
-            "Opsummeringen kan hentes, når sessionen er afsluttet.", status_code=409
-        )
+        return PlainTextResponse(i18n.t("summary.download_after_end"), status_code=409)
     return export.response(summaries.summary_of(db, session, settings), session.code, fmt)
 
 
@@ -360,7 +358,7 @@ async def _after(
     except RuleError as exc:
         if Status(session.status) is not Status.ENDED:
             raise  # the Danish error page says why
-        return _summary_page(request, db, settings, user, code, error=str(exc))
+        return _summary_page(request, db, settings, user, code, error=i18n.refusal(exc))
     return RedirectResponse(f"/facilitator/sessions/{session.code}/summary", status_code=303)
 
 
@@ -405,11 +403,8 @@ async def purge(
 
 # Kollegasparring: participants' own dilemmas -----------------------------------------------------
 
-DONE = {
-    "promote": "Dilemmaet er nu sidste case i sessionen.",
-    "save": "Rettelsen er gemt.",
-    "dismiss": "Dilemmaet er afvist.",
-}
+DONE = i18n.Labels("dilemma.done.", ("promote", "save", "dismiss"))
+"""What the facilitator is told after acting on a participant's dilemma."""
 
 
 def _dilemmas_page(
@@ -459,7 +454,9 @@ async def moderate_dilemma(
         events = submissions.moderate(db, session, submission_id, action, text, title, duty, known)
     except RuleError as exc:
         drafts = {submission_id: {"title": title[:200], "text": text[:2000]}}
-        return _dilemmas_page(request, db, user, session, 400, error=str(exc), drafts=drafts)
+        return _dilemmas_page(
+            request, db, user, session, 400, error=i18n.refusal(exc), drafts=drafts
+        )
     for item in events:
         await hub.publish(session_channel(item["session"]), item)
     return RedirectResponse(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as Db
 
-from app import inbox, logins, services, views
+from app import i18n, inbox, logins, services, views
 from app.config import Settings
 from app.db import begin_write
 from app.deps import PARTICIPANT_COOKIE, public_base
@@ -30,9 +30,7 @@ POLICY_VIOLATION = (
 )
 
 
-FOREIGN_ORIGIN = "Siden kommer fra et andet websted"
 RATE_LIMIT = 100  # messages per minute from one page: people send a few, scripts thousands
-RATE_LIMITED = "Du sender for mange beskeder. Vent et minut, og prøv igen."
 ACKS = {  # what a phone gets back for each kind of message
     "vote": ("vote_form", "flash"),
     "reason": ("reason_form", "flash"),
@@ -125,7 +123,7 @@ class Connection:
             if self.audience is not Audience.PARTICIPANT:
                 continue  # projector and control page act over HTTP; their sockets only listen
             if not self.rate.hit():
-                self.send(views.participant_flash(RATE_LIMITED))
+                self.send(views.participant_flash(i18n.t("live.rate_limited")))
                 continue
             try:
                 # In a worker thread: waiting for the write lock must not stall the other sockets.
@@ -156,18 +154,19 @@ class Connection:
                 session = db.get(Session, self.session_id)
                 person = db.get(Participant, self.participant_id)
                 if session is None or person is None or person.session_id != session.id:
-                    raise Revoked("Ukendt deltager: deltag igen med koden")
+                    raise Revoked(i18n.t("join.unknown_participant"))
                 mid = inbox.message_id(message)
                 content = inbox.digest(message)
                 done = inbox.already_done(db, person, mid, content)
                 if action not in ACKS:
-                    return views.participant_flash("Ukendt handling. Genindlæs siden.", msg=mid), []
+                    flash = views.participant_flash(i18n.t("live.unknown_action"), msg=mid)
+                    return flash, []
                 ack = ACKS[action]
                 if done is not None:  # a resend: answered with the current truth, nothing applied
                     return self.render(ack, msg=mid), []
                 inbox.remember(db, person, mid, content)  # the service commits it with the effect
                 if action == "vote":
-                    notice = f"Din stemme ({option}) er gemt."
+                    notice = i18n.t("live.vote_saved", option=option)
                     events = services.vote(
                         db,
                         session,
@@ -184,12 +183,12 @@ class Connection:
                     events = services.set_area(db, session, person, _text(message, "area"))
                     return self.render(ack, msg=mid), events
                 if action == "reason":
-                    notice = "Din begrundelse er gemt."
+                    notice = i18n.t("live.reason_saved")
                     events = services.save_reason(db, session, person, case_id, text)
                     return self.render(ack, msg=mid, notice=notice, saved=True), events
                 base = _int(message.get("base_version"))
                 answer_text = _text(message, "text")
-                notice = f"Gruppens svar er gemt (version {base + 1})."
+                notice = i18n.t("live.answer_saved", version=base + 1)
                 try:
                     _, events = services.save_group_answer(
                         db,
@@ -213,7 +212,7 @@ class Connection:
                 return self.render(ack, msg=mid, notice=notice, ack=True), events
         except RuleError as exc:
             # The refusal and the current truth together, so a stale screen corrects itself.
-            return views.participant_flash(str(exc), msg=mid) + self.current_stage(), []
+            return views.participant_flash(i18n.refusal(exc), msg=mid) + self.current_stage(), []
 
 
 def _text(message: dict[str, Any], key: str) -> str:
@@ -230,13 +229,13 @@ def _int(value: object) -> int:
 
 def _message_error(raw: str, limit: int) -> str:
     if len(raw.encode()) > limit:
-        return f"Beskeden er for stor (højst {limit // 1024} KB)."
+        return i18n.t("live.too_big", most=limit // 1024)
     try:
         message = json.loads(raw)
     except ValueError:
-        return "Beskeden kunne ikke læses. Genindlæs siden, hvis det sker igen."
+        return i18n.t("live.unreadable")
     if not isinstance(message, dict) or not isinstance(message.get("action"), str):
-        return "Beskeden mangler en handling. Genindlæs siden, hvis det sker igen."
+        return i18n.t("live.no_action")
     return ""
 
 
@@ -253,12 +252,12 @@ async def _refuse(websocket: WebSocket, reason: str) -> None:
 @router.websocket("/ws/p")
 async def participant_socket(websocket: WebSocket) -> None:
     if not origin_allowed(websocket.app.state.settings, websocket):
-        await _refuse(websocket, FOREIGN_ORIGIN)
+        await _refuse(websocket, i18n.t("live.foreign_origin"))
         return
     with Db(websocket.app.state.engine) as db:
         person = services.participant_by_token(db, websocket.cookies.get(PARTICIPANT_COOKIE))
     if person is None or person.id is None:
-        await _refuse(websocket, "Ukendt deltager: deltag igen med koden")
+        await _refuse(websocket, i18n.t("join.unknown_participant"))
         return
     await websocket.accept()
     await Connection(websocket, Audience.PARTICIPANT, person.session_id, person.id).run()
@@ -266,7 +265,7 @@ async def participant_socket(websocket: WebSocket) -> None:
 
 async def _staff_socket(websocket: WebSocket, code: str, audience: Audience) -> None:
     if not origin_allowed(websocket.app.state.settings, websocket):
-        await _refuse(websocket, FOREIGN_ORIGIN)
+        await _refuse(websocket, i18n.t("live.foreign_origin"))
         return
     user_id = websocket.scope.get(logins.USER)  # a live login's user, found by logins.Logins
     with Db(websocket.app.state.engine) as db:
@@ -276,7 +275,7 @@ async def _staff_socket(websocket: WebSocket, code: str, audience: Audience) -> 
         except RuleError:
             session = None
     if user is None or user.role != "facilitator" or session is None or session.id is None:
-        await _refuse(websocket, "Log ind som facilitator")
+        await _refuse(websocket, i18n.t("login.facilitator"))
         return
     await websocket.accept()
     await Connection(websocket, audience, session.id, None).run()

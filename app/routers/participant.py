@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session as Db
 from starlette.background import BackgroundTask
 
-from app import services, submissions
+from app import i18n, services, submissions
 from app.db import begin_write
 from app.deps import PARTICIPANT_COOKIE, DbDep, EngineDep, HubDep, ParticipantDep, SettingsDep
 from app.domain import RuleError
@@ -21,7 +21,6 @@ from app.web import render, templates
 router = APIRouter(tags=["participant"])
 
 JOIN_FAILURES_PER_MINUTE = 20  # per client address; a room behind one router still joins
-TOO_MANY = "For mange forsøg med en forkert kode. Vent et minut, og prøv igen."
 
 
 def _join_page(
@@ -58,7 +57,9 @@ def join(
     failures = request.app.state.join_failures.get(request.client.host if request.client else "")
     if failures.full():
         # Wrong codes are counted per client: guessing codes to find live sessions gets nowhere.
-        return _join_page(request, code=code[:12], alias=alias[:40], error=TOO_MANY, status=429)
+        return _join_page(
+            request, code=code[:12], alias=alias[:40], error=i18n.t("join.too_many"), status=429
+        )
     try:
         # The write lock taken and released in this one worker thread: with the usual db handle
         # it is taken in another thread first, and a crowd of joins waiting for it would hold
@@ -69,7 +70,9 @@ def join(
             joined = services.event(session, "join", group=person.group_id)
     except RuleError as exc:
         failures.hit()
-        return _join_page(request, code=code[:12], alias=alias[:40], error=str(exc), status=400)
+        return _join_page(
+            request, code=code[:12], alias=alias[:40], error=i18n.refusal(exc), status=400
+        )
     # The room hears of it once the reply is out.
     announce = BackgroundTask(hub.publish, session_channel(joined["session"]), joined)
     response = RedirectResponse("/p", status_code=303, background=announce)
@@ -110,7 +113,7 @@ async def submit_dilemma(
     try:
         events = submissions.submit(db, session, text, tags, known)
     except RuleError as exc:
-        context = {"error": str(exc), "draft": text[:2000], "tags": tags}
+        context = {"error": i18n.refusal(exc), "draft": text[:2000], "tags": tags}
         return HTMLResponse(render("participant/partials/dilemma_form.html", **context))
     for item in events:
         await hub.publish(session_channel(item["session"]), item)

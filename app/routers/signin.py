@@ -9,12 +9,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session as Db
 from sqlmodel import select
 
-from app import auth, logins
+from app import auth, i18n, logins
 from app.deps import DbDep
 from app.models import User
 from app.web import templates
-
-HEADINGS = {"facilitator": "Log ind som facilitator", "reviewer": "Log ind som leder (læseadgang)"}
 
 
 def local(path: str, home: str) -> str:
@@ -33,7 +31,7 @@ def form(
 ) -> HTMLResponse:
     context = {
         "action": f"{home}/login",
-        "heading": HEADINGS[role],
+        "heading": i18n.t(f"login.{role}"),
         "next": local(next, home),
         "username": username,
         "error": error,
@@ -52,7 +50,7 @@ def sign_in(
     if user is None:
         auth.waste_time(password)  # as slow as a wrong password: no hint which usernames exist
     if user is None or not auth.verify_password(password, user.password_hash) or user.role != role:
-        return form(request, role, home, next, username, "Forkert brugernavn eller adgangskode")
+        return form(request, role, home, next, username, i18n.t("login.wrong"))
     if auth.needs_rehash(user.password_hash):  # an older hash: upgraded while the password is here
         user.password_hash = auth.hash_password(password)
         db.add(user)

@@ -253,39 +253,39 @@ def test_no_warnings_for_valid_sizes(sizes: dict[int, int]) -> None:
 @pytest.mark.parametrize(
     ("sizes", "expected"),
     [
-        ({1: 1}, ["Kun 1 deltager(e): alle er i én gruppe, men en gruppe bør have mindst 3."]),
-        ({1: 2}, ["Kun 2 deltager(e): alle er i én gruppe, men en gruppe bør have mindst 3."]),
+        ({1: 1}, [("few_people", 0, 1)]),
+        ({1: 2}, [("few_people", 0, 2)]),
         # Below 3 people: one warning only, never one per group.
         (
             {1: 1, 2: 1},
-            ["Kun 2 deltager(e): alle er i én gruppe, men en gruppe bør have mindst 3."],
+            [("few_people", 0, 2)],
         ),
-        ({1: 4, 2: 2}, ["Gruppe 2 har kun 2 medlem(mer); omfordel grupperne."]),
-        ({1: 1, 2: 5}, ["Gruppe 1 har kun 1 medlem(mer); omfordel grupperne."]),
-        ({1: 6}, ["Gruppe 1 har 6 medlemmer; omfordel grupperne."]),
-        ({1: 4, 2: 7}, ["Gruppe 2 har 7 medlemmer; omfordel grupperne."]),
+        ({1: 4, 2: 2}, [("too_small", 2, 2)]),
+        ({1: 1, 2: 5}, [("too_small", 1, 1)]),
+        ({1: 6}, [("too_big", 1, 6)]),
+        ({1: 4, 2: 7}, [("too_big", 2, 7)]),
         (
             {1: 2, 2: 6, 3: 4},
             [
-                "Gruppe 1 har kun 2 medlem(mer); omfordel grupperne.",
-                "Gruppe 2 har 6 medlemmer; omfordel grupperne.",
+                ("too_small", 1, 2),
+                ("too_big", 2, 6),
             ],
         ),
         # Groups are numbered 1, 2, ... in id order, not by their database ids.
         (
             {30: 6, 10: 4, 20: 2},
             [
-                "Gruppe 2 har kun 2 medlem(mer); omfordel grupperne.",
-                "Gruppe 3 har 6 medlemmer; omfordel grupperne.",
+                ("too_small", 2, 2),
+                ("too_big", 3, 6),
             ],
         ),
     ],
 )
-def test_size_warnings(sizes: dict[int, int], expected: list[str]) -> None:
+def test_size_warnings(sizes: dict[int, int], expected: list[tuple[str, int, int]]) -> None:
     assert size_warnings(sizes) == expected
 
 
 @pytest.mark.parametrize("n", [1, 2])
 def test_single_small_group_gets_only_the_kun_warning(n: int) -> None:
     (warning,) = size_warnings({1: n})
-    assert warning.startswith(f"Kun {n} deltager(e)")
+    assert warning == ("few_people", 0, n)

@@ -11,9 +11,6 @@ from hypothesis import strategies as st
 
 from app.domain.grouping import (
     GROUP_NAMES_DA,
-    MODE_EXPLANATIONS_DA,
-    MODE_LABELS_DA,
-    Mode,
     balanced_sizes,
     group_label,
     spread,
@@ -86,12 +83,6 @@ def test_spread_is_reproducible_and_shuffles() -> None:
     labels = {i: "XYZ"[i % 3] for i in range(24)}
     assert spread(labels, 4, random.Random(5)) == spread(labels, 4, random.Random(5))
     assert len({str(spread(labels, 4, random.Random(s))) for s in range(5)}) > 1
-
-
-def test_every_mode_has_a_label_and_a_one_line_explanation() -> None:
-    for mode in Mode:
-        assert MODE_LABELS_DA[mode]
-        assert MODE_EXPLANATIONS_DA[mode] and "\n" not in MODE_EXPLANATIONS_DA[mode]
 
 
 def test_group_labels_are_stable_and_unique_for_sixty_people() -> None:

@@ -9,9 +9,8 @@ from app.domain.phases import (
     KOLLEGASPARRING_ORDER,
     OPEN_ORDER,
     ORDER,
-    PHASE_LABELS_DA,
     RANK,
-    STEP_PROMPTS_DA,
+    STEPS_WITH_PROMPTS,
     VOTING_PHASES,
     Format,
     Phase,
@@ -20,7 +19,6 @@ from app.domain.phases import (
     check_reason_open,
     check_transition,
     next_phase,
-    phase_label,
     previous_phase,
     sequence,
     step_seconds,
@@ -58,10 +56,7 @@ def test_kollegasparring_is_the_thisted_protocol() -> None:
         Phase.REVEAL,
         Phase.CLOSED,
     )
-    for step in KOLLEGASPARRING_ORDER[:-1]:
-        assert STEP_PROMPTS_DA[step].strip(), step
-    assert phase_label(Phase.GROUP_ANSWER, Format.KOLLEGASPARRING) == "Gruppens råd"
-    assert phase_label(Phase.GROUP_ANSWER, Format.DILEMMA) == "Gruppens svar"
+    assert set(KOLLEGASPARRING_ORDER[:-1]) == STEPS_WITH_PROMPTS
 
 
 @pytest.mark.parametrize("order", SEQUENCES, ids=["dilemma", "open", "kollegasparring"])
@@ -79,15 +74,15 @@ def test_next_and_previous_walk_the_cases_own_sequence(order: tuple[Phase, ...])
 
 
 def test_a_phase_outside_the_sequence_is_refused_by_name() -> None:
-    with pytest.raises(RuleError, match="Fasen 'Afstemning' findes ikke for denne case"):
+    with pytest.raises(RuleError, match=r"phase\.not_in_case\(phase=vote\)"):
         check_transition(Phase.PRESENT, Phase.VOTE, OPEN_ORDER)
-    with pytest.raises(RuleError, match="Fasen 'Ny afstemning' findes ikke"):
+    with pytest.raises(RuleError, match=r"phase\.not_in_case\(phase=revote\)"):
         check_transition(Phase.REVEAL, Phase.REVOTE, KOLLEGASPARRING_ORDER)
-    with pytest.raises(RuleError, match="Fasen 'Opklarende spørgsmål' findes ikke"):
+    with pytest.raises(RuleError, match=r"phase\.not_in_case\(phase=clarify\)"):
         next_phase(Phase.CLARIFY, ORDER)
     # Skipping forward and one step back work as in the dilemma.
     assert check_transition(Phase.PRESENT, Phase.REVEAL, OPEN_ORDER) is Phase.REVEAL
-    with pytest.raises(RuleError, match="Kan kun gå én fase tilbage"):
+    with pytest.raises(RuleError, match=r"phase\.one_back"):
         check_transition(Phase.REVEAL, Phase.PRESENT, OPEN_ORDER)
 
 
@@ -112,7 +107,3 @@ def test_each_kollegasparring_step_has_a_timer_the_session_may_change() -> None:
     assert step_seconds(Format.KOLLEGASPARRING, Phase.CLARIFY, {"clarify": 0}) is None
     assert step_seconds(Format.DILEMMA, Phase.VOTE, {}) is None
     assert step_seconds(Format.DILEMMA, Phase.DISCUSS, {"discuss": 600}) == 600
-
-
-def test_every_phase_has_a_label() -> None:
-    assert set(PHASE_LABELS_DA) == set(Phase)

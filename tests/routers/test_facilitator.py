@@ -70,7 +70,7 @@ def test_control_actions_refuse_with_reasons(logged_in: TestClient) -> None:
     )
     assert logged_in.post(f"/facilitator/sessions/{code}/start").text.count("flash-error") == 0
     again = logged_in.post(f"/facilitator/sessions/{code}/start").text
-    assert "kun startes fra lobbyen" in again
+    assert "kun startes fra &#39;Lobby&#39;" in again
     bogus = logged_in.post(f"/facilitator/sessions/{code}/phase", data={"action": "explode"}).text
     assert "Ukendt handling" in bogus
     timer = logged_in.post(f"/facilitator/sessions/{code}/timer", data={"seconds": "abc"}).text

@@ -34,3 +34,33 @@ def test_live_pushes_speak_the_phone_language(logged_in: TestClient) -> None:
     assert joined.status_code == 303
     with logged_in.websocket_connect("/ws/p") as socket:
         assert "Wait for the facilitator to start" in socket.receive_text()
+
+
+def test_refusals_speak_the_language_of_the_person_refused(logged_in: TestClient) -> None:
+    code = new_session(logged_in)
+    logged_in.post(f"/facilitator/sessions/{code}/start")
+    for lang, vote_refused, start_refused, no_such_code in (
+        (
+            "en",
+            "You cannot vote now: the phase is &#39;Presentation&#39;, not &#39;Vote&#39;",
+            "can only be started from &#39;Lobby&#39;; it is &#39;Running&#39;",
+            "There is no session with the code &#39;NOPE42&#39;",
+        ),
+        (
+            "da",
+            "Der kan ikke stemmes nu: fasen er &#39;Præsentation&#39;, ikke &#39;Afstemning&#39;",
+            "kan kun startes fra &#39;Lobby&#39;; den er &#39;I gang&#39;",
+            "Der findes ingen session med koden &#39;NOPE42&#39;",
+        ),
+    ):
+        logged_in.get(f"/lang/{lang}")
+        again = logged_in.post(f"/facilitator/sessions/{code}/start").text
+        assert start_refused in again, lang
+        wrong = logged_in.post("/join", data={"code": "NOPE42", "alias": ""})
+        assert wrong.status_code == 400 and no_such_code in wrong.text, lang
+        assert logged_in.post("/join", data={"code": code, "alias": ""}).status_code == 303
+        with logged_in.websocket_connect("/ws/p") as socket:
+            socket.receive_text()  # the whole page first
+            socket.send_json({"action": "vote", "option": "A", "id": f"refused-{lang}"})
+            reply = socket.receive_text()
+        assert 'id="phone-flash"' in reply and vote_refused in reply, lang
