@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as Db
 
-from app import views
+from app import i18n, views
 from app.hub import Event, Hub, session_channel
 from app.live_rules import FULL, Audience, fragments_for
 from app.models import Session
@@ -33,6 +33,7 @@ class Page(Protocol):
     participant_id: int | None
     group_id: int | None
     base_url: str
+    language: str  # the page's person's, so a push reads like the page it lands on
 
     def send(self, html: str) -> None: ...
 
@@ -64,7 +65,14 @@ class Feed:
         return room
 
     def render(self, page: Page, names: tuple[str, ...], room: Room | None = None) -> str:
-        room = room or self.room(page.participant_id)
+        # The feed's task runs in the language of whichever page opened it; each page has its own.
+        token = i18n.current.set(page.language)
+        try:
+            return self._render(page, names, room or self.room(page.participant_id))
+        finally:
+            i18n.current.reset(token)
+
+    def _render(self, page: Page, names: tuple[str, ...], room: Room) -> str:
         if page.audience is Audience.PARTICIPANT:
             person = room.person(page.participant_id)
             if person is None:
@@ -81,12 +89,12 @@ class Feed:
     async def push(self, targets: dict[Page, tuple[str, ...]]) -> None:
         """Render and queue fragments: per phone (its view is its own), once per shared view."""
         room = self.room()
-        shared: dict[tuple[Audience, str, tuple[str, ...]], str] = {}
+        shared: dict[tuple[Audience, str, str, tuple[str, ...]], str] = {}
         for n, (page, names) in enumerate(targets.items(), 1):
             if page.audience is Audience.PARTICIPANT:
                 page.send(self.render(page, names, room))
             else:
-                key = (page.audience, page.base_url, names)
+                key = (page.audience, page.base_url, page.language, names)
                 if key not in shared:
                     shared[key] = self.render(page, names, room)
                 page.send(shared[key])

@@ -63,6 +63,7 @@ class Connection:
         self.settings: Settings = app.state.settings
         self.base_url = public_base(self.settings, str(websocket.base_url))
         self.group_id: int | None = None
+        self.language = i18n.current.get()  # set for this socket by i18n.Language
         self.rate = RateLimit(RATE_LIMIT, 60)
         self.outbox: asyncio.Queue[str] = asyncio.Queue(OUTBOX)
         self.duties = set(app.state.library.duty_map())  # what "the heaviest duty" may name

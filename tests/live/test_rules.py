@@ -52,6 +52,31 @@ def test_bad_messages_get_an_error_and_never_disturb_others(
     asyncio.run(run())
 
 
+def test_each_phone_hears_pushes_in_its_own_language(
+    server: LiveServer, facilitator: Facilitator
+) -> None:
+    """One feed renders every push for the session: each in the language of the page it goes to."""
+
+    async def run() -> None:
+        code = facilitator.create_session("Sprog", CASE)
+        english, danish = Phone(server.url), Phone(server.url)
+        await english.http.get("/lang/en")
+        await english.join(code)  # the English page opens the session's feed
+        await danish.join(code)
+        facilitator.act(code, "start")
+        facilitator.act(code, "phase", action="vote")
+        await english.shows("phone-stage", "What would you do?")
+        await danish.shows("phone-stage", "Hvad ville du gøre?")
+        await danish.send({"action": "vote", "case": danish.case_id(), "option": "Q"})
+        await danish.shows("phone-flash", "Vælg en af mulighederne A, B, C, D")
+        await english.send({"action": "vote", "case": english.case_id(), "option": "Q"})
+        await english.shows("phone-flash", "Choose one of the options A, B, C, D")
+        for phone in (english, danish):
+            await phone.aclose()
+
+    asyncio.run(run())
+
+
 def test_strangers_are_refused_on_live_sockets(
     server: LiveServer, facilitator: Facilitator
 ) -> None:
