@@ -129,6 +129,24 @@
   document.addEventListener("DOMContentLoaded", fitStage);
   window.addEventListener("resize", fitStage);
 
+  // When a vote opens, the phone scrolls its options down to the send button pinned at the bottom
+  // edge, where a thumb reaches them (the case text stays open above). Only on the change of phase:
+  // acks and other people's pushes never move the page.
+  var shownPhase = null;
+  function bringVoteToThumb() {
+    var stage = document.getElementById("phone-stage");
+    if (!stage || stage.dataset.phase === shownPhase) return;
+    shownPhase = stage.dataset.phase;
+    var options = stage.querySelector("#vote-form fieldset");
+    var send = stage.querySelector("#vote-form .vote-send");
+    if (!options || !send) return;
+    var box = options.getBoundingClientRect();
+    var room = window.innerHeight - send.offsetHeight - 8;
+    var by = Math.min(box.bottom - room, box.top - 8);  // never past the question itself
+    window.scrollTo(0, Math.max(0, window.scrollY + by));
+  }
+  document.addEventListener("htmx:wsAfterMessage", bringVoteToThumb);
+
   // Drafts survive a re-render, a lost connection or a server restart: kept per form (its textarea's
   // data-draft key) until the server holds the same text and choice. A draft remembers the version it
   // was written on, so saving it over a newer group answer is refused by the server (and merged by the

@@ -62,6 +62,36 @@ PROJECTOR_METRICS = """() => {
 }"""
 
 
+# Attribute names as the browser parsed them (SVG charts aside: their names are many and camelCase).
+ATTRIBUTE_NAMES = """() => [...new Set([...document.querySelectorAll('*')]
+  .filter(el => !el.closest('svg'))
+  .flatMap(el => [...el.attributes].map(a => a.name)))]"""
+# Jinja's whitespace trimming can glue two attributes into one unknown name ("requireddisabled").
+HTML_ATTRIBUTES = frozenset(
+    "accept action alt autocomplete autofocus charset checked class cols colspan content controls"  # noqa: SIM905
+    " defer dir disabled download enctype for form formaction formmethod height hidden href id inert"
+    " inputmode lang list max maxlength media method min minlength multiple name novalidate open"
+    " pattern placeholder readonly rel required role rows rowspan selected size span src start step"
+    " style tabindex target title type value width wrap".split()
+)
+
+
+def glued(name: str) -> bool:
+    """Whether an attribute name is two (or more) known attribute names run together."""
+    return name not in HTML_ATTRIBUTES and _splits(name)
+
+
+def _splits(name: str) -> bool:
+    return any(
+        name[:i] in HTML_ATTRIBUTES and (name[i:] in HTML_ATTRIBUTES or _splits(name[i:]))
+        for i in range(1, len(name))
+    )
+
+
+def glued_attributes(page: Page) -> list[str]:
+    return [f"glued attributes: {n}" for n in page.evaluate(ATTRIBUTE_NAMES) if glued(n)]
+
+
 def axe_problems(page: Page, options: dict[str, Any] | None = None) -> list[str]:
     """Serious and critical axe-core violations, one readable line each."""
     # Live pages swap fragments without navigating: inject axe-core once per page, not per look.
@@ -122,7 +152,7 @@ class Screens:
         page.screenshot(path=str(self.shots / f"{audience}-{phase}.png"))
         where = f"{audience} in {phase}"
         projector = audience == "projector"
-        found = axe_problems(page, AXE_PROJECTOR if projector else None)
+        found = axe_problems(page, AXE_PROJECTOR if projector else None) + glued_attributes(page)
         if projector:
             found += projector_problems(page)
         elif audience.startswith("phone"):
