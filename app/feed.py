@@ -3,7 +3,9 @@
 Per event the room is loaded once, the fragments each page needs are worked out (app.live_rules),
 and a view that several pages share (projector, control page) is rendered once. Tally pushes to the
 staff pages are coalesced: at most one per interval per session, the first one at once. Each page
-has a small outbox that its own writer drains, so one slow phone never holds up the room.
+has a small outbox that its own writer drains, so one slow phone never holds up the room. When the
+current case's timer runs out, the feed tells its pages itself (a "time_up" event of its own): the
+reveal gate opens then, with nobody pressing anything.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
@@ -20,10 +23,11 @@ from sqlmodel import Session as Db
 from app import i18n, views
 from app.hub import Event, Hub, session_channel
 from app.live_rules import FULL, Audience, fragments_for
-from app.models import Session
+from app.models import Session, utcnow
 from app.room import Room, load_room
 
 YIELD_EVERY = 50  # renders between giving other sockets a turn
+ALARM_LATE = 0.05  # seconds after a deadline: the views rendered then see the time as up
 
 
 class Page(Protocol):
@@ -52,6 +56,9 @@ class Feed:
         # and a page registered before it renders will receive that event.
         self.cached: Room | None = None
         self.task: asyncio.Task[None] | None = None
+        self.deadline: datetime | None = None  # the timer the alarm below is set for
+        self.alarm: asyncio.TimerHandle | None = None
+        self.ringing: asyncio.Task[None] | None = None
 
     # The room and rendering ----------------------------------------------------------------------
 
@@ -123,6 +130,27 @@ class Feed:
             await self.push(now)
         if self.pending and (self.flusher is None or self.flusher.done()):
             self.flusher = asyncio.create_task(self.flush())
+        if event.get("type") in ("timer", "phase", "resync"):  # what can set or move a timer
+            self.watch_timer()
+
+    def watch_timer(self) -> None:
+        """Set the alarm for the current case's timer (a new, moved or stopped timer resets it)."""
+        deadline = self.room().deadline
+        if deadline is not None and deadline.tzinfo is None:  # SQLite drops the zone of UTC times
+            deadline = deadline.replace(tzinfo=UTC)
+        if deadline == self.deadline:
+            return
+        self.deadline = deadline
+        if self.alarm is not None:
+            self.alarm.cancel()
+            self.alarm = None
+        left = (deadline - utcnow()).total_seconds() if deadline is not None else 0.0
+        if left > 0:  # a timer already out shows as out in every view rendered from now on
+            self.alarm = asyncio.get_running_loop().call_later(left + ALARM_LATE, self.ring)
+
+    def ring(self) -> None:
+        self.alarm = None
+        self.ringing = asyncio.create_task(self.dispatch({"type": "time_up"}))
 
     async def flush(self) -> None:
         loop = asyncio.get_running_loop()
@@ -132,7 +160,9 @@ class Feed:
         await self.push({p: tuple(sorted(n)) for p, n in pending.items() if p in self.pages})
 
     async def close(self) -> None:
-        for task in (self.task, self.flusher):
+        if self.alarm is not None:
+            self.alarm.cancel()
+        for task in (self.task, self.flusher, self.ringing):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -173,6 +203,7 @@ class Feeds:
                 await _started(feed.task, subscribed)
                 self.feeds[session_id] = feed
             feed.pages.add(page)
+            feed.watch_timer()
         try:
             yield feed
         finally:

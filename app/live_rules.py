@@ -37,6 +37,12 @@ def fragments_for(
         return FULL[audience], False
     if kind == "timer":
         return ("timer",), False
+    if kind == "time_up":  # the feed's own alarm: the reveal gate opens for the staff pages
+        return {
+            Audience.PARTICIPANT: (),
+            Audience.PROJECTOR: ("timer", "progress"),
+            Audience.FACILITATOR: ("timer", "progress", "gate"),
+        }[audience], False
     if kind == "join":
         # Someone new: the count on the staff pages (coalesced, joins come in crowds) and the
         # member list of the newcomer's group; nobody else's screen changes.

@@ -78,6 +78,7 @@ def test_danish_numbers_and_dates() -> None:
     assert i18n.day("da", moment) == "05.03.2026"
     assert i18n.day("da", moment, with_time=True) == "05.03.2026 09:07"
     assert i18n.day("en", moment) == "5 Mar 2026"
+    assert i18n.day("da", "2026-11-30") == "30.11.2026"  # a summary's ISO date
     assert i18n.text("en", "phase.vote") != i18n.text("da", "phase.vote")
 
 

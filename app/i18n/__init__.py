@@ -62,10 +62,12 @@ def number(lang: str, value: float, decimals: int = 0) -> str:
     return shown
 
 
-def day(lang: str, value: date | None, with_time: bool = False) -> str:
-    """25.11.2026 (18:05) in Danish, 25 Nov 2026 (18:05) in English."""
-    if value is None:
+def day(lang: str, value: date | str | None, with_time: bool = False) -> str:
+    """25.11.2026 (18:05) in Danish, 25 Nov 2026 (18:05) in English; summaries hold ISO dates."""
+    if not value:
         return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     if lang == "da":
         shown = f"{value:%d.%m.%Y}"
     else:

@@ -238,8 +238,8 @@ document.addEventListener("DOMContentLoaded", function () {
     var title = document.createElement("span");
     title.textContent = box.dataset.title;
     li.append(input, title,
-      button("Flyt op", "↑", function () { if (li.previousElementSibling) list.insertBefore(li, li.previousElementSibling); }),
-      button("Flyt ned", "↓", function () { if (li.nextElementSibling) list.insertBefore(li.nextElementSibling, li); }));
+      button(list.dataset.up, "↑", function () { if (li.previousElementSibling) list.insertBefore(li, li.previousElementSibling); }),
+      button(list.dataset.down, "↓", function () { if (li.nextElementSibling) list.insertBefore(li.nextElementSibling, li); }));
     list.appendChild(li);
   }
   function remove(box) {

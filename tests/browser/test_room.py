@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.screens import Requests, Screens
-from tests.utils.server import FACILITATOR, LiveServer
+from tests.utils.server import FACILITATOR, REVIEWER, LiveServer
 
 pytestmark = pytest.mark.browser
 PHONE: dict[str, Any] = {
@@ -281,11 +281,36 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     control.get_by_role("link", name=re.compile("Opsummering")).click()
     expect(control.get_by_role("heading", name="Chefforum, december")).to_be_visible()
     room.screens.look(control, "facilitator", "summary")
+    read_as_manager(room, "Chefforum, december")
 
     assert room.screens.problems == [], "\n".join(room.screens.problems)
     assert room.requests.foreign() == [], "requests that left the server"
     assert room.requests.broken == [], "script errors or refused by the Content-Security-Policy"
     assert_light_phone_page(server.url, room.phones[0])
+
+
+def read_as_manager(room: Room, title: str) -> None:
+    """Published for the management, who read it on a laptop: the list, the summary, the trends."""
+    control = room.control
+    control.get_by_role("button", name="Offentliggør for ledelsen").click()
+    expect(control.locator(".tag", has_text="Offentliggjort")).to_be_visible()
+    room.screens.look(control, "facilitator", "summary-published")
+    room.server.add_user(*REVIEWER, role="reviewer")
+    manager = room.context(viewport={"width": 1366, "height": 900}).new_page()
+    manager.goto(f"{room.server.url}/review")
+    expect(manager.get_by_role("heading", name="Log ind som leder (læseadgang)")).to_be_visible()
+    room.screens.look(manager, "review", "login")
+    manager.get_by_label("Brugernavn").fill(REVIEWER[0])
+    manager.get_by_label("Adgangskode").fill(REVIEWER[1])
+    manager.get_by_role("button", name="Log ind").click()
+    expect(manager.get_by_role("heading", name="Opsummeringer")).to_be_visible()
+    room.screens.look(manager, "review", "sessions")
+    manager.get_by_role("link", name=title).click()
+    expect(manager.get_by_role("heading", name=title)).to_be_visible()
+    room.screens.look(manager, "review", "summary")
+    manager.get_by_role("link", name="Tendenser").click()
+    expect(manager.get_by_role("heading", name="Tendenser pr. pligt")).to_be_visible()
+    room.screens.look(manager, "review", "trends")
 
 
 def press_until_focused(page: Page, selector: str, limit: int = 40) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 FACILITATOR = ("fac", "hemmelig-test-kode")
+REVIEWER = ("chef", "laeser-kun-test-kode")
 
 
 def free_port() -> int:
@@ -40,17 +41,12 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def add_facilitator(self) -> None:
+        self.add_user(*FACILITATOR)
+
+    def add_user(self, username: str, password: str, role: str = "facilitator") -> None:
+        command = ["user", "add", username, "--password", password, "--role", role]
         subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "app.cli",
-                "user",
-                "add",
-                FACILITATOR[0],
-                "--password",
-                FACILITATOR[1],
-            ],
+            [sys.executable, "-m", "app.cli", *command],
             env=self.env,
             check=True,
             capture_output=True,

@@ -1,0 +1,71 @@
+"""The same room in English: phones whose browsers prefer it, a facilitator who picked it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.screens import Screens
+from tests.utils.clients import Facilitator
+from tests.utils.server import LiveServer
+
+pytestmark = pytest.mark.browser
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "en-GB",
+}
+
+
+def test_an_english_room(
+    server: LiveServer, browser: Any, facilitator: Facilitator, shots: Path
+) -> None:
+    chromium: Browser = browser
+    screens = Screens(shots)
+    code = facilitator.create_session("Leaders' forum", ["kl-01-spareoevelsen"], group_size=3)
+    staff = chromium.new_context(viewport={"width": 1366, "height": 900})
+    cookies = {**facilitator.http.cookies, "sparring_lang": "en"}
+    staff.add_cookies([{"name": k, "value": v, "url": server.url} for k, v in cookies.items()])
+    control, projector = staff.new_page(), staff.new_page()
+    projector.set_viewport_size({"width": 1920, "height": 1080})
+    control.goto(f"{server.url}/facilitator/sessions/{code}")
+    projector.goto(f"{server.url}/projector/{code}")
+    phones: list[Page] = []
+    for _ in range(3):
+        phone = chromium.new_context(**PHONE).new_page()
+        phone.goto(f"{server.url}/j/{code}")
+        phone.get_by_role("button", name="Join").tap()
+        expect(phone.get_by_role("heading", name="You're in!")).to_be_visible()
+        phones.append(phone)
+
+    def look(phase: str) -> None:
+        screens.look(projector, "projector", f"{phase}-english")
+        screens.look(control, "facilitator", f"{phase}-english")
+        screens.look(phones[0], "phone", f"{phase}-english")
+
+    control.get_by_role("button", name="Start the session").click()
+    expect(phones[0].locator(".group-badge")).to_contain_text("Group 1")
+    control.get_by_role("button", name="Next phase →").click()
+    expect(phones[0].get_by_text("What would you do?")).to_be_visible()
+    for phone, option in zip(phones, "ABA", strict=True):
+        phone.locator(f"#vote-form label.choice:has(input[value={option}])").tap()
+        phone.locator("#vote-form button[type=submit]").tap()
+        expect(phone.locator("#vote-form .saved")).to_contain_text(f"({option})")
+    expect(projector.locator("#progress")).to_contain_text("3 of 3 have voted")
+    look("vote")
+    control.get_by_role("button", name=re.compile("^(Group discussion|Discussion)")).click()
+    control.get_by_role("button", name=re.compile("^The group's answer")).click()
+    expect(control.get_by_role("button", name="Show result anyway")).to_be_visible()
+    look("group_answer")
+    control.on("dialog", lambda dialog: dialog.accept())
+    control.get_by_role("button", name="Show result anyway").click()
+    expect(projector.locator("#proj-stage")).to_have_attribute("data-phase", "reveal")
+    expect(projector.locator("#results")).to_contain_text("How people voted")
+    look("reveal")
+    staff.close()
+    assert screens.problems == [], "\n".join(screens.problems)
