@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -14,6 +14,7 @@ from app.config import Settings
 from app.db import begin_write
 from app.hub import Hub
 from app.models import Participant, User
+from app.writer import Writer
 
 PARTICIPANT_COOKIE = "sparring_p"
 
@@ -35,7 +36,21 @@ def get_engine(request: Request) -> Engine:
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_db(request: Request) -> Iterator[Db]:
+async def write_turn(request: Request) -> AsyncIterator[None]:
+    """A state-changing request first waits for the process's write turn (app.writer), on the loop.
+
+    Only the turn's holder then waits for the database's write lock in a worker thread: a crowd of
+    requests waiting to write holds no threads, so the holder always finds one for its own work.
+    """
+    if request.method in SAFE_METHODS:
+        yield
+        return
+    writer: Writer = request.app.state.writer
+    async with writer.turn():
+        yield
+
+
+def get_db(request: Request, _turn: Annotated[None, Depends(write_turn)]) -> Iterator[Db]:
     """A db handle; for a state-changing request its transaction starts as the writer (db.py).
 
     FastAPI enters this in a worker thread, so waiting for the write lock never blocks the loop.

@@ -24,10 +24,12 @@ from app import i18n, views
 from app.hub import Event, Hub, session_channel
 from app.live_rules import FULL, Audience, fragments_for
 from app.models import Session, utcnow
-from app.room import Room, load_room
+from app.room import Room, load_room, with_newcomers, with_votes
 
 YIELD_EVERY = 50  # renders between giving other sockets a turn
 ALARM_LATE = 0.05  # seconds after a deadline: the views rendered then see the time as up
+# Events that change one part of the room: that part is re-read, not the whole room (in this order).
+PARTIAL: dict[str, Callable[[Db, Room], Room]] = {"join": with_newcomers, "vote": with_votes}
 
 
 class Page(Protocol):
@@ -55,6 +57,7 @@ class Feed:
         # The room as of the last event handled: anything newer has an event still on its way,
         # and a page registered before it renders will receive that event.
         self.cached: Room | None = None
+        self.changed: set[str] = set()  # events since, each of which changed only a part of it
         self.task: asyncio.Task[None] | None = None
         self.deadline: datetime | None = None  # the timer the alarm below is set for
         self.alarm: asyncio.TimerHandle | None = None
@@ -64,11 +67,19 @@ class Feed:
 
     def room(self, participant_id: int | None = None) -> Room:
         room = self.cached
-        if room is None or (participant_id is not None and room.person(participant_id) is None):
+        if room is not None and participant_id is not None and room.person(participant_id) is None:
+            self.changed.add("join")  # a newcomer whose join is still on its way
+        if room is None or self.changed:
             with Db(self.engine) as db:
-                session = db.get(Session, self.session_id)
-                assert session is not None
-                room = self.cached = load_room(db, session)
+                if room is None:
+                    session = db.get(Session, self.session_id)
+                    assert session is not None
+                    room = load_room(db, session)
+                else:
+                    for kind, refresh in PARTIAL.items():
+                        if kind in self.changed:
+                            room = refresh(db, room)
+            self.cached, self.changed = room, set()
         return room
 
     def render(self, page: Page, names: tuple[str, ...], room: Room | None = None) -> str:
@@ -117,11 +128,21 @@ class Feed:
                 await self.dispatch(event)
 
     async def dispatch(self, event: Event) -> None:
-        self.cached = None
+        kind = event.get("type")
+        if kind in PARTIAL:
+            self.changed.add(kind)
+        else:
+            self.cached = None
         moved = _mover(self, event)
         now: dict[Page, tuple[str, ...]] = {}
+        # Asked once per kind of page, not per page: a thousand phones are a few hundred groups.
+        rules: dict[tuple[Audience, int | None, bool], tuple[tuple[str, ...], bool]] = {}
         for page in tuple(self.pages):
-            names, coalesce = fragments_for(page.audience, event, page.group_id, moved(page))
+            key = (page.audience, page.group_id, moved(page))
+            rule = rules.get(key)
+            if rule is None:
+                rule = rules[key] = fragments_for(page.audience, event, page.group_id, key[2])
+            names, coalesce = rule
             if coalesce:
                 self.pending.setdefault(page, set()).update(names)
             elif names:

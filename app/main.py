@@ -19,7 +19,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app import i18n, library, logins, summaries
 from app.config import Settings, get_settings
-from app.db import make_engine
+from app.db import checkpoint_loop, make_engine
 from app.deps import LoginRequired
 from app.domain import RuleError
 from app.feed import Feeds
@@ -29,6 +29,7 @@ from app.ratelimit import RateLimits
 from app.routers import api, cases, facilitator, language, live, participant, projector, review
 from app.security import add_security, csrf_protect
 from app.web import templates
+from app.writer import Writer
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -40,13 +41,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = make_engine(settings)
         app.state.feeds = Feeds(app.state.engine, app.state.hub, settings.tally_push_interval)
+        app.state.writer = Writer(app.state.engine, app.state.hub)
         with Db(app.state.engine) as db:
             app.state.library, _ = library.seed_library(db, settings.seed_dir)
             summaries.purge_expired(db, settings)  # raw rows past retention go at start-up
         templates.env.globals["DUTIES"] = app.state.library.duty_map()
         retention = asyncio.create_task(summaries.retention_loop(app.state.engine, settings))
+        checkpoints = asyncio.create_task(checkpoint_loop(app.state.engine))
         yield
         retention.cancel()
+        checkpoints.cancel()
+        await app.state.writer.aclose()
         await app.state.hub.aclose()
         app.state.engine.dispose()
 

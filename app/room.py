@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
+from typing import TypeVar
 
+from sqlalchemy import ColumnElement
+from sqlalchemy import select as sa_select
 from sqlmodel import Session as Db
 from sqlmodel import col, func, select
 
@@ -24,6 +27,8 @@ from app.models import (
     Vote,
     utcnow,
 )
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -207,11 +212,11 @@ class Room:
         return {Phase.VOTE: 1, Phase.REVOTE: 2}.get(self.phase) if self.phase else None
 
 
-def load_room(db: Db, session: Session, only: Participant | None = None) -> Room:
+def load_room(db: Db, session: Session, only: Collection[Participant] | None = None) -> Room:
     """Everything the views need for the current case, in a handful of queries.
 
-    `only`: the room as that one phone's own forms see it (its group, vote, reason and group
-    answer; nobody else's), which is all a reply to its own message needs, at any room size.
+    `only`: just these phones' own rows (their groups, votes, reasons and group answers; nobody
+    else's), all that replies to their own messages need, at any room size; see own_room.
     """
     sid = session.id
     cases = list(
@@ -221,12 +226,14 @@ def load_room(db: Db, session: Session, only: Participant | None = None) -> Room
             .order_by(col(SessionCase.position))
         )
     )
-    in_session = select(Group).where(Group.session_id == sid, col(Group.active))
-    own = in_session.where(Group.id == only.group_id) if only else in_session
-    groups = list(db.exec(own.order_by(col(Group.number))))
+    people = [p.id for p in only] if only is not None else []
+    their_groups = [p.group_id for p in only or () if p.group_id is not None]
+    groups = select(Group).where(Group.session_id == sid, col(Group.active))
+    if only is not None:
+        groups = groups.where(col(Group.id).in_(their_groups))
     participants = (
-        [only]
-        if only
+        list(only)
+        if only is not None
         else list(
             db.exec(
                 select(Participant)
@@ -235,22 +242,22 @@ def load_room(db: Db, session: Session, only: Participant | None = None) -> Room
             )
         )
     )
-    room = Room(session=session, cases=cases, groups=groups, participants=participants)
+    room = Room(
+        session=session,
+        cases=cases,
+        groups=list(db.exec(groups.order_by(col(Group.number)))),
+        participants=participants,
+    )
     case = room.current
     if case is not None:
-        votes = select(Vote).where(Vote.session_case_id == case.id)
+        votes = [col(Vote.session_case_id) == case.id]
         posts = select(Post).where(Post.session_case_id == case.id)
         answers = select(GroupAnswer).where(GroupAnswer.session_case_id == case.id)
-        if only:
-            votes = votes.where(Vote.participant_id == only.id)
-            posts = posts.where(Post.participant_id == only.id)
-            answers = answers.where(GroupAnswer.group_id == only.group_id)
-        for vote in db.exec(votes):
-            room.votes.setdefault(vote.round, {})[vote.participant_id] = vote.option
-            if vote.duty:
-                room.duties.setdefault(vote.round, {})[vote.participant_id] = vote.duty
-            if vote.difficulty:
-                room.difficulty[vote.participant_id] = vote.difficulty
+        if only is not None:
+            votes.append(col(Vote.participant_id).in_(people))
+            posts = posts.where(col(Post.participant_id).in_(people))
+            answers = answers.where(col(GroupAnswer.group_id).in_(their_groups))
+        _add_votes(room, db, *votes)
         room.post_rows = {p.participant_id: p for p in db.exec(posts)}
         room.posts = {pid: p.text for pid, p in room.post_rows.items()}
         room.answers = {a.group_id: a for a in db.exec(answers)}
@@ -261,3 +268,94 @@ def load_room(db: Db, session: Session, only: Participant | None = None) -> Room
             .where(Submission.session_id == sid, Submission.status == "new")
         ).one()
     return room
+
+
+# What one kind of event changes, re-read into a new room (a render in progress keeps its own). ---
+
+_VOTE = sa_select(
+    col(Vote.participant_id),
+    col(Vote.round),
+    col(Vote.option),
+    col(Vote.duty),
+    col(Vote.difficulty),
+)
+
+
+def _add_votes(room: Room, db: Db, *where: ColumnElement[bool]) -> None:
+    # Plain rows, not Vote objects: a thousand of them are re-read at every tally push.
+    for participant_id, round_, option, duty, difficulty in db.connection().execute(
+        _VOTE.where(*where)
+    ):
+        room.votes.setdefault(round_, {})[participant_id] = option
+        if duty:
+            room.duties.setdefault(round_, {})[participant_id] = duty
+        if difficulty:
+            room.difficulty[participant_id] = difficulty
+
+
+def with_votes(db: Db, room: Room) -> Room:
+    """The room with the current case's votes re-read (all that a vote event changes)."""
+    fresh = replace(room, votes={}, duties={}, difficulty={})
+    case = room.current
+    if case is not None:
+        _add_votes(fresh, db, col(Vote.session_case_id) == case.id)
+    return fresh
+
+
+def with_newcomers(db: Db, room: Room) -> Room:
+    """The room with the people who joined since it was loaded (and the groups they may have
+    opened): a join changes nothing else, and a crowd joining must not re-read everyone each time.
+    """
+    sid = room.session.id
+    known = max((p.id for p in room.participants if p.id is not None), default=0)
+    newcomers = list(
+        db.exec(
+            select(Participant)
+            .where(Participant.session_id == sid, col(Participant.id) > known)
+            .order_by(col(Participant.number))
+        )
+    )
+    groups = select(Group).where(Group.session_id == sid, col(Group.active))
+    fresh = replace(
+        room,
+        participants=[*room.participants, *newcomers],
+        groups=list(db.exec(groups.order_by(col(Group.number)))),
+        votes={r: dict(v) for r, v in room.votes.items()},
+        duties={r: dict(d) for r, d in room.duties.items()},
+        difficulty=dict(room.difficulty),
+        posts=dict(room.posts),
+        post_rows=dict(room.post_rows),
+    )
+    case = room.current
+    ids = [p.id for p in newcomers]
+    if case is not None and ids:  # joined elsewhere and already at work (another worker)
+        _add_votes(
+            fresh, db, col(Vote.session_case_id) == case.id, col(Vote.participant_id).in_(ids)
+        )
+        posts = select(Post).where(
+            Post.session_case_id == case.id, col(Post.participant_id).in_(ids)
+        )
+        for post in db.exec(posts):
+            fresh.post_rows[post.participant_id] = post
+            fresh.posts[post.participant_id] = post.text
+    return fresh
+
+
+def own_room(room: Room, person: Participant) -> Room:
+    """One phone's own part of a room loaded for several (load_room's `only`)."""
+    pid, gid = person.id, person.group_id
+
+    def mine(rows: dict[int, _T]) -> dict[int, _T]:
+        return {pid: rows[pid]} if pid is not None and pid in rows else {}
+
+    return replace(
+        room,
+        participants=[person],
+        groups=[g for g in room.groups if g.id == gid],
+        votes={r: mine(v) for r, v in room.votes.items()},
+        duties={r: mine(d) for r, d in room.duties.items()},
+        difficulty=mine(room.difficulty),
+        posts=mine(room.posts),
+        post_rows=mine(room.post_rows),
+        answers={gid: room.answers[gid]} if gid in room.answers else {},
+    )

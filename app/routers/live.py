@@ -7,21 +7,20 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from sqlalchemy.engine import Engine
 from sqlmodel import Session as Db
 
 from app import i18n, inbox, logins, services, views
 from app.config import Settings
-from app.db import begin_write
 from app.deps import PARTICIPANT_COOKIE, public_base
 from app.domain import RuleError
 from app.feed import Feed, Feeds
-from app.hub import Event, Hub, session_channel
+from app.hub import Event
 from app.live_rules import Audience
 from app.models import Participant, Session, User
 from app.ratelimit import RateLimit
-from app.room import load_room
+from app.room import Room, load_room, own_room
 from app.security import origin_allowed
+from app.writer import Writer
 
 router = APIRouter(tags=["live"])
 
@@ -58,14 +57,13 @@ class Connection:
         self.session_id = session_id
         self.participant_id = participant_id
         app = websocket.app
-        self.engine: Engine = app.state.engine
-        self.hub: Hub = app.state.hub
         self.settings: Settings = app.state.settings
         self.base_url = public_base(self.settings, str(websocket.base_url))
         self.group_id: int | None = None
         self.language = i18n.current.get()  # set for this socket by i18n.Language
         self.rate = RateLimit(RATE_LIMIT, 60)
         self.outbox: asyncio.Queue[str] = asyncio.Queue(OUTBOX)
+        self.writer: Writer = app.state.writer
         self.duties = set(app.state.library.duty_map())  # what "the heaviest duty" may name
 
     async def run(self) -> None:
@@ -95,24 +93,6 @@ class Connection:
             html = await self.outbox.get()
             await self.websocket.send_text(html or feed.full_view(self))
 
-    # Replies to the page's own messages (in a worker thread, from its own database session) ------
-
-    def render(self, names: tuple[str, ...], **extra: Any) -> str:
-        """The phone's own forms: from its own rows only, whatever the room's size."""
-        return self._render(names, extra, whole_room=False)
-
-    def current_stage(self) -> str:
-        """What a refusal shows beside its reason: the current stage, from the whole room."""
-        return self._render(("header", "stage"), {}, whole_room=True)
-
-    def _render(self, names: tuple[str, ...], extra: dict[str, Any], whole_room: bool) -> str:
-        with Db(self.engine) as db:
-            session = db.get(Session, self.session_id)
-            person = db.get(Participant, self.participant_id)
-            assert session is not None and person is not None
-            room = load_room(db, session, None if whole_room else person)
-            return views.participant(room, person, names, **extra)
-
     # Messages from the page -----------------------------------------------------------------------
 
     async def read(self) -> None:
@@ -126,94 +106,142 @@ class Connection:
             if not self.rate.hit():
                 self.send(views.participant_flash(i18n.t("live.rate_limited")))
                 continue
+            error = _message_error(raw, self.settings.max_message_bytes)
+            if error:
+                self.send(views.participant_flash(error))
+                continue
             try:
-                # In a worker thread: waiting for the write lock must not stall the other sockets.
-                reply, events = await asyncio.to_thread(self.handle, raw)
-            except Revoked as exc:
-                await self.websocket.close(code=POLICY_VIOLATION, reason=str(exc))
+                # Committed with whatever else is waiting (app.writer), answered after the commit.
+                self.send(await self.writer.submit(PhoneMessage(self, json.loads(raw))))
+            except Revoked:
+                reason = i18n.t("join.unknown_participant")
+                await self.websocket.close(code=POLICY_VIOLATION, reason=reason)
                 return
-            self.send(reply)
-            for item in events:
-                await self.hub.publish(session_channel(self.session_id), item)
 
-    def handle(self, raw: str) -> tuple[str, list[Event]]:
-        """One phone message, committed before the reply (the ack) is rendered and sent.
 
-        The message's id is committed with its effect: a resend after a lost ack is acknowledged
-        again without being applied twice, and the same id with other content is refused.
-        """
-        error = _message_error(raw, self.settings.max_message_bytes)
-        if error:
-            return views.participant_flash(error), []
-        message: dict[str, Any] = json.loads(raw)
-        action, case_id = message["action"], message.get("case")
-        option, text = _text(message, "option"), _text(message, "reason")
-        mid = ""
+class PhoneMessage:
+    """One phone message as a job for the writer: applied, then answered from the stored truth.
+
+    The message's id is committed with its effect: a resend after a lost ack is acknowledged
+    again without being applied twice, and the same id with other content is refused.
+    """
+
+    def __init__(self, page: Connection, message: dict[str, Any]) -> None:
+        self.page = page
+        self.message = message
+        self.action: str = message["action"]
+        self.mid = ""
+        self.ack: tuple[str, ...] = ()  # the fragments that answer it; none: just a flash
+        self.notice: tuple[str, dict[str, Any]] = ("", {})  # catalogue key and its facts
+        self.extra: dict[str, Any] = {}
+        self.events: list[Event] = []
+
+    def apply(self, db: Db) -> None:
+        message, page = self.message, self.page
+        session = db.get(Session, page.session_id)
+        person = db.get(Participant, page.participant_id)
+        if session is None or person is None or person.session_id != session.id:
+            raise Revoked()
+        db.info.setdefault(("answered", session.id), []).append(person)  # see _batch_room
+        self.mid = inbox.message_id(message)
+        content = inbox.digest(message)
+        done = inbox.already_done(db, person, self.mid, content)
+        if self.action not in ACKS:
+            return
+        self.ack = ACKS[self.action]
+        if done is not None:  # a resend: answered with the current truth, nothing applied
+            return
+        inbox.remember(db, person, self.mid, content)  # the service commits it with the effect
+        case_id, option = message.get("case"), _text(message, "option")
+        text, duty = _text(message, "reason"), _text(message, "duty")
+        if self.action == "vote":
+            self.notice = ("live.vote_saved", {"option": option})
+            self.events = services.vote(
+                db,
+                session,
+                person,
+                case_id,
+                option,
+                text,
+                duty,
+                _text(message, "difficulty"),
+                page.duties,
+            )
+        elif self.action == "area":
+            self.events = services.set_area(db, session, person, _text(message, "area"))
+        elif self.action == "reason":
+            self.notice, self.extra = ("live.reason_saved", {}), {"saved": True}
+            self.events = services.save_reason(db, session, person, case_id, text)
+        else:
+            base = _int(message.get("base_version"))
+            self.notice = ("live.answer_saved", {"version": base + 1})
+            self.extra = {"ack": True}
+            _, self.events = services.save_group_answer(
+                db,
+                session,
+                person,
+                case_id,
+                option,
+                _text(message, "text"),
+                base,
+                duty,
+                page.duties,
+            )
+
+    def answer(self, db: Db, error: Exception | None) -> str:
+        # The writer's thread answers phones of every language: each in its own.
+        token = i18n.current.set(self.page.language)
         try:
-            with Db(self.engine) as db:
-                begin_write(db)
-                session = db.get(Session, self.session_id)
-                person = db.get(Participant, self.participant_id)
-                if session is None or person is None or person.session_id != session.id:
-                    raise Revoked(i18n.t("join.unknown_participant"))
-                mid = inbox.message_id(message)
-                content = inbox.digest(message)
-                done = inbox.already_done(db, person, mid, content)
-                if action not in ACKS:
-                    flash = views.participant_flash(i18n.t("live.unknown_action"), msg=mid)
-                    return flash, []
-                ack = ACKS[action]
-                if done is not None:  # a resend: answered with the current truth, nothing applied
-                    return self.render(ack, msg=mid), []
-                inbox.remember(db, person, mid, content)  # the service commits it with the effect
-                if action == "vote":
-                    notice = i18n.t("live.vote_saved", option=option)
-                    events = services.vote(
-                        db,
-                        session,
-                        person,
-                        case_id,
-                        option,
-                        text,
-                        _text(message, "duty"),
-                        _text(message, "difficulty"),
-                        self.duties,
-                    )
-                    return self.render(ack, msg=mid, notice=notice), events
-                if action == "area":
-                    events = services.set_area(db, session, person, _text(message, "area"))
-                    return self.render(ack, msg=mid), events
-                if action == "reason":
-                    notice = i18n.t("live.reason_saved")
-                    events = services.save_reason(db, session, person, case_id, text)
-                    return self.render(ack, msg=mid, notice=notice, saved=True), events
-                base = _int(message.get("base_version"))
-                answer_text = _text(message, "text")
-                notice = i18n.t("live.answer_saved", version=base + 1)
-                try:
-                    _, events = services.save_group_answer(
-                        db,
-                        session,
-                        person,
-                        case_id,
-                        option,
-                        answer_text,
-                        base,
-                        _text(message, "duty"),
-                        self.duties,
-                    )
-                except services.AnswerConflict:
-                    conflict = {
-                        "conflict": True,
-                        "draft_option": option,
-                        "draft_text": answer_text,
-                        "draft_duty": _text(message, "duty"),
-                    }
-                    return self.render(ack, msg=mid, **conflict), []
-                return self.render(ack, msg=mid, notice=notice, ack=True), events
-        except RuleError as exc:
+            return self._answer(db, error)
+        finally:
+            i18n.current.reset(token)
+
+    def _answer(self, db: Db, error: Exception | None) -> str:
+        page = self.page
+        if isinstance(error, services.AnswerConflict):  # nothing applied; the draft kept to merge
+            self.notice = ("", {})
+            self.extra = {
+                "conflict": True,
+                "draft_option": _text(self.message, "option"),
+                "draft_text": _text(self.message, "text"),
+                "draft_duty": _text(self.message, "duty"),
+            }
+        elif isinstance(error, RuleError):
             # The refusal and the current truth together, so a stale screen corrects itself.
-            return views.participant_flash(i18n.refusal(exc), msg=mid) + self.current_stage(), []
+            flash = views.participant_flash(i18n.refusal(error), msg=self.mid)
+            room = _batch_room(db, page.session_id, whole=True)
+            return flash + views.participant(room, self.person(db), STAGE)
+        elif error is not None:
+            raise error
+        if not self.ack:
+            return views.participant_flash(i18n.t("live.unknown_action"), msg=self.mid)
+        key, facts = self.notice
+        notice = {"notice": i18n.t(key, **facts)} if key else {}
+        # The phone's own forms: from its own rows only, whatever the room's size.
+        person = self.person(db)
+        room = own_room(_batch_room(db, page.session_id, whole=False), person)
+        return views.participant(room, person, self.ack, msg=self.mid, **notice, **self.extra)
+
+    def person(self, db: Db) -> Participant:
+        person = db.get(Participant, self.page.participant_id)
+        assert person is not None
+        return person
+
+
+STAGE = ("header", "stage")
+
+
+def _batch_room(db: Db, session_id: int, whole: bool) -> Room:
+    """The room as this batch left it, read once for all the batch's answers: whole (beside a
+    refusal), or just the rows of the phones that sent messages (their own forms)."""
+    key = ("room", session_id, whole)
+    if key not in db.info:
+        session = db.get(Session, session_id)
+        assert session is not None
+        people = None if whole else db.info[("answered", session_id)]
+        db.info[key] = load_room(db, session, people)
+    room: Room = db.info[key]
+    return room
 
 
 def _text(message: dict[str, Any], key: str) -> str:

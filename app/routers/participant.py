@@ -7,16 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session as Db
-from starlette.background import BackgroundTask
 
 from app import i18n, services, submissions
-from app.db import begin_write
-from app.deps import PARTICIPANT_COOKIE, DbDep, EngineDep, HubDep, ParticipantDep, SettingsDep
+from app.deps import PARTICIPANT_COOKIE, DbDep, HubDep, ParticipantDep, SettingsDep
 from app.domain import RuleError
-from app.hub import session_channel
+from app.hub import Event, session_channel
 from app.models import Session
 from app.room import load_room
 from app.web import render, templates
+from app.writer import Writer
 
 router = APIRouter(tags=["participant"])
 
@@ -45,11 +44,27 @@ def join_link(request: Request, code: str) -> HTMLResponse:
     return _join_page(request, code=code[:12])
 
 
+class Join:
+    """A phone joining, as a job for the writer: joins come in crowds and are committed together."""
+
+    def __init__(self, code: str, alias: str) -> None:
+        self.code, self.alias = code, alias
+        self.token = ""
+        self.events: list[Event] = []
+
+    def apply(self, db: Db) -> None:
+        session, person, self.token = services.join(db, self.code, self.alias)
+        self.events = [services.event(session, "join", group=person.group_id)]
+
+    def answer(self, _db: Db, error: Exception | None) -> str:
+        if error is not None:
+            raise error
+        return self.token
+
+
 @router.post("/join", response_model=None)
-def join(
+async def join(
     request: Request,
-    engine: EngineDep,
-    hub: HubDep,
     settings: SettingsDep,
     code: Annotated[str, Form(max_length=100)] = "",
     alias: Annotated[str, Form(max_length=200)] = "",
@@ -60,22 +75,15 @@ def join(
         return _join_page(
             request, code=code[:12], alias=alias[:40], error=i18n.t("join.too_many"), status=429
         )
+    writer: Writer = request.app.state.writer
     try:
-        # The write lock taken and released in this one worker thread: with the usual db handle
-        # it is taken in another thread first, and a crowd of joins waiting for it would hold
-        # every worker thread, the lock holder's own request included.
-        with Db(engine) as db:
-            begin_write(db)
-            session, person, token = services.join(db, code, alias)
-            joined = services.event(session, "join", group=person.group_id)
+        token = await writer.submit(Join(code, alias))
     except RuleError as exc:
         failures.hit()
         return _join_page(
             request, code=code[:12], alias=alias[:40], error=i18n.refusal(exc), status=400
         )
-    # The room hears of it once the reply is out.
-    announce = BackgroundTask(hub.publish, session_channel(joined["session"]), joined)
-    response = RedirectResponse("/p", status_code=303, background=announce)
+    response = RedirectResponse("/p", status_code=303)
     response.set_cookie(
         PARTICIPANT_COOKIE,
         token,

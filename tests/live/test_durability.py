@@ -1,4 +1,6 @@
-"""Faults: a SIGKILL while phones vote, 100 votes at once, resends, a phase change racing votes.
+"""Faults: a SIGKILL while phones vote, 100 votes at once, resends, a phase change racing votes,
+refusals among many votes (the server commits waiting messages together, each under its own
+savepoint), and a crowd of state-changing requests.
 
 Every test runs on SQLite and on PostgreSQL (skipped where there is none), against a real server
 process with real websocket clients, and checks the database itself afterwards.
@@ -12,11 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from websockets.exceptions import ConnectionClosed
 
-from tests.utils.clients import Facilitator, Phone
+from tests.utils.clients import Facilitator, Phone, arm_csrf
 from tests.utils.server import FACILITATOR, LiveServer
 
 CASES = ["kl-01-spareoevelsen"]
@@ -147,6 +150,100 @@ def test_phase_change_racing_votes_counts_or_refuses_each(
         assert not acked & refused
         assert {r[0] for r in query(database_url, MESSAGE_IDS, code=code)} == acked
         assert len(query(database_url, VOTES, code=code)) == len(acked)
+        for phone in phones:
+            await phone.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_refusals_among_concurrent_votes_undo_only_themselves(
+    live: LiveServer, database_url: str
+) -> None:
+    """Sent together, so they are committed together: each refusal undoes only its own message,
+    including one refused halfway (a valid vote with a reason too long: the vote goes too)."""
+
+    async def scenario() -> None:
+        _, code, phones = await voting_room(live, 40)
+
+        async def send(i: int, phone: Phone) -> tuple[int, str]:
+            message = {"action": "vote", "case": phone.case_id(), "option": OPTIONS[i % 4]}
+            if i % 10 == 3:
+                message["option"] = "Z"
+            elif i % 10 == 7:
+                message["reason"] = "x" * 2001
+            return i, await phone.reply(await phone.send(message))
+
+        replies = await asyncio.gather(*(send(i, phone) for i, phone in enumerate(phones)))
+        refused = {i for i, flash in replies if "er gemt" not in flash}
+        assert refused == {i for i in range(40) if i % 10 in (3, 7)}, replies
+        assert all("Vælg en af mulighederne" in f for i, f in replies if i % 10 == 3), replies
+        assert all("2000 tegn" in f for i, f in replies if i % 10 == 7), replies
+        stored = dict(query(database_url, VOTES, code=code))
+        assert stored == {i + 1: OPTIONS[i % 4] for i in range(40) if i not in refused}
+        assert len(query(database_url, MESSAGE_IDS, code=code)) == 40 - len(refused)
+        for phone in phones:
+            await phone.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_same_message_on_two_sockets_at_once_is_applied_once(
+    live: LiveServer, database_url: str
+) -> None:
+    """A phone that reconnects and resends while its first send is still waiting to be written:
+    both arrive together, both are answered, the vote and its id are stored once."""
+
+    async def scenario() -> None:
+        _, code, phones = await voting_room(live, 10)
+        twins = []
+        for phone in phones:
+            twin = Phone(live.url)
+            twin.cookie = phone.cookie
+            await twin.connect()
+            await twin.until(lambda p, t=twin: t.phase() == "vote", what="vote phase")
+            twins.append(twin)
+
+        async def both(i: int, phone: Phone, twin: Phone) -> list[str]:
+            message = {"id": f"twice-{i:04d}", "action": "vote", "case": phone.case_id()}
+            message["option"] = OPTIONS[i % 4]
+            sent = await asyncio.gather(phone.send(message), twin.send(message))
+            return list(await asyncio.gather(phone.reply(sent[0]), twin.reply(sent[1])))
+
+        replies = await asyncio.gather(
+            *(both(i, p, t) for i, (p, t) in enumerate(zip(phones, twins, strict=True)))
+        )
+        for i, (first, second) in enumerate(replies):
+            assert [first, second].count(f"Din stemme ({OPTIONS[i % 4]}) er gemt.") <= 1
+            assert "allerede brugt" not in first + second
+        ids = [r[0] for r in query(database_url, MESSAGE_IDS, code=code)]
+        assert sorted(ids) == [f"twice-{i:04d}" for i in range(10)]
+        stored = dict(query(database_url, VOTES, code=code))
+        assert stored == {i + 1: OPTIONS[i % 4] for i in range(10)}
+        for phone in phones + twins:
+            await phone.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_a_crowd_of_state_changing_requests_all_complete(live: LiveServer) -> None:
+    """More requests waiting to write than the server has worker threads, while phones vote: each
+    waits for its turn without holding a thread, so the one writing always finds one."""
+
+    async def scenario() -> None:
+        fac, code, phones = await voting_room(live, 20)
+        async with httpx.AsyncClient(base_url=live.url, timeout=60) as http:
+            http.cookies.update(fac.http.cookies)
+            arm_csrf(http)
+            # "Keep the groups": a write transaction that changes nothing on any screen.
+            requests = [
+                http.post(f"/facilitator/sessions/{code}/regroup", data={"mode": "keep"})
+                for _ in range(80)
+            ]
+            votes = [vote(phone, "A") for phone in phones]
+            results = await asyncio.gather(*requests, *votes)
+        responses, replies = results[:80], results[80:]
+        assert [r.status_code for r in responses] == [200] * 80
+        assert all("er gemt" in flash for _, flash in replies), replies
         for phone in phones:
             await phone.aclose()
 
