@@ -16,7 +16,9 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
+from weakref import WeakKeyDictionary
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as Db
@@ -43,46 +45,64 @@ class Job(Protocol[R]):
         """
 
 
+@dataclass
+class _Line:
+    """The queue, the turn and the task that drains them, on one event loop."""
+
+    queue: asyncio.Queue[tuple[Job[Any], asyncio.Future[Any]]] = field(
+        default_factory=asyncio.Queue
+    )
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    task: asyncio.Task[None] | None = None
+
+
 class Writer:
     def __init__(self, engine: Engine, hub: Hub) -> None:
         self.engine = engine
         self.hub = hub
-        self.lock = asyncio.Lock()
-        self.queue: asyncio.Queue[tuple[Job[Any], asyncio.Future[Any]]] = asyncio.Queue()
         self.thread = ThreadPoolExecutor(1, thread_name_prefix="writer")
-        self.task: asyncio.Task[None] | None = None
+        # A server runs one event loop; a test client may run one per request (asyncio's queues
+        # and locks belong to one loop). The one thread writes for them all.
+        self.lines: WeakKeyDictionary[asyncio.AbstractEventLoop, _Line] = WeakKeyDictionary()
+
+    def _line(self) -> _Line:
+        return self.lines.setdefault(asyncio.get_running_loop(), _Line())
 
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
         """This process's only right to write, held by a batch or by one state-changing request."""
-        async with self.lock:
+        async with self._line().lock:
             yield
 
     async def submit(self, job: Job[R]) -> R:
         """Apply the job with whatever else is waiting; its answer once the batch is committed."""
-        if self.task is None or self.task.done():
-            self.task = asyncio.create_task(self.run())
+        line = self._line()
+        if line.task is None or line.task.done():
+            line.task = asyncio.create_task(self.run(line))
         done: asyncio.Future[R] = asyncio.get_running_loop().create_future()
-        self.queue.put_nowait((job, done))
+        line.queue.put_nowait((job, done))
         return await done
 
-    async def run(self) -> None:
+    async def run(self, line: _Line) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            batch = [await self.queue.get()]
-            while len(batch) < BATCH and not self.queue.empty():
-                batch.append(self.queue.get_nowait())
+            batch = [await line.queue.get()]
+            while len(batch) < BATCH and not line.queue.empty():
+                batch.append(line.queue.get_nowait())
             jobs = [job for job, _ in batch]
             try:
-                async with self.turn():
+                async with line.lock:
                     answers = await loop.run_in_executor(self.thread, self.write, jobs)
             except Exception as exc:  # the transaction failed: nothing in it was stored
                 for _, done in batch:
                     if not done.done():
                         done.set_exception(exc)
                 continue
-            for event in _unique(e for job in jobs for e in job.events):
-                await self.hub.publish(session_channel(event["session"]), event)
+            try:
+                for event in _unique(e for job in jobs for e in job.events):
+                    await self.hub.publish(session_channel(event["session"]), event)
+            except Exception as exc:  # stored, but the room was not told: its pages reconnect
+                answers = [(False, exc)] * len(batch)
             for (_, done), (ok, value) in zip(batch, answers, strict=True):
                 if done.done():
                     continue  # its page went away meanwhile
@@ -119,10 +139,11 @@ class Writer:
         return answers
 
     async def aclose(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
+        line = self.lines.get(asyncio.get_running_loop())
+        if line is not None and line.task is not None:
+            line.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+                await line.task
         self.thread.shutdown(wait=True)
 
 
