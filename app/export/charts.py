@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from app.export.summary import CaseSummary
+from app.i18n import t
 from app.web import render
 
 FONT = "sparring, DejaVu Sans, sans-serif"  # "sparring" is the font the PDF registers
@@ -54,10 +55,10 @@ def case_chart(case: CaseSummary, threshold: int) -> Chart:
     counts = [_value(c) for o in case.options for c in (o.before, o.after)]
     top = max([c for c in counts if c is not None] + [threshold])
     chart = Chart(
-        title=f"Stemmer før og efter drøftelsen: {case.title}",
+        title=t("export.chart_votes", title=case.title),
         width=width,
         height=30 + row * len(case.options),
-        legend=[(BEFORE, "Før"), (AFTER, "Efter")],
+        legend=[(BEFORE, t("export.before")), (AFTER, t("export.after"))],
     )
     for i, option in enumerate(case.options):
         y = 28 + i * row

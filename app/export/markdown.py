@@ -1,10 +1,9 @@
-"""The Summary as Markdown: for e-mail and intranet pages."""
+"""The Summary as Markdown: for e-mail and intranet pages, in the language of whoever downloads it."""
 
 from __future__ import annotations
 
 from app.export.summary import CaseSummary, DutySummary, Summary
-
-OPEN_CASE = "Åben drøftelse uden afstemning."
+from app.i18n import current, day, number, t
 
 
 def pct(value: float | None) -> str:
@@ -13,20 +12,36 @@ def pct(value: float | None) -> str:
 
 
 def case_line(case: CaseSummary) -> str:
-    return (
-        f"Stemmer før: {case.voters_before} · efter: {case.voters_after} · "
-        f"skiftede: {case.changed} af {case.compared} ({pct(case.shift)}) · "
-        f"uenighed før: {pct(case.disagreement_before)}, efter: {pct(case.disagreement_after)}"
+    return t(
+        "export.case_line",
+        before=case.voters_before,
+        after=case.voters_after,
+        changed=case.changed,
+        compared=case.compared,
+        shift=pct(case.shift),
+        dis_before=pct(case.disagreement_before),
+        dis_after=pct(case.disagreement_after),
     )
 
 
 def duty_line(duty: DutySummary) -> str:
-    moved = f"; størst bevægelse i case {duty.most_moved_case}" if duty.most_moved_case else ""
+    moved = t("export.most_moved", position=duty.most_moved_case) if duty.most_moved_case else ""
     cases = ", ".join(str(p) for p in duty.cases)
-    return (
-        f"- **{duty.name}** (case {cases}): uenighed {pct(duty.disagreement)}, "
-        f"skift {pct(duty.shift)}{moved}"
+    shares = t("export.duty_line", disagreement=pct(duty.disagreement), shift=pct(duty.shift))
+    return f"- **{duty.name}** (case {cases}): {shares}{moved}"
+
+
+def meta(summary: Summary) -> str:
+    return t(
+        "export.meta",
+        date=day(current.get(), summary.date),
+        participants=summary.participants,
+        groups=summary.groups,
     )
+
+
+def moves(case: CaseSummary) -> str:
+    return ", ".join(f"{m.from_option} → {m.to_option}: {m.count}" for m in case.moves)
 
 
 def plain(text: str) -> str:
@@ -38,52 +53,43 @@ def to_markdown(summary: Summary) -> str:
     lines = [
         f"# {plain(summary.title)}",
         "",
-        f"Dato: {summary.date} · Deltagere: {summary.participants} · Grupper: {summary.groups}",
+        meta(summary),
         "",
-        f"Anonym opsummering: ingen navne; tal under {summary.threshold} vises som "
-        f"<{summary.threshold}. Uenighed er andelen, der ikke stemte på den største mulighed.",
+        t("export.anonymous", threshold=summary.threshold),
     ]
     if summary.closing_note:
-        lines += ["", "## Facilitatorens afslutning", "", plain(summary.closing_note)]
+        lines += ["", f"## {t('export.closing')}", "", plain(summary.closing_note)]
     if summary.duties:
-        lines += ["", "## Pligterne", ""] + [duty_line(d) for d in summary.duties]
+        lines += ["", f"## {t('export.duties')}", ""] + [duty_line(d) for d in summary.duties]
     for case in summary.cases:
         lines += [
             "",
             f"## {case.position}. {case.title}",
             "",
-            f"Pligt: {case.duty_name}",
+            t("export.duty", name=case.duty_name),
             "",
             f"**{case.question}**",
             "",
         ]
         if case.options:
-            lines += ["| Mulighed | Før drøftelse | Efter drøftelse |", "|---|---|---|"]
+            lines += [t("export.options_head"), "|---|---|---|"]
             lines += [f"| {o.key}. {o.text} | {o.before} | {o.after} |" for o in case.options]
             lines += ["", case_line(case)]
         else:
-            lines.append(OPEN_CASE)
+            lines.append(t("export.open_case"))
         if case.heaviest_duty:
-            lines.append(
-                "Tungeste pligt (personer/grupper): "
-                + ", ".join(f"{m.name} {m.people}/{m.groups}" for m in case.heaviest_duty)
-            )
+            heaviest = ", ".join(f"{m.name} {m.people}/{m.groups}" for m in case.heaviest_duty)
+            lines.append(t("export.heaviest", list=heaviest))
         if case.difficulty is not None:
-            lines.append(
-                f"Hvor svært (1-5): {case.difficulty:.1f} ({case.difficulty_answers} svar)".replace(
-                    ".", ","
-                )
-            )
+            mean = number(current.get(), case.difficulty, 1)
+            lines.append(t("export.difficulty", mean=mean, answers=case.difficulty_answers))
         if case.moves:
-            lines.append(
-                "Skift: "
-                + ", ".join(f"{m.from_option} → {m.to_option}: {m.count}" for m in case.moves)
-            )
+            lines.append(t("export.moves", list=moves(case)))
         if case.group_answers:
-            lines += ["", "### Gruppernes svar", ""]
+            lines += ["", f"### {t('export.answers')}", ""]
             for answer in case.group_answers:
                 reasoning = plain(" ".join(answer.reasoning.split()))
                 lines.append(f"- **{answer.label}** ({answer.option or '–'}): {reasoning}")
         if case.closing_note:
-            lines += ["", "### Facilitatorens note", "", plain(case.closing_note)]
+            lines += ["", f"### {t('export.case_note')}", "", plain(case.closing_note)]
     return "\n".join(lines) + "\n"

@@ -8,8 +8,9 @@ from pathlib import Path
 from fpdf import FPDF
 
 from app.export import charts
-from app.export.markdown import OPEN_CASE, case_line, duty_line
+from app.export.markdown import case_line, duty_line, meta, moves
 from app.export.summary import CaseSummary, Summary
+from app.i18n import t
 
 FONTS = Path(__file__).with_name("fonts")
 FAMILY = "sparring"  # the name charts.FONT asks for first
@@ -21,7 +22,7 @@ class _Pdf(FPDF):
         self.set_y(-12)
         self.set_font(FAMILY, size=8)
         self.set_text_color(*MUTED)
-        self.cell(0, 6, f"Sparring · anonym opsummering · side {self.page_no()}", align="C")
+        self.cell(0, 6, t("export.pdf_footer", page=self.page_no()), align="C")
 
 
 def _new() -> _Pdf:
@@ -49,31 +50,28 @@ def _votes(pdf: FPDF, case: CaseSummary, threshold: int) -> None:
     pdf.image(io.BytesIO(charts.svg(chart).encode()), w=width)
     pdf.ln(2)
     for option in case.options:
+        counts = {"before": option.before, "after": option.after}
         _text(
-            pdf,
-            f"{option.key}. {option.text}  (før {option.before}, efter {option.after})",
-            9,
-            gap=0.5,
+            pdf, t("export.option_counts", key=option.key, text=option.text, **counts), 9, gap=0.5
         )
     _text(pdf, case_line(case), 9)
 
 
 def _case(pdf: FPDF, case: CaseSummary, threshold: int) -> None:
     _text(pdf, f"{case.position}. {case.title}", 14, bold=True)
-    _text(pdf, f"Pligt: {case.duty_name}", 9)
+    _text(pdf, t("export.duty", name=case.duty_name), 9)
     _text(pdf, case.question, 11, bold=True)
     if not case.options:
-        _text(pdf, OPEN_CASE, 9)
+        _text(pdf, t("export.open_case"), 9)
     else:
         _votes(pdf, case, threshold)
     if case.moves:
-        moves = ", ".join(f"{m.from_option} → {m.to_option}: {m.count}" for m in case.moves)
-        _text(pdf, f"Skift: {moves}", 9)
+        _text(pdf, t("export.moves", list=moves(case)), 9)
     for answer in case.group_answers:
         _text(pdf, f"{answer.label} ({answer.option or '–'})", 10, bold=True, gap=0.3)
         _text(pdf, " ".join(answer.reasoning.split()), 10)
     if case.closing_note:
-        _text(pdf, "Facilitatorens note", 10, bold=True, gap=0.3)
+        _text(pdf, t("export.case_note"), 10, bold=True, gap=0.3)
         _text(pdf, case.closing_note, 10)
     pdf.ln(3)
 
@@ -82,23 +80,13 @@ def to_pdf(summary: Summary) -> bytes:
     pdf = _new()
     pdf.set_title(summary.title)
     _text(pdf, summary.title, 18, bold=True)
-    _text(
-        pdf,
-        f"Dato: {summary.date} · Deltagere: {summary.participants} · Grupper: {summary.groups}",
-        10,
-    )
-    _text(
-        pdf,
-        f"Anonym opsummering: ingen navne; tal under {summary.threshold} vises som "
-        f"<{summary.threshold}. Uenighed er andelen, der ikke stemte på den største mulighed.",
-        9,
-        gap=4,
-    )
+    _text(pdf, meta(summary), 10)
+    _text(pdf, t("export.anonymous", threshold=summary.threshold), 9, gap=4)
     if summary.closing_note:
-        _text(pdf, "Facilitatorens afslutning", 12, bold=True)
+        _text(pdf, t("export.closing"), 12, bold=True)
         _text(pdf, summary.closing_note, 10, gap=4)
     if summary.duties:
-        _text(pdf, "Pligterne", 12, bold=True)
+        _text(pdf, t("export.duties"), 12, bold=True)
         for duty in summary.duties:
             _text(pdf, duty_line(duty).removeprefix("- ").replace("**", ""), 10, gap=0.5)
         pdf.ln(4)

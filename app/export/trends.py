@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from app.export import charts
 from app.export.summary import Summary
+from app.i18n import t
 
 
 @dataclass
@@ -20,10 +21,14 @@ class DutyTrend:
         points = [(date, d, s) for date, _, d, s in self.sessions]
         return charts.svg(
             charts.trend_chart(
-                f"{self.name}: uenighed og skift over tid",
+                t("export.trend_title", name=self.name),
                 [
-                    ("Uenighed", charts.BEFORE, [charts.Point(t, d) for t, d, _ in points]),
-                    ("Skift", charts.AFTER, [charts.Point(t, s) for t, _, s in points]),
+                    (
+                        t("export.disagreement"),
+                        charts.BEFORE,
+                        [charts.Point(w, d) for w, d, _ in points],
+                    ),
+                    (t("export.shift"), charts.AFTER, [charts.Point(w, s) for w, _, s in points]),
                 ],
             )
         )

@@ -223,3 +223,17 @@ def test_case_titles_typed_in_the_room_are_scrubbed(logged_in: TestClient) -> No
     play(logged_in, code, SEVEN[4:], list("AAB"), list("AAA"))
     title = summary_json(logged_in, code)["cases"][0]["title"]  # type: ignore[index]
     assert title == "[fjernet] og lederen ([fjernet], [fjernet])"
+
+
+def test_downloads_speak_the_language_of_whoever_downloads(logged_in: TestClient) -> None:
+    code = new_session(logged_in)
+    play(logged_in, code, SEVEN[:4], ["A", "A", "A", "B"], ["A", "A", "C", "C"])
+    base = f"/facilitator/sessions/{code}/summary"
+    danish = logged_in.get(f"{base}.md").text
+    english = logged_in.get(f"{base}.md", headers={"Accept-Language": "en"}).text
+    assert "Anonym opsummering" in danish and "| Mulighed | Før drøftelse |" in danish
+    assert "Anonymous summary" in english and "| Option | Before the discussion |" in english
+    assert "ingen navne" not in english and "Pligt:" not in english
+    pdf = logged_in.get(f"{base}.pdf", headers={"Accept-Language": "en"}).content
+    first_page = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Anonymous summary" in first_page and "Date:" in first_page
