@@ -27,6 +27,7 @@ from app.models import Session, utcnow
 from app.room import Room, load_room, with_newcomers, with_votes
 
 YIELD_EVERY = 50  # renders between giving other sockets a turn
+TALK_ONLY = ("posts", "answer", "answer_form")  # a phone's fragments that exist while groups talk
 ALARM_LATE = 0.05  # seconds after a deadline: the views rendered then see the time as up
 # Events that change one part of the room: that part is re-read, not the whole room (in this order).
 PARTIAL: dict[str, Callable[[Db, Room], Room]] = {"join": with_newcomers, "vote": with_votes}
@@ -96,6 +97,8 @@ class Feed:
             if person is None:
                 return ""
             page.group_id = person.group_id
+            if not room.talking:  # a phone shows its group's texts only while the groups talk
+                names = tuple(n for n in names if n not in TALK_ONLY)
             return views.participant(room, person, names)
         if page.audience is Audience.PROJECTOR:
             return views.projector(room, names, page.base_url)

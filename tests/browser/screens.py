@@ -168,7 +168,7 @@ class Requests:
     seen: list[str] = field(default_factory=list)
     broken: list[str] = field(
         default_factory=list
-    )  # script errors and Content-Security-Policy refusals
+    )  # script errors, Content-Security-Policy refusals, htmx's own errors
 
     def watch(self, context: BrowserContext) -> None:
         context.on("request", self._record)
@@ -180,7 +180,9 @@ class Requests:
         page.on("console", lambda m: self._console(page, m))
 
     def _console(self, page: Page, message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text:
+        # htmx reports its own failures there too, e.g. a push for an element the page lacks.
+        htmx_error = message.type == "error" and message.text.startswith("htmx:")
+        if "Content Security Policy" in message.text or htmx_error:
             self.broken.append(f"{page.url}: {message.text}")
 
     def _record(self, request: Request) -> None:
