@@ -17,26 +17,28 @@ from sqlmodel import Session as Db
 from sqlmodel import col, func, select
 
 from app.domain import RuleError
+from app.i18n import t
 from app.library import CaseFile, Library, describe
 from app.models import LibraryCase, utcnow
 
 OWN_SET = "egne"
 MAX_IMPORT_CASES = 500
 
-FIELD_NAMES_DA = {
-    "title": "Titel",
-    "set": "Casesamling",
-    "number": "Nummer",
-    "duty": "Primær pligt",
-    "secondary_duties": "Sekundære pligter",
-    "text": "Casetekst",
-    "question": "Spørgsmål",
-    "options": "Svarmuligheder",
-    "prompts": "Drøftelsesspørgsmål",
-    "source": "Kilde",
-    "language": "Sprog",
-    "slug": "Kortnavn",
-}
+CASE_FIELDS = (
+    "title",
+    "set",
+    "number",
+    "duty",
+    "secondary_duties",
+    "text",
+    "question",
+    "options",
+    "prompts",
+    "source",
+    "language",
+    "slug",
+)
+"""The case file's fields, named in refusals as the form names them (catalogue case_file.field.*)."""
 
 
 def slugify(title: str) -> str:
@@ -67,12 +69,13 @@ def _lines(raw: str) -> list[str]:
 
 
 def validate(lib: Library, data: dict[str, Any]) -> CaseFile:
-    """A case checked against the schema; the refusal names the form's fields in Danish."""
+    """A case checked against the schema; the refusal names the form's fields in the person's language."""
     try:
         return CaseFile.model_validate(data, context=lib.context)
     except ValidationError as exc:
         message = describe(exc)
-        for name, label in FIELD_NAMES_DA.items():
+        for name in CASE_FIELDS:
+            label = t(f"case_file.field.{name}")
             message = re.sub(rf"(^|; ){name}(\.\w+)*:", rf"\g<1>{label}:", message)
         raise RuleError("case.not_saved", detail=message) from exc
 
@@ -218,7 +221,7 @@ def import_set(db: Db, lib: Library, raw: bytes) -> ImportReport:
             report.rejected.append((name, describe(exc)))
             continue
         if case.slug in seen:
-            report.rejected.append((name, "slug: står to gange i filen"))
+            report.rejected.append((name, t("case_file.slug_twice")))
             continue
         seen.add(case.slug)
         row = existing.get(case.slug)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from sqlmodel import Session as Db
 from sqlmodel import select
 
+from app.i18n import t
 from app.models import LibraryCase, utcnow
 
 log = logging.getLogger(__name__)
@@ -97,10 +98,8 @@ class CaseFile(BaseModel):
     @classmethod
     def _options(cls, value: list[str]) -> list[str]:
         if value and not MIN_OPTIONS <= len(value) <= MAX_OPTIONS:
-            raise ValueError(
-                f"skal have {MIN_OPTIONS}-{MAX_OPTIONS} svarmuligheder eller ingen "
-                f"(åben drøftelse), ikke {len(value)}"
-            )
+            counts = {"least": MIN_OPTIONS, "most": MAX_OPTIONS, "found": len(value)}
+            raise ValueError(t("case_file.options_count", **counts))
         return _texts(value)
 
     @field_validator("prompts")
@@ -112,29 +111,29 @@ class CaseFile(BaseModel):
     @classmethod
     def _language(cls, value: str) -> str:
         if value not in LANGUAGES:
-            raise ValueError(f"skal være en af {', '.join(LANGUAGES)}")
+            raise ValueError(t("case_file.one_of", known=", ".join(LANGUAGES)))
         return value
 
     @field_validator("duty")
     @classmethod
     def _duty(cls, value: str, info: ValidationInfo) -> str:
-        return _known(value, info, "duties", "pligt")
+        return _known(value, info, "duties")
 
     @field_validator("secondary_duties")
     @classmethod
     def _secondary(cls, value: list[str], info: ValidationInfo) -> list[str]:
         for slug in value:
-            _known(slug, info, "duties", "pligt")
+            _known(slug, info, "duties")
         if len(set(value)) != len(value):
-            raise ValueError("en pligt står flere gange")
+            raise ValueError(t("case_file.duty_twice"))
         if info.data.get("duty") in value:
-            raise ValueError("den primære pligt må ikke også være sekundær")
+            raise ValueError(t("case_file.main_also_secondary"))
         return value
 
     @field_validator("set")
     @classmethod
     def _set(cls, value: str, info: ValidationInfo) -> str:
-        return _known(value, info, "sets", "casesamling")
+        return _known(value, info, "sets")
 
     @property
     def open_discussion(self) -> bool:
@@ -188,14 +187,14 @@ class CaseFile(BaseModel):
 def _texts(value: list[str]) -> list[str]:
     texts = [item.strip() for item in value]
     if any(not item for item in texts):
-        raise ValueError("må ikke indeholde tomme linjer")
+        raise ValueError(t("case_file.empty_lines"))
     return texts
 
 
-def _known(value: str, info: ValidationInfo, key: str, what: str) -> str:
+def _known(value: str, info: ValidationInfo, key: str) -> str:
     known = (info.context or {}).get(key)
     if known is not None and value not in known:
-        raise ValueError(f"ukendt {what} '{value}' (kendte: {', '.join(sorted(known))})")
+        raise ValueError(t(f"case_file.unknown_{key}", value=value, known=", ".join(sorted(known))))
     return value
 
 
@@ -203,7 +202,7 @@ def describe(exc: ValidationError) -> str:
     """`field: message; field: message` with the field path spelled as in the file."""
     parts = []
     for error in exc.errors():
-        where = ".".join(str(p) for p in error["loc"]) or "(hele filen)"
+        where = ".".join(str(p) for p in error["loc"]) or t("case_file.whole_file")
         message = str(error["msg"]).removeprefix("Value error, ")
         parts.append(f"{where}: {message}")
     return "; ".join(parts)
@@ -232,15 +231,15 @@ def _read_yaml(path: Path) -> Any:
 def _load_list(path: Path, model: type[BaseModel], errors: list[str]) -> list[Any]:
     """A YAML list of mappings; each broken entry is reported as `file: [index].field: message`."""
     if not path.exists():
-        errors.append(f"{path.name}: filen mangler")
+        errors.append(t("case_file.missing_file", name=path.name))
         return []
     try:
         items = _read_yaml(path)
     except yaml.YAMLError as exc:
-        errors.append(f"{path.name}: ugyldig YAML: {exc}")
+        errors.append(t("case_file.bad_yaml", name=path.name, error=exc))
         return []
     if not isinstance(items, list):
-        errors.append(f"{path.name}: skal være en liste")
+        errors.append(t("case_file.not_a_list", name=path.name))
         return []
     valid = []
     for index, item in enumerate(items):
@@ -261,14 +260,15 @@ def load_library(seed_dir: Path) -> Library:
         try:
             case = CaseFile.model_validate(_read_yaml(path), context=lib.context)
         except yaml.YAMLError as exc:
-            lib.errors.append(f"cases/{path.name}: ugyldig YAML: {exc}")
+            lib.errors.append(t("case_file.bad_yaml", name=f"cases/{path.name}", error=exc))
             continue
         except ValidationError as exc:
             lib.errors.append(f"cases/{path.name}: {describe(exc)}")
             continue
         if case.slug in seen:
+            other = seen[case.slug]
             lib.errors.append(
-                f"cases/{path.name}: slug: '{case.slug}' findes også i {seen[case.slug]}"
+                t("case_file.slug_elsewhere", name=path.name, slug=case.slug, other=other)
             )
             continue
         seen[case.slug] = path.name

@@ -105,8 +105,6 @@ DANISH_ON_PURPOSE = {
     "cli.py": "the operator's command line speaks Danish (#left: no per-person language there)",
     "simulate.py": "what the bot phones write",
     "submissions.py": "the discussion prompts a promoted dilemma gets, case content like the cases",
-    "library.py": "case-file validation details, Danish like the case files (#left)",
-    "authoring.py": "field names in those validation details (#left)",
 }
 
 

@@ -185,7 +185,9 @@ async def import_set(
 
 
 def preview_room(case: LibraryCase, fmt: Format, phase: Phase) -> Room:
-    session = Session(id=0, code="VIS123", title="Forhåndsvisning", format=fmt, status="running")
+    session = Session(
+        id=0, code="VIS123", title=i18n.t("case_preview.title"), format=fmt, status="running"
+    )
     session.position = 0
     copy = services.session_copy(case, 0, 0)
     copy.id, copy.phase = 0, phase

@@ -61,6 +61,9 @@ def test_create_edit_duplicate_archive(logged_in: TestClient) -> None:
     assert bad.status_code == 400
     assert "Svarmuligheder: skal have 3-5 svarmuligheder" in bad.text
     assert "Budgetnotatet før valget" in bad.text, "what was typed is shown again"
+    english = {"Accept-Language": "en"}
+    bad = logged_in.post("/facilitator/library/new", data={**NEW, "options": "x"}, headers=english)
+    assert "The case was not saved. Response options: must have 3-5 response options" in bad.text
 
     r = logged_in.post("/facilitator/library/new", data=NEW)
     assert r.status_code == 303
