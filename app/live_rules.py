@@ -53,6 +53,8 @@ def fragments_for(
     if kind == "submission":
         return (("status", "submissions") if audience is Audience.FACILITATOR else ()), False
     if audience is Audience.PARTICIPANT:
+        if kind == "moderated" and event.get("phones"):
+            return ("stage",), False
         if kind == "groups":
             # A phone whose group changed gets a new stage (new texts); the rest keep their drafts.
             return (("header", "stage") if moved else ("header", "posts")), False

@@ -11,7 +11,7 @@ from sqlmodel import Session as Db
 from sqlmodel import col, func, select
 
 from app import auth
-from app.domain import RuleError, codes, gate, grouping, moderation, phases, tally
+from app.domain import RuleError, codes, gate, grouping, moderation, phases, tally, visibility
 from app.domain.grouping import Mode
 from app.domain.phases import Format, Phase, Status
 from app.hub import Event
@@ -536,7 +536,12 @@ def set_hidden(db: Db, session: Session, kind: str, row_id: int, hidden: bool) -
         changed = event(session, "post", group=person.group_id if person else None)
     else:
         changed = event(session, "answer", group=row.group_id)
-    return [changed, event(session, "moderated")]
+    # Phones showing the current case's results hold every group's answer: they need it again.
+    shown = case.position == session.position
+    on_phones = shown and visibility.phone_shows_results(
+        Phase(case.phase), session.results_on_phones
+    )
+    return [changed, event(session, "moderated", phones=on_phones)]
 
 
 @dataclass

@@ -34,6 +34,11 @@ def phone_results_visible(phase: Phase | None, results_on_phones: bool) -> bool:
     return results_on_phones and results_visible(phase)
 
 
+def phone_shows_results(phase: Phase | None, results_on_phones: bool) -> bool:
+    """The results are on the phones' screens: after reveal, but not while they revote."""
+    return phase is not Phase.REVOTE and phone_results_visible(phase, results_on_phones)
+
+
 def perspective_visible(phase: Phase | None) -> bool:
     """The case's perspective (duties, what the kodeks says) comes after the groups answered."""
     return results_visible(phase)

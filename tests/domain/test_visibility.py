@@ -56,6 +56,15 @@ def test_phones_see_results_only_when_the_session_allows_it(phase: Phase | None)
 
 
 @pytest.mark.parametrize("phase", [None, *Phase])
+def test_phones_hold_results_on_screen_after_reveal_except_while_revoting(
+    phase: Phase | None,
+) -> None:
+    on_screen = visibility.results_visible(phase) and phase is not Phase.REVOTE
+    assert visibility.phone_shows_results(phase, True) is on_screen
+    assert visibility.phone_shows_results(phase, False) is False
+
+
+@pytest.mark.parametrize("phase", [None, *Phase])
 def test_the_perspective_never_shows_before_the_groups_have_answered(phase: Phase | None) -> None:
     before = phase is None or RANK.index(phase) < RANK.index(Phase.REVEAL)
     assert visibility.perspective_visible(phase) is not before

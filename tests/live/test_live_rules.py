@@ -1,4 +1,5 @@
-"""Which pages a join disturbs: the staff counts (coalesced) and the newcomer's own group only."""
+"""Which fragments an event redraws: a join disturbs only the staff counts (coalesced) and the
+newcomer's own group; a hidden text redraws the phones only while they show the results."""
 
 from __future__ import annotations
 
@@ -16,3 +17,11 @@ def test_a_join_updates_staff_counts_in_batches_and_only_the_newcomers_group() -
     assert fragments_for(Audience.PARTICIPANT, join, 1) == ((), False)
     lobby = {"type": "join", "group": None}
     assert fragments_for(Audience.PARTICIPANT, lobby, None) == ((), False)
+
+
+def test_hiding_a_text_redraws_the_phones_only_while_they_show_the_results() -> None:
+    showing = {"type": "moderated", "phones": True}
+    assert fragments_for(Audience.PARTICIPANT, showing, 1) == (("stage",), False)
+    quiet = {"type": "moderated", "phones": False}
+    assert fragments_for(Audience.PARTICIPANT, quiet, 1) == ((), False)
+    assert fragments_for(Audience.PROJECTOR, quiet, None) == (("stage",), False)

@@ -91,3 +91,36 @@ def test_hidden_texts_never_reach_the_projector_the_draft_or_the_summary(
             await page.close()
 
     asyncio.run(run())
+
+
+def test_hiding_an_answer_after_reveal_takes_it_off_the_phones_showing_results(
+    server: LiveServer, facilitator: Facilitator
+) -> None:
+    async def run() -> None:
+        code = facilitator.create_session("Moderation efter resultat", CASE, group_size=3)
+        control = Control(server.url, code, facilitator)
+        await control.connect()
+        phones = [Phone(server.url, alias) for alias in ("Ea8x", "Bo8x", "Ib8x")]
+        for phone in phones:
+            await phone.join(code)
+        assert facilitator.act(code, "start") == ""
+        assert facilitator.act(code, "phase", action="group_answer") == ""
+        await phones[0].shows("phone-stage", "Gruppens begrundelse")
+        await phones[0].answer("B", SECRET, base_version=0)
+        await control.shows("ctl-texts", SECRET)
+        assert facilitator.act(code, "phase", action="reveal") == ""
+        for phone in phones:
+            await phone.shows("phone-stage", SECRET)
+
+        answer_id = re.search(r'"kind": "answer", "id": "(\d+)"', control.page.html("ctl-texts"))
+        assert answer_id
+        assert facilitator.act(code, "hide", kind="answer", id=answer_id.group(1), hidden="1") == ""
+        for phone in phones:
+            await phone.until(
+                lambda p: SECRET not in p.html("phone-stage"), what="hidden answer gone"
+            )
+            assert "Svaret er skjult af facilitatoren" in phone.page.text("phone-stage")
+        for page in [*phones, control]:
+            await page.close()
+
+    asyncio.run(run())
