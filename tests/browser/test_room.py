@@ -59,6 +59,17 @@ class Room:
             small = phone.viewport_size == SMALL_PHONE["viewport"]
             self.screens.look(phone, "phone-360px" if small else f"phone{n or ''}", phase)
 
+    def log_in(
+        self, page: Page, path: str, heading: str, account: tuple[str, str], audience: str
+    ) -> None:
+        """Open a page that asks for a login, look at the login, and sign in."""
+        page.goto(f"{self.server.url}{path}")
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        self.screens.look(page, audience, "login")
+        page.get_by_label("Brugernavn").fill(account[0])
+        page.get_by_label("Adgangskode").fill(account[1])
+        page.get_by_role("button", name="Log ind").click()
+
     def next_phase(self, phase: str, offline: Page | None = None) -> None:
         # In the answer phase the gate's button says "Vis resultat" once every group has answered.
         self.control.get_by_role("button", name=re.compile("^(Næste fase|Vis resultat) →$")).click()
@@ -85,12 +96,7 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     control, projector = room.control, room.projector
 
     # The facilitator logs in and builds the session by clicking.
-    control.goto(f"{server.url}/facilitator")
-    expect(control.get_by_role("heading", name="Log ind som facilitator")).to_be_visible()
-    room.screens.look(control, "facilitator", "login")
-    control.get_by_label("Brugernavn").fill(FACILITATOR[0])
-    control.get_by_label("Adgangskode").fill(FACILITATOR[1])
-    control.get_by_role("button", name="Log ind").click()
+    room.log_in(control, "/facilitator", "Log ind som facilitator", FACILITATOR, "facilitator")
     expect(control.get_by_role("heading", name="Ny session")).to_be_visible()
     room.screens.look(control, "facilitator", "dashboard")
     control.get_by_label("Titel").fill("Chefforum, december")
@@ -297,12 +303,7 @@ def read_as_manager(room: Room, title: str) -> None:
     room.screens.look(control, "facilitator", "summary-published")
     room.server.add_user(*REVIEWER, role="reviewer")
     manager = room.context(viewport={"width": 1366, "height": 900}).new_page()
-    manager.goto(f"{room.server.url}/review")
-    expect(manager.get_by_role("heading", name="Log ind som leder (læseadgang)")).to_be_visible()
-    room.screens.look(manager, "review", "login")
-    manager.get_by_label("Brugernavn").fill(REVIEWER[0])
-    manager.get_by_label("Adgangskode").fill(REVIEWER[1])
-    manager.get_by_role("button", name="Log ind").click()
+    room.log_in(manager, "/review", "Log ind som leder (læseadgang)", REVIEWER, "review")
     expect(manager.get_by_role("heading", name="Opsummeringer")).to_be_visible()
     room.screens.look(manager, "review", "sessions")
     manager.get_by_role("link", name=title).click()
