@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
@@ -27,6 +27,9 @@ STATUS_LABELS = i18n.Labels("status.", Status)
 templates.env.globals["STATUS_LABELS"] = STATUS_LABELS
 
 HOME = "/facilitator"
+ROW_ID = (
+    2**31 - 1
+)  # the largest id a row can have; a larger number is refused as bad input, not a 500
 public = APIRouter(prefix="/facilitator", tags=["facilitator"])
 signin.add_login_routes(public, "facilitator", HOME)
 router = APIRouter(
@@ -76,7 +79,10 @@ def _dashboard(
 
 @router.get("", response_class=HTMLResponse)
 def dashboard(
-    request: Request, db: DbDep, user: FacilitatorDep, template: int | None = None
+    request: Request,
+    db: DbDep,
+    user: FacilitatorDep,
+    template: Annotated[int | None, Query(ge=1, le=ROW_ID)] = None,
 ) -> HTMLResponse:
     """The sessions and the new-session form; `?template=ID` fills the form from a saved plan."""
     plan = db.get(SessionTemplate, template) if template else None
@@ -285,7 +291,7 @@ async def hide(
     db: DbDep,
     hub: HubDep,
     kind: Annotated[str, Form(max_length=10)],
-    id: Annotated[int, Form(ge=1)],
+    id: Annotated[int, Form(ge=1, le=ROW_ID)],
     hidden: Annotated[str, Form(max_length=5)] = "",
 ) -> HTMLResponse:
     return await _act(
@@ -439,7 +445,7 @@ def dilemmas(
 async def moderate_dilemma(
     request: Request,
     code: str,
-    submission_id: int,
+    submission_id: Annotated[int, Path(ge=1, le=ROW_ID)],
     db: DbDep,
     hub: HubDep,
     user: FacilitatorDep,

@@ -1,0 +1,94 @@
+"""schemathesis against the OpenAPI schema: every operation gets requests that fit its schema, requests
+that break it, and requests aimed at a real session and case, as a logged-in facilitator who is also a
+phone in that session, with the page's CSRF token. No answer may be a server error or break its own
+documented response schema."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from hypothesis.strategies import SearchStrategy
+from schemathesis import Case
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from app.config import Settings
+from tests.routers.conftest import app_client, log_in, new_session
+
+EXAMPLES = 10  # per operation and kind of input: about 1,000 requests, 20-40 s on this machine
+CHECKS = [not_a_server_error, response_schema_conformance]
+SLUG = "kl-01-spareoevelsen"
+SENT = ("method", "url", "params", "headers", "data", "content", "files", "json")
+
+
+def send(http: TestClient, case: Case, seen: Counter[str]) -> None:
+    """One generated request through the test's own client (its cookies and CSRF header), checked;
+    logged in again if the request logged the facilitator out."""
+    request = case.as_transport_kwargs()
+    assert not request.get("cookies"), "the schema declares no cookies"
+    body = request.get("data")
+    if isinstance(body, bytes | str):  # a raw body (a broken multipart form): httpx sends it as is
+        request["content"] = request.pop("data")
+    if request.get(
+        "files"
+    ):  # requests would str() a generated non-bytes file body; httpx needs it done
+        request["files"] = [(name, _as_text(file)) for name, file in request["files"]]
+    sent = {key: request[key] for key in SENT if key in request}
+    response = http.request(**sent)
+    seen[str(response.status_code)] += 1
+    response.request.read()  # a multipart body is a stream: read, so the checks can look at it
+    case.validate_response(response, checks=CHECKS)
+    if case.operation.path.startswith("/api/"):  # scripts get JSON, errors included
+        assert response.headers["content-type"] == "application/json", response.text
+    if case.operation.path == "/facilitator/logout":
+        log_in(http)
+
+
+def _as_text(file: tuple[Any, ...]) -> tuple[Any, ...]:
+    filename, content, *rest = file
+    return (filename, content if isinstance(content, bytes | str) else str(content), *rest)
+
+
+def run(http: TestClient, strategy: SearchStrategy[Case], seen: Counter[str]) -> None:
+    @given(case=strategy)
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,  # the same requests every run: a failure here is a bug, never luck
+        suppress_health_check=list(HealthCheck),
+    )
+    def attempt(case: Case) -> None:
+        send(http, case, seen)
+
+    with contextlib.suppress(Unsatisfiable):  # no input of this operation can break its schema
+        attempt()
+
+
+def test_no_request_the_schema_allows_or_forbids_breaks_the_app(tmp_path: Path) -> None:
+    with app_client(Settings(data_dir=tmp_path)) as http:
+        log_in(http)
+        code = new_session(http)
+        assert http.post("/join", data={"code": code}).status_code == 303  # and a phone in it
+        real = {"code": code, "slug": SLUG, "set_slug": "kl"}
+        schema = schemathesis.openapi.from_asgi("/openapi.json", http.app)
+        seen: Counter[str] = Counter()
+        operations = [result.ok() for result in schema.get_all_operations()]
+        for operation in operations:
+            names = {parameter.name for parameter in operation.path_parameters}
+            run(http, operation.as_strategy(GenerationMode.POSITIVE), seen)
+            run(http, operation.as_strategy(GenerationMode.NEGATIVE), seen)
+            if names & set(real):
+                aimed = {name: value for name, value in real.items() if name in names}
+                run(http, operation.as_strategy(path_parameters=aimed), seen)
+        print(f"{len(operations)} operations, {sum(seen.values())} requests, by status: {seen}")
+        assert len(operations) > 40 and sum(seen.values()) > 15 * len(operations)
+        assert "500" not in seen
