@@ -31,7 +31,11 @@ BATCH = 500  # jobs per transaction at most: the first in a batch waits for all 
 
 
 class Job(Protocol[R]):
-    """One write. `events` are published after the commit (once per batch, duplicates dropped)."""
+    """One write. `events` are published after the commit (once per batch, duplicates dropped).
+
+    A job's class may also have `prepare(db, jobs)`: reads for all its jobs in the batch at once,
+    before any is applied (one query instead of one per job).
+    """
 
     events: list[Event]
 
@@ -118,6 +122,10 @@ class Writer:
             with Db(
                 bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
             ) as db:
+                for kind in dict.fromkeys(type(job) for job in jobs):
+                    prepare = getattr(kind, "prepare", None)
+                    if prepare is not None:
+                        prepare(db, [job for job in jobs if type(job) is kind])
                 errors: list[Exception | None] = []
                 for job in jobs:
                     try:

@@ -73,7 +73,9 @@ class Crowd:
 
     async def join_and_connect(self) -> list[float]:
         limit = asyncio.Semaphore(20)
-        async with httpx.AsyncClient(timeout=60) as http:
+        # Keep-alive shorter than the server's 5 s: a reused connection it has just closed fails the join.
+        limits = httpx.Limits(keepalive_expiry=2)
+        async with httpx.AsyncClient(timeout=60, limits=limits) as http:
             await http.get(f"{self.phones[0].url}/")  # the CSRF cookie, echoed as pages do
             http.headers["X-CSRF-Token"] = http.cookies.get(CSRF_COOKIE) or ""
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlmodel import Session as Db
+from sqlmodel import col, select
 
 from app import i18n, inbox, logins, services, views
 from app.config import Settings
@@ -135,6 +136,14 @@ class PhoneMessage:
         self.notice: tuple[str, dict[str, Any]] = ("", {})  # catalogue key and its facts
         self.extra: dict[str, Any] = {}
         self.events: list[Event] = []
+
+    @staticmethod
+    def prepare(db: Db, messages: list[PhoneMessage]) -> None:
+        """The batch's phones and its message ids, each read once for all of them."""
+        people = {m.page.participant_id for m in messages}
+        db.exec(select(Participant).where(col(Participant.id).in_(people))).all()  # identity map
+        ids = [(m.page.participant_id, m.message.get("id")) for m in messages]
+        inbox.recall(db, [(p, i) for p, i in ids if p is not None and isinstance(i, str)])
 
     def apply(self, db: Db) -> None:
         message, page = self.message, self.page
