@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -79,7 +80,11 @@ class Writer:
             yield
 
     async def submit(self, job: Job[R]) -> R:
-        """Apply the job with whatever else is waiting; its answer once the batch is committed."""
+        """Apply the job with whatever else is waiting; its answer once the batch is committed.
+
+        Never from a request that holds the write turn (one with a db handle that changes state):
+        the batch would wait for that turn, and the request for the batch.
+        """
         line = self._line()
         if line.task is None or line.task.done():
             line.task = asyncio.create_task(self.run(line))
@@ -157,4 +162,6 @@ class Writer:
 
 def _unique(events: Iterable[Event]) -> list[Event]:
     """A batch of 300 votes says "votes changed" once: the pages reload the room anyway."""
-    return list({tuple(sorted(event.items())): event for event in events}.values())
+    return list(
+        {json.dumps(event, sort_keys=True, default=str): event for event in events}.values()
+    )
