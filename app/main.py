@@ -26,7 +26,17 @@ from app.feed import Feeds
 from app.hub import make_hub
 from app.models import utcnow
 from app.ratelimit import RateLimits
-from app.routers import api, cases, facilitator, language, live, participant, projector, review
+from app.routers import (
+    api,
+    cases,
+    facilitator,
+    language,
+    live,
+    participant,
+    projector,
+    review,
+    signin,
+)
 from app.security import add_security, csrf_protect
 from app.web import templates
 from app.writer import Writer
@@ -66,6 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hub = make_hub(settings.redis_url, settings.redis_prefix)
     app.state.join_failures = RateLimits(participant.JOIN_FAILURES_PER_MINUTE, 60)
     app.state.clock = utcnow  # what logins measure idle time by; tests move it
+    app.state.login_failures = RateLimits(
+        signin.LOGIN_FAILURES_PER_MINUTE, 60, clock=lambda: app.state.clock().timestamp()
+    )
     app.add_middleware(logins.Logins)  # inside the session cookie's middleware: it reads the token
     app.add_middleware(
         SessionMiddleware,

@@ -14,6 +14,8 @@ from app.deps import DbDep
 from app.models import User
 from app.web import templates
 
+LOGIN_FAILURES_PER_MINUTE = 10  # per client address and username: guessing a password gets nowhere
+
 
 def local(path: str, home: str) -> str:
     """Only redirect within this site (no open redirect through ?next=)."""
@@ -28,6 +30,7 @@ def form(
     username: str = "",
     error: str = "",
     ended: bool = False,
+    status: int = 401,
 ) -> HTMLResponse:
     context = {
         "action": f"{home}/login",
@@ -38,18 +41,24 @@ def form(
         "ended": ended,
     }
     return templates.TemplateResponse(
-        request, "facilitator/login.html", context, status_code=401 if error else 200
+        request, "facilitator/login.html", context, status_code=status if error else 200
     )
 
 
 def sign_in(
     request: Request, db: Db, role: str, home: str, username: str, password: str, next: str
 ) -> Response:
-    """A user of this role with the right password gets a new login; anyone else a 401."""
+    """A user of this role with the right password gets a new login; anyone else a 401, and after
+    LOGIN_FAILURES_PER_MINUTE wrong tries from one address for one username, a 429 for a minute."""
+    client = request.client.host if request.client else ""
+    failures = request.app.state.login_failures.get(f"{client} {username.strip().lower()}")
+    if failures.full():
+        return form(request, role, home, next, username, i18n.t("login.too_many"), status=429)
     user = db.exec(select(User).where(User.username == username.strip())).first()
     if user is None:
         auth.waste_time(password)  # as slow as a wrong password: no hint which usernames exist
     if user is None or not auth.verify_password(password, user.password_hash) or user.role != role:
+        failures.hit()
         return form(request, role, home, next, username, i18n.t("login.wrong"))
     if auth.needs_rehash(user.password_hash):  # an older hash: upgraded while the password is here
         user.password_hash = auth.hash_password(password)

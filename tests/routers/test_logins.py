@@ -203,3 +203,20 @@ def test_an_unknown_user_is_told_the_same_as_a_wrong_password(client: TestClient
     wrong = client.post("/facilitator/login", data={"username": "fac", "password": "x"})
     assert unknown.status_code == wrong.status_code == 401
     assert unknown.text.replace("ingen", "fac") == wrong.text
+
+
+def test_guessing_a_password_is_stopped_for_a_minute(client: TestClient, clock: Clock) -> None:
+    wrong = {"username": "fac", "password": "gæt"}
+    for _ in range(10):
+        assert client.post("/facilitator/login", data=wrong).status_code == 401
+    r = client.post("/facilitator/login", data={"username": "fac", "password": PASSWORD})
+    assert r.status_code == 429 and "For mange forkerte forsøg" in r.text  # even the right one
+    r = client.post("/review/login", data={"username": "chef", "password": PASSWORD})
+    assert r.status_code == 303, "another account is not held up"
+    clock.advance(seconds=61)
+    assert (
+        client.post(
+            "/facilitator/login", data={"username": "fac", "password": PASSWORD}
+        ).status_code
+        == 303
+    )
