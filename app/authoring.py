@@ -189,12 +189,22 @@ def export_set(db: Db, lib: Library, set_slug: str) -> str:
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
 
 
+def _free_number(numbers: dict[tuple[str, int], str], case_set: str, wanted: int, slug: str) -> int:
+    """The case's number in its set, or the set's next one if another case holds it: numbers
+    label the cases on the projector ("Case 4"), so two in a set must not share one."""
+    holder = numbers.get((case_set, wanted))
+    if holder is None or holder == slug:
+        return wanted
+    return max(n for s, n in numbers if s == case_set) + 1
+
+
 @dataclass
 class ImportReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (which case, why)
+    renumbered: list[tuple[str, int]] = field(default_factory=list)  # (case, its new number)
 
 
 def import_set(db: Db, lib: Library, raw: bytes) -> ImportReport:
@@ -210,6 +220,7 @@ def import_set(db: Db, lib: Library, raw: bytes) -> ImportReport:
         raise RuleError("import.too_many", most=MAX_IMPORT_CASES)
     report = ImportReport()
     existing = {r.slug: r for r in db.exec(select(LibraryCase)).all()}
+    numbers = {(r.case_set, r.number): r.slug for r in existing.values()}
     seen: set[str] = set()
     for index, item in enumerate(cases, start=1):
         data = dict(item) if isinstance(item, dict) else {}
@@ -226,6 +237,13 @@ def import_set(db: Db, lib: Library, raw: bytes) -> ImportReport:
         seen.add(case.slug)
         row = existing.get(case.slug)
         values = case.row_values()
+        if row is not None and numbers.get((row.case_set, row.number)) == row.slug:
+            del numbers[(row.case_set, row.number)]  # its old place is free for itself or others
+        number = _free_number(numbers, case.set, case.number, case.slug)
+        if number != case.number:
+            values["number"] = number
+            report.renumbered.append((case.slug, number))
+        numbers[(case.set, number)] = case.slug
         if row is None:
             db.add(LibraryCase(**values, archived=archived))
             report.added.append(case.slug)

@@ -22,6 +22,10 @@ TOKEN = re.compile(
 SHOWN_ATTRS = re.compile(r'\b(placeholder|aria-label|title|alt|hx-confirm)="([^"]*)"')
 LETTER = re.compile(r"[^\W\d_]")
 KEY_USE = re.compile(r"""\bt\(\s*["']([\w.]+)["']""")
+JINJA = re.compile(r"({{.*?}}|{%.*?%})", re.S)
+# A quoted string inside a Jinja tag that is not a catalogue key: ("Tilføjet", ...) would be shown.
+QUOTED = re.compile(r"""(?<!t\()(?<![\w.])(["'])((?:(?!\1).)*)\1""")
+WORDY = re.compile(r"[A-ZÆØÅ][a-zæøå]+|[æøåÆØÅ]| [a-zæøå]{2,}")
 
 
 def templates() -> list[Path]:
@@ -37,6 +41,8 @@ def literal_text(source: str) -> list[str]:
             found += [v for _, v in SHOWN_ATTRS.findall(part) if LETTER.search(TOKEN.sub("", v))]
         elif part and not TOKEN.fullmatch(part) and LETTER.search(part):
             found.append(part.strip())
+    for tag in JINJA.findall(source):
+        found += [text for _, text in QUOTED.findall(tag) if WORDY.search(text)]
     return found
 
 
@@ -60,6 +66,8 @@ def test_templates_take_every_word_from_the_catalogue(path: Path) -> None:
 def test_the_literal_text_check_finds_words() -> None:
     assert literal_text('<p title="Hej">Tak {{ t("x") }}</p>') == ["Hej", "Tak"]
     assert literal_text('<p class="a {% if x %}b{% endif %}">{{ t("x") }} · 3</p>') == []
+    assert literal_text('{{ "Tilføjet" if x else t("a.b") }}') == ["Tilføjet"]
+    assert literal_text('{% set kind = "vote" %}{{ t("a.b", x="y") }}') == []
 
 
 def test_a_person_choice_beats_the_browser() -> None:

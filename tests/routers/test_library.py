@@ -140,6 +140,20 @@ def test_export_import_round_trip_with_a_report(logged_in: TestClient) -> None:
         and "Albertslund" in page
     )
 
+    taken = {**document["cases"][2], "slug": "alb-05-samme-nummer", "number": 1}
+    twice = {**taken, "slug": "alb-06-ogsaa-samme-nummer"}
+    raw = yaml.safe_dump({**document, "cases": [taken, twice]}, allow_unicode=True).encode()
+    report = logged_in.post("/facilitator/library/import", files={"file": ("a.yaml", raw)}).text
+    assert "<b>2</b> tilføjet" in report
+    assert "casen har nu nummer 5" in report and "casen har nu nummer 6" in report
+    numbers = [
+        c["number"]
+        for c in yaml.safe_load(
+            logged_in.get("/facilitator/library/export/albertslund-2012.yaml").text
+        )["cases"]
+    ]
+    assert sorted(numbers) == [1, 2, 3, 4, 5, 6], "no two cases of a set share a number"
+
     broken = logged_in.post("/facilitator/library/import", files={"file": ("x.yaml", b"cases: [")})
     assert broken.status_code == 400 and "kunne ikke læses som YAML" in broken.text
     wrong = logged_in.post("/facilitator/library/import", files={"file": ("x.yaml", b"- a\n- b\n")})
