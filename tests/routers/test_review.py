@@ -44,6 +44,7 @@ def test_reviewers_read_published_summaries_only(logged_in: TestClient) -> None:
         assert logged_in.get(f"/review/sessions/{code}/summary.json").status_code == 404
     trends = logged_in.get("/review/trends").text
     assert "Tendenser pr. pligt" in trends and "<polyline" in trends
+    assert "1 offentliggjort session." in trends, "one session, in the singular"
 
 
 def test_reviewers_cannot_reach_facilitator_pages_or_live_data(logged_in: TestClient) -> None:
