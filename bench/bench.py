@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing as mp
+import os
 import re
 import resource
 import secrets
@@ -222,8 +223,10 @@ def servers(workers: int, data: Path) -> Iterator[tuple[list[LiveServer], str]]:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    load = os.getloadavg()[0]  # other work on the machine: say how busy it was
     with tempfile.TemporaryDirectory() as tmp, servers(args.workers, Path(tmp)) as (live, db_url):
-        return asyncio.run(_run(args, live, db_url))
+        result = asyncio.run(_run(args, live, db_url))
+    return result | {"load": f"{load:.1f} → {os.getloadavg()[0]:.1f}", "cores": os.cpu_count()}
 
 
 async def _run(args: argparse.Namespace, live: list[LiveServer], db_url: str) -> dict[str, Any]:
@@ -358,6 +361,8 @@ LABELS = {
     "ack_p95_ms": "vote-to-ack p95 (ms, approx.)",
     "pushed_per_s": "messages pushed per second",
     "peak_rss_mib": "server peak RSS (MiB)",
+    "load": "load average, start → end (1 min)",
+    "cores": "CPU cores",
 }
 
 
