@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     login_max_hours: int = (
         12  # ... and this long after logging in, however busy (a long meeting day)
     )
+    login_recheck_seconds: float = 30.0  # an open control or projector page checks its login
     max_message_bytes: int = 64 * 1024
     tally_push_interval: float = 0.1  # per session: first tally push at once, then one per interval
 

@@ -82,6 +82,13 @@ def resolve(engine: Engine, settings: Settings, moment: datetime, token: str) ->
     return None if stale else user_id
 
 
+def alive(engine: Engine, settings: Settings, moment: datetime, token: str) -> bool:
+    """Whether the token's login still holds; reads only (an open page is not use, a click is)."""
+    with Db(engine) as db:
+        login = db.get(Login, auth.token_hash(token))
+        return login is not None and not expired(login, settings, moment)
+
+
 class Logins:
     """ASGI middleware inside SessionMiddleware: resolves the cookie's login once per request or
     socket and leaves the user id in scope[USER]. It runs before any endpoint opens its own

@@ -28,6 +28,7 @@ router = APIRouter(tags=["live"])
 POLICY_VIOLATION = (
     1008  # the htmx ws extension does not retry this one, so a refused page stays quiet
 )
+LOGIN_ENDED = 4401  # a staff page's login ended while it was open: the page reloads to the login
 
 
 RATE_LIMIT = 100  # messages per minute from one page: people send a few, scripts thousands
@@ -316,7 +317,25 @@ async def _staff_socket(websocket: WebSocket, code: str, audience: Audience) -> 
         await _refuse(websocket, i18n.t("login.facilitator"))
         return
     await websocket.accept()
-    await Connection(websocket, audience, session.id, None).run()
+    token = websocket.scope["session"].get(logins.TOKEN, "")
+    watch = asyncio.create_task(_watch_login(websocket, token))
+    try:
+        await Connection(websocket, audience, session.id, None).run()
+    finally:
+        watch.cancel()
+
+
+async def _watch_login(websocket: WebSocket, token: str) -> None:
+    """Close an open control or projector page once its login ends (logout, idle, new password):
+    the room's texts stop reaching a laptop whose login was ended elsewhere."""
+    state = websocket.app.state
+    while True:
+        await asyncio.sleep(state.settings.login_recheck_seconds)
+        if not await asyncio.to_thread(
+            logins.alive, state.engine, state.settings, state.clock(), token
+        ):
+            await websocket.close(code=LOGIN_ENDED, reason=i18n.t("facilitator.login.udloebet"))
+            return
 
 
 @router.websocket("/ws/projector/{code}")

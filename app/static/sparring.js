@@ -43,6 +43,8 @@
     Object.keys(unanswered).forEach(function (id) { socket.send(unanswered[id]); });
   });
   document.addEventListener("htmx:wsClose", function (e) {
+    // The server ended a staff page's login (logout elsewhere, idle): reloading shows the login.
+    if (e.detail.event && e.detail.event.code === 4401) { window.location.reload(); return; }
     showConn(true);
     socket = e.detail.socketWrapper;
   });

@@ -7,19 +7,24 @@ import base64
 import hashlib
 import json
 import secrets
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session as Db
 from sqlmodel import select
+from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
 from app import auth
 from app.cli import remove_user, set_password
+from app.config import Settings
 from app.models import Login, User
-from tests.routers.conftest import PASSWORD, log_in, new_session
+from tests.routers.conftest import PASSWORD, app_client, log_in, new_session
 from tests.utils.clients import arm_csrf
 
 ENDED = "Dit login er udløbet"
@@ -220,3 +225,42 @@ def test_guessing_a_password_is_stopped_for_a_minute(client: TestClient, clock: 
         ).status_code
         == 303
     )
+
+
+@pytest.fixture
+def watched(tmp_path: Path) -> Iterator[TestClient]:
+    """A facilitator whose open pages check their login every 50 ms instead of every 30 s."""
+    with app_client(Settings(data_dir=tmp_path, login_recheck_seconds=0.05)) as http:
+        yield log_in(http)
+
+
+def close_code(ws: WebSocketTestSession, within: float = 10.0) -> int | None:
+    """The code the server closes this socket with, reading pushes until then; None if it stays
+    open that long (read in a thread: the test client's receive has no timeout)."""
+    closed: dict[str, int] = {}
+
+    def drain() -> None:
+        try:
+            while True:
+                ws.receive_text()
+        except WebSocketDisconnect as exc:
+            closed["code"] = exc.code
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    reader.join(within)
+    return closed.get("code")
+
+
+@pytest.mark.parametrize("how", ["logout", "idle"])
+def test_an_open_control_page_is_closed_when_its_login_ends(watched: TestClient, how: str) -> None:
+    code = new_session(watched)
+    clock = Clock()
+    watched.app.state.clock = clock  # type: ignore[attr-defined]
+    with watched.websocket_connect(f"/ws/facilitator/{code}") as control:
+        assert "ctl-status" in control.receive_text()  # its full view: the login held
+        if how == "logout":
+            assert watched.post("/facilitator/logout").status_code == 303
+        else:
+            clock.advance(minutes=121)
+        assert close_code(control) == 4401  # the page reloads on this code and meets the login
