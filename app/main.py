@@ -56,7 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.library, _ = library.seed_library(db, settings.seed_dir)
             summaries.purge_expired(db, settings)  # raw rows past retention go at start-up
         templates.env.globals["DUTIES"] = app.state.library.duty_map()
-        retention = asyncio.create_task(summaries.retention_loop(app.state.engine, settings))
+        retention = asyncio.create_task(
+            summaries.retention_loop(app.state.engine, settings, app.state.writer)
+        )
         checkpoints = asyncio.create_task(checkpoint_loop(app.state.engine))
         yield
         retention.cancel()

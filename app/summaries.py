@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
@@ -11,6 +12,7 @@ from sqlmodel import Session as Db
 from sqlmodel import col, delete, select
 
 from app.config import Settings
+from app.db import begin_write
 from app.domain import RuleError
 from app.domain.anonymise import scrub
 from app.domain.phases import Status
@@ -28,8 +30,11 @@ from app.models import (
     Vote,
     utcnow,
 )
+from app.writer import Writer
 
 MAX_NOTE = 4000
+
+log = logging.getLogger(__name__)
 
 
 def _aliases(db: Db, session: Session) -> list[str]:
@@ -144,9 +149,22 @@ def purge_expired(db: Db, settings: Settings, now: datetime | None = None) -> li
     return [s.code for s in due]
 
 
-async def retention_loop(engine: Engine, settings: Settings, every: float = 3600) -> None:
-    """Purge expired raw rows once an hour for as long as the server runs (start-up purges first)."""
+async def retention_loop(engine: Engine, settings: Settings, writer: Writer) -> None:
+    """Purge expired raw rows every `retention_check_seconds` while the server runs (start-up
+    purges first). It writes in its turn (app.writer) and in a thread, like a request: a purge
+    never blocks the room's sockets, and one that fails is tried again next time."""
     while True:
-        await asyncio.sleep(every)
-        with Db(engine) as db:
-            purge_expired(db, settings)
+        await asyncio.sleep(settings.retention_check_seconds)
+        try:
+            async with writer.turn():
+                await asyncio.to_thread(_purge_expired_now, engine, settings)
+        except Exception:
+            log.exception(
+                "retention purge failed; trying again in %s s", settings.retention_check_seconds
+            )
+
+
+def _purge_expired_now(engine: Engine, settings: Settings) -> None:
+    with Db(engine) as db:
+        begin_write(db)
+        purge_expired(db, settings)

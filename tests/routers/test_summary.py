@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import random
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from sqlmodel import select
 
 from app import services, summaries
 from app.config import Settings
+from app.db import begin_write
 from app.export.summary import SCHEMA, SCHEMA_FILE, json_schema
 from app.main import create_app
 from app.models import Group, GroupAnswer, Participant, Post, Session, SessionCase, Vote
@@ -211,6 +213,28 @@ def test_the_server_purges_expired_raw_rows_when_it_starts(tmp_path: Path) -> No
         assert db.exec(select(Participant)).all() == []
         session = db.exec(select(Session).where(Session.code == code)).one()
         assert session.purged_at is not None and session.summary_json is not None
+
+
+def test_the_running_server_purges_expired_raw_rows_on_its_own(tmp_path: Path) -> None:
+    with app_client(Settings(data_dir=tmp_path)) as http:
+        code = new_session(log_in(http))
+        play(http, code, SEVEN[:3], list("AAB"), list("AAA"))
+    every = Settings(data_dir=tmp_path, retention_days=30, retention_check_seconds=0.05)
+    running = create_app(every)  # looks every 50 ms here (hourly by default)
+    with TestClient(running), Db(running.state.engine) as db:
+        begin_write(db)  # the server's purge may be writing: wait for the lock, like the app
+        session = db.exec(select(Session).where(Session.code == code)).one()
+        assert session.ended_at is not None and session.purged_at is None
+        session.ended_at -= timedelta(days=31)  # it ended long ago, after the server started
+        db.add(session)
+        db.commit()
+        deadline = time.monotonic() + 10
+        while session.purged_at is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+            db.rollback()  # end the read, so the next one sees the server's latest commit
+            db.refresh(session)
+        assert session.purged_at is not None and session.summary_json is not None
+        assert db.exec(select(Participant)).all() == []
 
 
 def test_case_titles_typed_in_the_room_are_scrubbed(logged_in: TestClient) -> None:
