@@ -154,7 +154,7 @@ class Feed:
             await self.push(now)
         if self.pending and (self.flusher is None or self.flusher.done()):
             self.flusher = asyncio.create_task(self.flush())
-        if event.get("type") in ("timer", "phase", "resync"):  # what can set or move a timer
+        if kind in ("timer", "phase", "resync"):  # what can set or move a timer
             self.watch_timer()
 
     def watch_timer(self) -> None:

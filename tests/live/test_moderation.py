@@ -13,19 +13,34 @@ CASE = ["kl-08-gavemodtagelse"]
 SECRET = "Hemmelig tekst fra gruppen"
 
 
+async def started_room(
+    server: LiveServer, facilitator: Facilitator, aliases: tuple[str, ...]
+) -> tuple[str, Control, list[Phone]]:
+    """A started session of one group (its phones joined) with the control page open."""
+    code = facilitator.create_session("Moderation", CASE, group_size=3)
+    control = Control(server.url, code, facilitator)
+    await control.connect()
+    phones = [Phone(server.url, alias) for alias in aliases]
+    for phone in phones:
+        await phone.join(code)
+    assert facilitator.act(code, "start") == ""
+    return code, control, phones
+
+
+def hide_the_answer(facilitator: Facilitator, code: str, control: Control) -> None:
+    """Hide the group's answer as its button in the control page's list of texts does."""
+    answer_id = re.search(r'"kind": "answer", "id": "(\d+)"', control.page.html("ctl-texts"))
+    assert answer_id
+    assert facilitator.act(code, "hide", kind="answer", id=answer_id.group(1), hidden="1") == ""
+
+
 def test_hidden_texts_never_reach_the_projector_the_draft_or_the_summary(
     server: LiveServer, facilitator: Facilitator
 ) -> None:
     async def run() -> None:
-        code = facilitator.create_session("Moderation", CASE, group_size=3)
+        code, control, phones = await started_room(server, facilitator, ("Ea7x", "Bo7x", "Ib7x"))
         projector = Projector(server.url, code, facilitator.cookie())
-        control = Control(server.url, code, facilitator)
         await projector.connect()
-        await control.connect()
-        phones = [Phone(server.url, alias) for alias in ("Ea7x", "Bo7x", "Ib7x")]
-        for phone in phones:
-            await phone.join(code)
-        assert facilitator.act(code, "start") == ""
         assert facilitator.act(code, "phase", action="vote") == ""
         for i, phone in enumerate(phones):
             await phone.shows("phone-stage", "Hvad ville du gøre?")
@@ -52,9 +67,7 @@ def test_hidden_texts_never_reach_the_projector_the_draft_or_the_summary(
         await phones[0].shows("phone-stage", "Gruppens begrundelse")
         await phones[0].answer("B", SECRET, base_version=0)
         await control.shows("ctl-texts", SECRET)
-        answer_id = re.search(r'"kind": "answer", "id": "(\d+)"', control.page.html("ctl-texts"))
-        assert answer_id
-        assert facilitator.act(code, "hide", kind="answer", id=answer_id.group(1), hidden="1") == ""
+        hide_the_answer(facilitator, code, control)
         assert facilitator.act(code, "hide", kind="answer", id="99999", hidden="1") == (
             "Ukendt tekst"
         )
@@ -97,13 +110,7 @@ def test_hiding_an_answer_after_reveal_takes_it_off_the_phones_showing_results(
     server: LiveServer, facilitator: Facilitator
 ) -> None:
     async def run() -> None:
-        code = facilitator.create_session("Moderation efter resultat", CASE, group_size=3)
-        control = Control(server.url, code, facilitator)
-        await control.connect()
-        phones = [Phone(server.url, alias) for alias in ("Ea8x", "Bo8x", "Ib8x")]
-        for phone in phones:
-            await phone.join(code)
-        assert facilitator.act(code, "start") == ""
+        code, control, phones = await started_room(server, facilitator, ("Ea8x", "Bo8x", "Ib8x"))
         assert facilitator.act(code, "phase", action="group_answer") == ""
         await phones[0].shows("phone-stage", "Gruppens begrundelse")
         await phones[0].answer("B", SECRET, base_version=0)
@@ -112,9 +119,7 @@ def test_hiding_an_answer_after_reveal_takes_it_off_the_phones_showing_results(
         for phone in phones:
             await phone.shows("phone-stage", SECRET)
 
-        answer_id = re.search(r'"kind": "answer", "id": "(\d+)"', control.page.html("ctl-texts"))
-        assert answer_id
-        assert facilitator.act(code, "hide", kind="answer", id=answer_id.group(1), hidden="1") == ""
+        hide_the_answer(facilitator, code, control)
         for phone in phones:
             await phone.until(
                 lambda p: SECRET not in p.html("phone-stage"), what="hidden answer gone"
