@@ -170,12 +170,15 @@ def cmd_simulate(args: argparse.Namespace) -> None:
 
 
 def cmd_purge(_args: argparse.Namespace) -> None:
-    from app import summaries
+    from app import retention
 
     settings = get_settings()
-    with Db(make_engine(settings)) as db:
-        codes = summaries.purge_expired(db, settings)
+    outcome = retention.purge_expired(make_engine(settings), settings)
+    codes = outcome.purged
     print(f"Rådata slettet for {len(codes)} afsluttede sessioner: {', '.join(codes) or '-'}")
+    if outcome.failed:
+        print(f"Kunne ikke slettes (se loggen): {', '.join(outcome.failed)}", file=sys.stderr)
+        raise SystemExit(1)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -17,7 +17,7 @@ from sqlmodel import Session as Db
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from app import i18n, library, logins, summaries
+from app import i18n, library, logins, retention
 from app.config import Settings, get_settings
 from app.db import checkpoint_loop, make_engine
 from app.deps import LoginRequired
@@ -54,14 +54,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.writer = Writer(app.state.engine, app.state.hub)
         with Db(app.state.engine) as db:
             app.state.library, _ = library.seed_library(db, settings.seed_dir)
-            summaries.purge_expired(db, settings)  # raw rows past retention go at start-up
+        retention.purge_at_start(app.state.engine, settings)  # raw rows past retention go now
         templates.env.globals["DUTIES"] = app.state.library.duty_map()
-        retention = asyncio.create_task(
-            summaries.retention_loop(app.state.engine, settings, app.state.writer)
+        purging = asyncio.create_task(
+            retention.retention_loop(app.state.engine, settings, app.state.writer)
         )
         checkpoints = asyncio.create_task(checkpoint_loop(app.state.engine))
         yield
-        retention.cancel()
+        purging.cancel()
         checkpoints.cancel()
         await app.state.writer.aclose()
         await app.state.hub.aclose()

@@ -88,6 +88,7 @@ class Session(SQLModel, table=True):
     summary_json: str | None = Field(default=None, sa_column=Column(Text))
     published_at: datetime | None = None  # None: a draft only the facilitator sees
     purged_at: datetime | None = None  # raw per-person rows deleted
+    purge_failed_at: datetime | None = None  # the last purge that failed (app.retention retries)
 
 
 class SessionCase(SQLModel, table=True):

@@ -1,40 +1,22 @@
-"""Summaries after the room has gone home: freeze, closing notes, publish, purge raw rows."""
+"""Summaries after the room has gone home: freeze, closing notes, publish (purging: app.retention)."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
 
-from sqlalchemy.engine import Engine
 from sqlmodel import Session as Db
-from sqlmodel import col, delete, select
+from sqlmodel import col, select
 
 from app.config import Settings
-from app.db import begin_write
 from app.domain import RuleError
 from app.domain.anonymise import scrub
 from app.domain.phases import Status
 from app.export import build as summary_build
 from app.export.summary import Summary, from_json, to_json
 from app.library import load_library
-from app.models import (
-    Group,
-    GroupAnswer,
-    Participant,
-    Post,
-    Session,
-    SessionCase,
-    Submission,
-    Vote,
-    utcnow,
-)
-from app.writer import Writer
+from app.models import Participant, Session, utcnow
 
 MAX_NOTE = 4000
-
-log = logging.getLogger(__name__)
 
 
 def _aliases(db: Db, session: Session) -> list[str]:
@@ -114,57 +96,3 @@ def publish(db: Db, session: Session, settings: Settings) -> None:
     session.published_at = utcnow()
     db.add(session)
     db.commit()
-
-
-def purge(db: Db, session: Session, settings: Settings) -> None:
-    """Delete every per-person row of an ended session; the frozen summary stays."""
-    summary_of(db, session, settings)  # freezes first, so nothing is lost
-    case_ids = select(SessionCase.id).where(SessionCase.session_id == session.id)
-    people = select(Participant.id).where(Participant.session_id == session.id)
-    db.exec(delete(Vote).where(col(Vote.session_case_id).in_(case_ids)))
-    db.exec(delete(Post).where(col(Post.session_case_id).in_(case_ids)))
-    db.exec(delete(GroupAnswer).where(col(GroupAnswer.session_case_id).in_(case_ids)))
-    db.exec(delete(Participant).where(col(Participant.id).in_(people)))
-    db.exec(delete(Group).where(col(Group.session_id) == session.id))
-    db.exec(delete(Submission).where(col(Submission.session_id) == session.id))
-    session.purged_at = utcnow()
-    db.add(session)
-    db.commit()
-
-
-def purge_expired(db: Db, settings: Settings, now: datetime | None = None) -> list[str]:
-    """Purge the sessions that ended more than `retention_days` ago; returns their codes."""
-    if settings.retention_days <= 0:
-        return []
-    cutoff = (now or utcnow()) - timedelta(days=settings.retention_days)
-    due = db.exec(
-        select(Session).where(
-            Session.status == Status.ENDED,
-            col(Session.purged_at).is_(None),
-            col(Session.ended_at) < cutoff,
-        )
-    ).all()
-    for session in due:
-        purge(db, session, settings)
-    return [s.code for s in due]
-
-
-async def retention_loop(engine: Engine, settings: Settings, writer: Writer) -> None:
-    """Purge expired raw rows every `retention_check_seconds` while the server runs (start-up
-    purges first). It writes in its turn (app.writer) and in a thread, like a request: a purge
-    never blocks the room's sockets, and one that fails is tried again next time."""
-    while True:
-        await asyncio.sleep(settings.retention_check_seconds)
-        try:
-            async with writer.turn():
-                await asyncio.to_thread(_purge_expired_now, engine, settings)
-        except Exception:
-            log.exception(
-                "retention purge failed; trying again in %s s", settings.retention_check_seconds
-            )
-
-
-def _purge_expired_now(engine: Engine, settings: Settings) -> None:
-    with Db(engine) as db:
-        begin_write(db)
-        purge_expired(db, settings)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
-from app import export, i18n, logins, services, submissions, summaries, views
+from app import export, i18n, logins, retention, services, submissions, summaries, views
 from app.config import Settings
 from app.deps import DbDep, FacilitatorDep, HubDep, SettingsDep, current_facilitator
 from app.domain import RuleError
@@ -32,6 +34,8 @@ ROW_ID = (
 )  # the largest id a row can have; a larger number is refused as bad input, not a 500
 public = APIRouter(prefix="/facilitator", tags=["facilitator"])
 signin.add_login_routes(public, "facilitator", HOME)
+log = logging.getLogger(__name__)
+
 router = APIRouter(
     prefix="/facilitator", tags=["facilitator"], dependencies=[Depends(current_facilitator)]
 )
@@ -349,7 +353,7 @@ def summary_page(
     return _summary_page(request, db, settings, user, code)
 
 
-async def _after(
+def _after(
     request: Request,
     code: str,
     db: DbDep,
@@ -357,7 +361,9 @@ async def _after(
     user: User,
     command: Callable[[Session], object],
 ) -> Response:
-    """Run a summary command; back to the summary page, or the page again with the reason."""
+    """Run a summary command; back to the summary page, or the page again with the reason.
+
+    A plain function: FastAPI runs it in a worker thread, so its writes never block the loop."""
     session = services.session_by_code(db, code)
     try:
         command(session)
@@ -379,7 +385,8 @@ async def save_notes(
         for key, value in form.items()
         if key.startswith("note_") and key.removeprefix("note_").isdigit()
     }
-    return await _after(
+    return await run_in_threadpool(
+        _after,
         request,
         code,
         db,
@@ -390,21 +397,28 @@ async def save_notes(
 
 
 @router.post("/sessions/{code}/publish", response_model=None)
-async def publish(
+def publish(
     request: Request, code: str, db: DbDep, settings: SettingsDep, user: FacilitatorDep
 ) -> Response:
-    return await _after(
-        request, code, db, settings, user, lambda s: summaries.publish(db, s, settings)
-    )
+    return _after(request, code, db, settings, user, lambda s: summaries.publish(db, s, settings))
 
 
 @router.post("/sessions/{code}/purge", response_model=None)
-async def purge(
+def purge(
     request: Request, code: str, db: DbDep, settings: SettingsDep, user: FacilitatorDep
 ) -> Response:
-    return await _after(
-        request, code, db, settings, user, lambda s: summaries.purge(db, s, settings)
-    )
+    def now(session: Session) -> None:
+        try:
+            retention.purge(db, session, settings)
+        except RuleError:
+            raise
+        except Exception as exc:  # logged and shown on the page; the retention loop tries again
+            log.exception("could not purge the raw rows of session %s", session.code)
+            db.rollback()
+            retention.mark_failed(request.app.state.engine, session.id)
+            raise RuleError("summary.purge_failed") from exc
+
+    return _after(request, code, db, settings, user, now)
 
 
 # Kollegasparring: participants' own dilemmas -----------------------------------------------------

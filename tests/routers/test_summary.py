@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from sqlmodel import Session as Db
 from sqlmodel import select
 
-from app import services, summaries
+from app import retention, services
 from app.config import Settings
 from app.db import begin_write
 from app.export.summary import SCHEMA, SCHEMA_FILE, json_schema
@@ -152,14 +152,16 @@ def test_retention_purges_only_sessions_ended_long_enough_ago(logged_in: TestCli
         session = db.exec(select(Session).where(Session.code == old)).one()
         assert session.ended_at is not None
         later = session.ended_at + timedelta(days=31)
-        assert summaries.purge_expired(db, settings.model_copy(update={"retention_days": 0})) == []
-        assert summaries.purge_expired(db, settings, now=later - timedelta(days=2)) == []
+    engine = logged_in.app.state.engine  # type: ignore[attr-defined]
+    off = settings.model_copy(update={"retention_days": 0})
+    assert retention.purge_expired(engine, off).purged == []
+    assert retention.purge_expired(engine, settings, now=later - timedelta(days=2)).purged == []
     with Db(logged_in.app.state.engine) as db:  # type: ignore[attr-defined]
         recent_row = db.exec(select(Session).where(Session.code == recent)).one()
         recent_row.ended_at = later - timedelta(days=1)
         db.add(recent_row)
         db.commit()
-        assert summaries.purge_expired(db, settings, now=later) == [old]
+        assert retention.purge_expired(engine, settings, now=later) == ([old], [])
         assert len(db.exec(select(Participant)).all()) == 3, "the recent session keeps its rows"
     assert summary_json(logged_in, old)["participants"] == "3"
 

@@ -1,0 +1,172 @@
+"""Raw per-person rows deleted after the room has gone home: now (the facilitator's button) or
+`retention_days` after the end (at start-up, hourly while serving, `sparring purge`).
+
+What a purge deletes is declared table by table below; a test holds every model table to one of
+the two lists, so a new table cannot be forgotten. The frozen summary is never touched.
+
+One session that cannot be purged never stops the others, nor the server: its failure is logged,
+kept on the session (`purge_failed_at`, shown to its facilitator) and tried again next time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql import Select
+from sqlmodel import Session as Db
+from sqlmodel import SQLModel, col, delete, select
+
+from app import summaries
+from app.config import Settings
+from app.db import begin_write
+from app.domain.phases import Status
+from app.models import (
+    Group,
+    GroupAnswer,
+    Participant,
+    Post,
+    ProcessedMessage,
+    Session,
+    SessionCase,
+    Submission,
+    Vote,
+    utcnow,
+)
+from app.writer import Writer
+
+log = logging.getLogger(__name__)
+
+Rows = Callable[[int], Select[Any]]
+"""The ids of one table's rows that belong to a session (by the session's id)."""
+
+
+def _cases(session_id: int) -> Select[Any]:
+    return select(SessionCase.id).where(SessionCase.session_id == session_id)
+
+
+def _people(session_id: int) -> Select[Any]:
+    return select(Participant.id).where(Participant.session_id == session_id)
+
+
+# Deleted by a purge, in this order (children before the rows they point at).
+RAW: list[tuple[type[SQLModel], Rows]] = [
+    (Vote, lambda s: select(Vote.id).where(col(Vote.session_case_id).in_(_cases(s)))),
+    (Post, lambda s: select(Post.id).where(col(Post.session_case_id).in_(_cases(s)))),
+    (
+        GroupAnswer,
+        lambda s: select(GroupAnswer.id).where(col(GroupAnswer.session_case_id).in_(_cases(s))),
+    ),
+    # A phone's message ids and digests: who sent what, and when.
+    (
+        ProcessedMessage,
+        lambda s: select(ProcessedMessage.id).where(
+            col(ProcessedMessage.participant_id).in_(_people(s))
+        ),
+    ),
+    (Participant, _people),
+    (Group, lambda s: select(Group.id).where(Group.session_id == s)),
+    (Submission, lambda s: select(Submission.id).where(Submission.session_id == s)),
+]
+
+# Never deleted by a purge, and why.
+KEPT: dict[str, str] = {
+    "session": "holds the frozen anonymised summary; title and code only",
+    "sessioncase": "the facilitator's copy of each case, as the summary names it",
+    "user": "staff accounts, not participants",
+    "login": "staff logins, not participants",
+    "librarycase": "the shared case library",
+    "sessiontemplate": "saved session plans: cases and timers, no people",
+    "alembic_version": "the schema's version",
+}
+
+
+def purge(db: Db, session: Session, settings: Settings) -> None:
+    """Delete every raw row of an ended session that can link to a person; commits. The summary
+    is frozen first (an error if the session has not ended), so nothing it needs is lost."""
+    summaries.summary_of(db, session, settings)
+    assert session.id is not None
+    for model, rows in RAW:
+        ids = rows(session.id)
+        db.exec(delete(model).where(col(model.id).in_(ids)))  # type: ignore[attr-defined]
+    session.purged_at = utcnow()
+    session.purge_failed_at = None
+    db.add(session)
+    db.commit()
+
+
+class Outcome(NamedTuple):
+    purged: list[str]  # session codes
+    failed: list[str]
+
+
+def purge_expired(engine: Engine, settings: Settings, now: datetime | None = None) -> Outcome:
+    """Purge the sessions that ended more than `retention_days` ago, each in its own transaction.
+    A session that fails is marked, logged and left for next time; the others go on."""
+    outcome = Outcome([], [])
+    if settings.retention_days <= 0:
+        return outcome
+    cutoff = (now or utcnow()) - timedelta(days=settings.retention_days)
+    with Db(engine) as db:
+        due = db.exec(
+            select(Session.id, Session.code).where(
+                Session.status == Status.ENDED,
+                col(Session.purged_at).is_(None),
+                col(Session.ended_at) < cutoff,
+            )
+        ).all()
+    for session_id, code in due:
+        try:
+            with Db(engine) as db:
+                begin_write(db)
+                session = db.get(Session, session_id)
+                if session is None or session.purged_at is not None:
+                    continue  # purged by its facilitator meanwhile
+                purge(db, session, settings)
+            outcome.purged.append(code)
+        except Exception:
+            log.exception("could not purge the raw rows of session %s; trying again later", code)
+            mark_failed(engine, session_id)
+            outcome.failed.append(code)
+    return outcome
+
+
+def mark_failed(engine: Engine, session_id: int | None) -> None:
+    """Keep on the session that its purge failed (in a transaction of its own)."""
+    try:
+        with Db(engine) as db:
+            begin_write(db)
+            session = db.get(Session, session_id)
+            if session is not None:
+                session.purge_failed_at = utcnow()
+                db.add(session)
+                db.commit()
+    except Exception:  # the database itself is failing: the log above already says so
+        log.exception("could not record the failed purge of session id %s", session_id)
+
+
+def purge_at_start(engine: Engine, settings: Settings) -> None:
+    """Start-up's purge: whatever happens here, the server still starts."""
+    try:
+        purge_expired(engine, settings)
+    except Exception:
+        log.exception("retention purge at start-up failed; the server starts anyway")
+
+
+async def retention_loop(engine: Engine, settings: Settings, writer: Writer) -> None:
+    """Purge expired raw rows every `retention_check_seconds` while the server runs. It writes in
+    the process's write turn (app.writer) and in a thread, like a request: a purge never blocks
+    the room's sockets."""
+    while True:
+        await asyncio.sleep(settings.retention_check_seconds)
+        try:
+            async with writer.turn():
+                await asyncio.to_thread(purge_expired, engine, settings)
+        except Exception:
+            log.exception(
+                "retention purge failed; trying again in %s s", settings.retention_check_seconds
+            )

@@ -1,0 +1,207 @@
+"""Every feature that reads a session after the room, on a session that people really used
+(tests/utils/lived_in.py): summary, every export, draft, review, trends, the library, templates,
+and the purge, checked table by table against the models."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import jsonschema
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import Table
+from sqlmodel import SQLModel
+
+from app import models  # noqa: F401  (the tables register themselves in the metadata)
+from app.export.summary import SCHEMA_FILE
+from app.retention import KEPT, RAW
+from tests.utils.clients import Facilitator, arm_csrf
+from tests.utils.lived_in import CASES, LivedIn, live_a_session
+from tests.utils.server import FACILITATOR, REVIEWER, LiveServer
+
+FORMATS = ("json", "md", "csv", "pdf")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = LiveServer(Path(tmp_path_factory.mktemp("lived")))
+    live.add_facilitator()
+    live.add_user(*REVIEWER, role="reviewer")
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def fac(server: LiveServer) -> Facilitator:
+    person = Facilitator(server.url)
+    person.login(*FACILITATOR)
+    return person
+
+
+@pytest.fixture(scope="module")
+def room(server: LiveServer, fac: Facilitator) -> LivedIn:
+    return asyncio.run(live_a_session(server, fac))
+
+
+@pytest.fixture(scope="module")
+def reviewer(server: LiveServer) -> httpx.Client:
+    http = httpx.Client(base_url=server.url, timeout=10)
+    http.get("/review/login")
+    arm_csrf(http)
+    r = http.post("/review/login", data={"username": REVIEWER[0], "password": REVIEWER[1]})
+    assert r.status_code == 303, r.text
+    return http
+
+
+def download(http: httpx.Client, path: str) -> str:
+    r = http.get(path)
+    assert r.status_code == 200, (path, r.status_code, r.text[:300])
+    if path.endswith(".pdf"):
+        return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)
+    return r.text
+
+
+def leaks(text: str, room: LivedIn) -> list[str]:
+    """Personal data and hidden texts found in `text` (whole words, any case)."""
+    found = [p for p in room.personal if re.search(rf"\b{re.escape(p)}\b", text, re.IGNORECASE)]
+    return found + [h for h in room.hidden if h[:30] in text]
+
+
+def test_the_summary_counts_each_person_once(room: LivedIn, fac: Facilitator) -> None:
+    data = json.loads(download(fac.http, f"/facilitator/sessions/{room.code}/summary.json"))
+    jsonschema.validate(data, json.loads(SCHEMA_FILE.read_text()))
+    assert data["participants"] == str(room.people), "a rejoin or a move counted someone twice"
+    assert [c["title"] for c in data["cases"]][-1] == "Det pyntede notat"
+    assert len(data["cases"]) == len(CASES) + 1
+    first = data["cases"][0]
+    assert first["compared"] == str(room.people), "everyone voted before and after"
+
+
+def test_no_export_draft_or_review_page_shows_personal_data_or_hidden_texts(
+    room: LivedIn, fac: Facilitator, reviewer: httpx.Client
+) -> None:
+    pages = {
+        f"facilitator .{fmt}": download(
+            fac.http, f"/facilitator/sessions/{room.code}/summary.{fmt}"
+        )
+        for fmt in FORMATS
+    }
+    pages["facilitator page"] = download(fac.http, f"/facilitator/sessions/{room.code}/summary")
+    pages["draft"] = download(fac.http, f"/facilitator/sessions/{room.code}/draft")
+    pages["review list"] = download(reviewer, "/review")
+    pages["review page"] = download(reviewer, f"/review/sessions/{room.code}")
+    pages["trends"] = download(reviewer, "/review/trends")
+    for fmt in FORMATS:
+        pages[f"review .{fmt}"] = download(reviewer, f"/review/sessions/{room.code}/summary.{fmt}")
+    found = {name: leaks(text, room) for name, text in pages.items() if leaks(text, room)}
+    assert found == {}, found
+    assert "[fjernet]" in pages["facilitator .md"], "the group answers are there, scrubbed"
+    assert room.code in pages["review list"] or "Chefforum december" in pages["review list"]
+
+
+def test_the_library_and_templates_still_serve_the_lived_in_session(
+    room: LivedIn, fac: Facilitator
+) -> None:
+    before = download(fac.http, f"/facilitator/sessions/{room.code}/summary.json")
+    archive = f"/facilitator/library/{CASES[0]}/archive"
+    r = fac.http.post(archive)
+    assert r.status_code == 303, r.text
+    try:
+        assert download(fac.http, f"/facilitator/sessions/{room.code}/summary.json") == before
+        assert "Spareøvelsen" in download(fac.http, f"/facilitator/sessions/{room.code}/summary")
+        assert fac.http.get(f"/facilitator/sessions/{room.code}").status_code == 200
+    finally:
+        assert fac.http.post(archive, data={"restore": "1"}).status_code == 303
+    assert CASES[0] in download(fac.http, "/facilitator/library")
+
+
+def linked_rows(db: sqlite3.Connection, table: Table, session_id: int) -> int | None:
+    """Rows of `table` that lead, foreign key by foreign key, to the session; None: no path."""
+    path = path_to_session(table)
+    if path is None:
+        return None
+    joins, previous = [], table.name
+    for step, (column, parent) in enumerate(path):
+        alias = f"t{step}"
+        joins.append(f'JOIN "{parent}" {alias} ON {alias}.id = "{previous}".{column}')
+        previous = alias
+    last = previous if path else table.name
+    sql = f'SELECT count(*) FROM "{table.name}" {" ".join(joins)} WHERE {last}.id = ?'
+    if not path:  # the session table itself
+        sql = f'SELECT count(*) FROM "{table.name}" WHERE id = ?'
+    return int(db.execute(sql, (session_id,)).fetchone()[0])
+
+
+def path_to_session(table: Table) -> list[tuple[str, str]] | None:
+    """The shortest chain of (foreign key column, parent table) from `table` to `session`."""
+    if table.name == "session":
+        return []
+    frontier: list[tuple[Table, list[tuple[str, str]]]] = [(table, [])]
+    seen = {table.name}
+    while frontier:
+        current, path = frontier.pop(0)
+        for fk in current.foreign_keys:
+            parent = fk.column.table
+            step = [*path, (fk.parent.name, parent.name)]
+            if parent.name == "session":
+                return step
+            if parent.name not in seen:
+                seen.add(parent.name)
+                frontier.append((parent, step))
+    return None
+
+
+def test_every_table_is_either_purged_or_kept_for_a_stated_reason() -> None:
+    purged = {model.__tablename__ for model, _ in RAW}  # type: ignore[attr-defined]
+    tables = set(SQLModel.metadata.tables)
+    assert purged.isdisjoint(KEPT)
+    assert tables - purged - set(KEPT) == set(), "a new table: is it per-person raw data?"
+    for name in tables - purged:
+        path = path_to_session(SQLModel.metadata.tables[name])
+        assert path is None or name in ("session", "sessioncase"), (name, "links to people")
+
+
+def test_purge_deletes_every_raw_row_and_keeps_the_summary_byte_identical(
+    server: LiveServer, fac: Facilitator, room: LivedIn
+) -> None:
+    # Its own lived-in session, so the other tests above keep theirs.
+    purged = asyncio.run(live_a_session(server, fac, "Til sletning"))
+    base = f"/facilitator/sessions/{purged.code}"
+    before = {fmt: fac.http.get(f"{base}/summary.{fmt}").content for fmt in ("json", "md", "csv")}
+    db = sqlite3.connect(server.data_dir / "sparring.db")
+    try:
+        session_id = db.execute("SELECT id FROM session WHERE code = ?", (purged.code,)).fetchone()
+        tables = SQLModel.metadata.tables
+        raw = [model.__tablename__ for model, _ in RAW]  # type: ignore[attr-defined]
+        used = {name: linked_rows(db, tables[name], session_id[0]) for name in raw}
+        assert all(used.values()), f"the lived-in room should fill every raw table: {used}"
+
+        r = fac.http.post(f"{base}/purge", data={"confirm": "1"})
+        assert r.status_code == 303, r.text[:2000]
+
+        left = {
+            name: linked_rows(db, table, session_id[0])
+            for name, table in tables.items()
+            if name not in KEPT
+        }
+        assert set(left.values()) == {0}, left
+        other = db.execute("SELECT id FROM session WHERE code = ?", (room.code,)).fetchone()[0]
+        assert linked_rows(db, tables["participant"], other), "only that session was purged"
+    finally:
+        db.close()
+    after = {fmt: fac.http.get(f"{base}/summary.{fmt}").content for fmt in ("json", "md", "csv")}
+    assert after == before
+    assert fac.http.get(f"{base}/summary.pdf").status_code == 200
+    page = download(fac.http, f"{base}/summary")
+    assert "blev slettet" in page and "Slet rådata nu" not in page
+    assert fac.http.get(base).status_code == 200, "the control page of a purged session"
+    r = fac.http.post(f"{base}/purge", data={"confirm": "1"})
+    assert r.status_code == 303, "purging twice changes nothing and is no error"
