@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from sqlmodel import Session as Db
 from sqlmodel import col, select
 
-from app.domain import insight, tally
+from app.domain import disclosure, insight, tally
 from app.domain.anonymise import scrub
 from app.export.summary import (
     CaseSummary,
@@ -49,7 +49,9 @@ def build(
         groups=len({p.group_id for p in people if p.group_id is not None}),
         threshold=threshold,
     )
-    summary.cases = [_case(db, case, threshold, aliases, duty_names, rng) for case in cases]
+    summary.cases = [
+        _case(db, case, len(people), threshold, aliases, duty_names, rng) for case in cases
+    ]
     summary.duties = duties(summary.cases, duty_names)
     return summary
 
@@ -57,6 +59,7 @@ def build(
 def _case(
     db: Db,
     case: SessionCase,
+    people: int,
     threshold: int,
     aliases: list[str],
     duty_names: Mapping[str, str],
@@ -72,19 +75,14 @@ def _case(
         if vote.difficulty:
             ratings.append(vote.difficulty)
     keys = tally.option_keys(len(case.options))
-    before = tally.split(list(rounds[1].values()), keys)
-    after = tally.split(list(rounds[2].values()), keys)
-    moved = tally.shift(rounds[1], rounds[2])
+    shown = disclosure.figures(people, rounds[1], rounds[2], keys, threshold)
     answers = [
         a
         for a in db.exec(select(GroupAnswer).where(GroupAnswer.session_case_id == case.id))
         if a.version and a.members >= threshold and not a.hidden
     ]
     rng.shuffle(answers)  # labels follow the shuffled order: nothing maps back to a table
-
-    def masked(n: int) -> str:
-        return tally.masked(n, threshold)
-
+    difficulty, rated = disclosure.difficulty(ratings, people, threshold)
     return CaseSummary(
         position=case.position + 1,
         title=scrub(case.title, aliases),  # a promoted own dilemma's title is typed in the room
@@ -92,27 +90,31 @@ def _case(
         duty_name=duty_names.get(case.duty, case.duty),
         secondary_duties=list(case.secondary_duties),
         question=scrub(case.question, aliases),
-        voters_before=masked(len(rounds[1])),
-        voters_after=masked(len(rounds[2])),
+        voters_before=shown.voters_before,
+        voters_after=shown.voters_after,
         options=[
-            OptionResult(key=k, text=text, before=masked(before[k]), after=masked(after[k]))
-            for k, text in zip(keys, case.options, strict=True)
+            OptionResult(key=k, text=text, before=b, after=a)
+            for k, text, b, a in zip(keys, case.options, shown.before, shown.after, strict=True)
         ],
-        compared=masked(moved.compared),
-        changed=masked(moved.changed),
-        moves=[
-            Move(from_option=a, to_option=b, count=masked(n)) for (a, b), n in moved.moves.items()
-        ],
-        shift=insight.share(moved.changed, moved.compared, threshold),
-        disagreement_before=insight.disagreement(list(before.values()), threshold),
-        disagreement_after=insight.disagreement(list(after.values()), threshold),
+        compared=shown.compared,
+        changed=shown.changed,
+        moves=[Move(from_option=a, to_option=b, count=n) for a, b, n in shown.moves],
+        shift=shown.shift,
+        disagreement_before=shown.disagreement_before,
+        disagreement_after=shown.disagreement_after,
         group_answers=[
             GroupResult(label=f"Gruppe {i}", option=a.option, reasoning=scrub(a.text, aliases))
             for i, a in enumerate(answers, 1)
         ],
-        heaviest_duty=_marks(marks, [a.duty for a in answers if a.duty], duty_names, masked),
-        difficulty=insight.mean([float(r) for r in ratings]) if len(ratings) >= threshold else None,
-        difficulty_answers=masked(len(ratings)),
+        heaviest_duty=_marks(
+            marks,
+            [a.duty for a in answers if a.duty],
+            duty_names,
+            shown.first_printed,
+            threshold,
+        ),
+        difficulty=difficulty,
+        difficulty_answers=rated,
     )
 
 
@@ -120,20 +122,25 @@ def _marks(
     people: list[str],
     groups: list[str],
     duty_names: Mapping[str, str],
-    masked: Callable[[int], str],
+    round_printed: bool,
+    threshold: int,
 ) -> list[DutyMark]:
-    """The duty split in kodeks order (unknown slugs last), only duties somebody marked."""
+    """The duty split in kodeks order (unknown slugs last). People's marks are printed only when
+    none is small (disclosure.marks); withheld, only the duties groups marked are listed, so the
+    list itself says nothing about who marked what."""
     order = [*duty_names, *sorted(set(people + groups) - set(duty_names))]
     by_people, by_groups = tally.split(people, order), tally.split(groups, order)
+    shown = disclosure.marks(by_people, round_printed, threshold)
+    listed = by_groups if any(n == disclosure.HIDDEN for n in shown.values()) else by_people
     return [
         DutyMark(
             duty=slug,
             name=duty_names.get(slug, slug),
-            people=masked(by_people[slug]),
+            people=shown[slug],
             groups=str(by_groups[slug]),
         )
         for slug in order
-        if by_people[slug] or by_groups[slug]
+        if listed[slug] or by_groups[slug]
     ]
 
 

@@ -43,8 +43,8 @@ class Chart:
 
 
 def _value(count: str) -> int | None:
-    """A shown count as a number; None for a masked one ("<3")."""
-    return None if count.startswith("<") else int(count)
+    """A shown count as a number; None for a masked ("<3") or withheld ("x") one."""
+    return int(count) if count.isdigit() else None
 
 
 def case_chart(case: CaseSummary, threshold: int) -> Chart:

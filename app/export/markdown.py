@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.domain.disclosure import HIDDEN
 from app.export.summary import CaseSummary, DutySummary, Summary
 from app.i18n import current, day, number, t
 
@@ -16,12 +17,17 @@ def case_line(case: CaseSummary) -> str:
         "export.case_line",
         before=case.voters_before,
         after=case.voters_after,
-        changed=case.changed,
-        compared=case.compared,
         shift=pct(case.shift),
         dis_before=pct(case.disagreement_before),
         dis_after=pct(case.disagreement_after),
     )
+
+
+def changed_line(case: CaseSummary) -> str:
+    """How many changed their vote: printed only when no small count can be worked from it."""
+    if case.changed == HIDDEN:
+        return ""
+    return t("export.changed_line", changed=case.changed, compared=case.compared)
 
 
 def duty_line(duty: DutySummary) -> str:
@@ -75,6 +81,7 @@ def to_markdown(summary: Summary) -> str:
             lines += [t("export.options_head"), "|---|---|---|"]
             lines += [f"| {o.key}. {o.text} | {o.before} | {o.after} |" for o in case.options]
             lines += ["", case_line(case)]
+            lines += [changed] if (changed := changed_line(case)) else []
         else:
             lines.append(t("export.open_case"))
         if case.heaviest_duty:

@@ -8,7 +8,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from app.export import charts
-from app.export.markdown import case_line, duty_line, meta, moves
+from app.export.markdown import case_line, changed_line, duty_line, meta, moves
 from app.export.summary import CaseSummary, Summary
 from app.i18n import t
 
@@ -55,6 +55,8 @@ def _votes(pdf: FPDF, case: CaseSummary, threshold: int) -> None:
             pdf, t("export.option_counts", key=option.key, text=option.text, **counts), 9, gap=0.5
         )
     _text(pdf, case_line(case), 9)
+    if changed := changed_line(case):
+        _text(pdf, changed, 9)
 
 
 def _case(pdf: FPDF, case: CaseSummary, threshold: int) -> None:

@@ -1,6 +1,6 @@
 """The Summary: one anonymised object per ended session; every format is rendered from it.
 
-Its JSON (schema `sparring.summary/2`, file summary.schema.json beside this module) is the reference
+Its JSON (schema `sparring.summary/3`, file summary.schema.json beside this module) is the reference
 format and is what the database keeps when raw rows are purged. Counts are strings because a count
 below the threshold is shown as "<3". New sections (e.g. duty marks, difficulty) are added as
 optional fields with defaults, so stored summaries stay readable.
@@ -13,11 +13,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA = "sparring.summary/2"
+SCHEMA = "sparring.summary/3"
 SCHEMA_FILE = Path(__file__).with_name("summary.schema.json")
 
-# A count as shown: "0", "7", or "<3" when below the threshold.
-Count = Annotated[str, Field(pattern=r"^(\d+|<\d+)$")]
+# A count as shown: "0", "7", "<3" when below the threshold, or "x" when withheld so that a small
+# count cannot be worked back from the others (app/domain/disclosure.py, docs/ANONYMITY.md).
+Count = Annotated[str, Field(pattern=r"^(\d+|<\d+|x)$")]
 
 
 class _Part(BaseModel):
@@ -64,11 +65,14 @@ class CaseSummary(_Part):
     voters_before: Count
     voters_after: Count
     options: list[OptionResult]
-    compared: Count = Field(description="People who voted in both rounds")
-    changed: Count = Field(description="Of those, how many changed their vote")
-    moves: list[Move] = Field(description="From which option to which, aggregated")
+    compared: Count = Field(
+        description="People who voted in both rounds ('x' unless provably >= threshold)"
+    )
+    changed: Count = Field(description="Of those, how many changed their vote ('x' likewise)")
+    moves: list[Move] = Field(description="From which option to which; empty when withheld")
     shift: float | None = Field(
-        description="changed / compared; null when 'changed' is masked or nobody voted twice"
+        description="Net shift: half the summed differences of the two rounds' shares per option"
+        " (a lower bound of the share who changed); null unless both rounds are printed unmasked"
     )
     disagreement_before: float | None = Field(
         description="Share not voting for the largest option (0 = all agree); null if masked"

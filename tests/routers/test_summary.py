@@ -35,21 +35,49 @@ def summary_json(http: TestClient, code: str) -> dict[str, object]:
     return data
 
 
-def test_small_counts_are_masked_and_the_shift_is_counted(logged_in: TestClient) -> None:
-    code = new_session(logged_in)
-    play(logged_in, code, SEVEN[:4], ["A", "A", "A", "B"], ["A", "A", "C", "C"])
-    case = summary_json(logged_in, code)["cases"][0]  # type: ignore[index]
-    split = {o["key"]: (o["before"], o["after"]) for o in case["options"]}
-    assert split["A"] == ("3", "<3") and split["B"] == ("<3", "0") and split["C"] == ("0", "<3")
-    assert case["compared"] == "4" and case["changed"] == "<3"
-    assert case["shift"] is None, "a share would give the masked count back"
-    assert {(m["from_option"], m["to_option"], m["count"]) for m in case["moves"]} == {
-        ("A", "C", "<3"),
-        ("B", "C", "<3"),
-    }
-    assert case["disagreement_before"] == 0.25
-    assert case["disagreement_after"] is None, "the largest option (2) is itself masked"
-    assert [a["label"] for a in case["group_answers"]] == ["Gruppe 1"]
+EIGHT = [*SEVEN, "Hans"]
+
+
+def _case(http: TestClient, people: list[str], first: str, second: str) -> dict[str, object]:
+    code = new_session(http)
+    play(http, code, people, list(first), list(second))
+    case: dict[str, object] = summary_json(http, code)["cases"][0]  # type: ignore[index]
+    return case
+
+
+def _split(case: dict[str, object]) -> dict[str, tuple[str, str]]:
+    return {o["key"]: (o["before"], o["after"]) for o in case["options"]}  # type: ignore[attr-defined]
+
+
+def test_a_small_count_that_the_rest_would_give_back_withholds_the_round(
+    logged_in: TestClient,
+) -> None:
+    """A 3, B 1 of 4 voters gives B = 1: the round's figures are withheld (x), and with them
+    the shift, who changed, the moves and the disagreement."""
+    case = _case(logged_in, SEVEN[:4], "AAAB", "AACC")
+    assert set(_split(case).values()) == {("x", "x")}
+    assert (case["voters_before"], case["voters_after"]) == ("4", "4")
+    assert (case["compared"], case["changed"], case["moves"]) == ("x", "x", [])
+    assert case["shift"] is None and case["disagreement_before"] is None
+    assert [a["label"] for a in case["group_answers"]] == ["Gruppe 1"]  # type: ignore[attr-defined]
+
+
+def test_small_counts_that_leave_a_choice_are_masked(logged_in: TestClient) -> None:
+    """B and C are 1 and 2 or 2 and 1: masked; the revote, all A, is printed."""
+    case = _case(logged_in, EIGHT, "AAAAABCC", "AAAAAAAA")
+    assert _split(case) == {"A": ("5", "8"), "B": ("<3", "0"), "C": ("<3", "0"), "D": ("0", "0")}
+    assert case["disagreement_before"] == round(1 - 5 / 8, 2)
+    assert case["disagreement_after"] == 0.0
+    assert case["shift"] is None, "a masked round gives no net shift"
+    assert (case["changed"], case["moves"]) == ("x", [])
+
+
+def test_the_shift_and_the_moves_when_nothing_is_small(logged_in: TestClient) -> None:
+    case = _case(logged_in, SEVEN[:6], "AAABBB", "AAAAAA")
+    assert _split(case)["A"] == ("3", "6") and _split(case)["B"] == ("3", "0")
+    assert case["shift"] == 0.5
+    assert (case["compared"], case["changed"]) == ("6", "3")
+    assert case["moves"] == [{"from_option": "B", "to_option": "A", "count": "3"}]
 
 
 def test_group_answers_need_a_group_of_at_least_the_threshold(tmp_path: Path) -> None:
