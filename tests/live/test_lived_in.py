@@ -82,7 +82,8 @@ def test_the_summary_counts_each_person_once(room: LivedIn, fac: Facilitator) ->
     assert [c["title"] for c in data["cases"]][-1] == "Det pyntede notat"
     assert len(data["cases"]) == len(CASES) + 1
     first = data["cases"][0]
-    assert first["compared"] == str(room.people), "everyone voted before and after"
+    people = str(room.people)
+    assert (first["voters_before"], first["voters_after"]) == (people, people), "everyone voted"
 
 
 def test_no_export_draft_or_review_page_shows_personal_data_or_hidden_texts(
