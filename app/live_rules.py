@@ -14,7 +14,7 @@ class Audience(StrEnum):
 
 
 FULL = {
-    Audience.PARTICIPANT: ("header", "stage", "flash"),
+    Audience.PARTICIPANT: ("header", "stage", "flash", "dilemma"),
     Audience.PROJECTOR: ("header", "stage", "timer", "progress", "duties"),
     Audience.FACILITATOR: (
         "status",
@@ -24,6 +24,7 @@ FULL = {
         "groups",
         "submissions",
         "texts",
+        "flash",  # a refusal shown before the room changed no longer holds (e.g. "no cases")
     ),
 }
 
@@ -51,7 +52,8 @@ def fragments_for(
         joined = event.get("group")
         return (("posts",) if joined is not None and joined == own_group else ()), False
     if kind == "submission":
-        return (("status", "submissions") if audience is Audience.FACILITATOR else ()), False
+        staff = ("status", "submissions", "flash")  # a promoted case ends "no cases to start"
+        return (staff if audience is Audience.FACILITATOR else ()), False
     if audience is Audience.PARTICIPANT:
         if kind == "moderated" and event.get("phones"):
             return ("stage",), False

@@ -194,6 +194,9 @@ class Submission(SQLModel, table=True):
     duties: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     status: str = Field(default="new", max_length=20)  # new | promoted | dismissed
     session_case_id: int | None = Field(default=None, foreign_key="sessioncase.id")
+    # The facilitator's work on it before promoting: kept by "Gem rettelse" (typed by staff).
+    title: str = Field(default="", max_length=200)
+    duty: str = Field(default="", max_length=60)
 
 
 class SessionTemplate(SQLModel, table=True):

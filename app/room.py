@@ -55,6 +55,11 @@ class Room:
         return self.cases[pos] if 0 <= pos < len(self.cases) else None
 
     @property
+    def more_cases(self) -> bool:
+        """A case after the current one is planned (else the closed one was the last)."""
+        return self.session.position + 1 < len(self.cases)
+
+    @property
     def phase(self) -> Phase | None:
         case = self.current
         return Phase(case.phase) if case is not None and self.status is Status.RUNNING else None

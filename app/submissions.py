@@ -61,13 +61,20 @@ def submit(db: Db, session: Session, text: str, duties: list[str], known: set[st
     return [event(session, "submission")]
 
 
-def _get(db: Db, session: Session, submission_id: int) -> Submission:
+def _get(db: Db, session: Session, submission_id: int, status: str = "new") -> Submission:
     row = db.get(Submission, submission_id)
     if row is None or row.session_id != session.id:
         raise RuleError("dilemma.unknown")
-    if row.status != "new":
-        raise RuleError("dilemma.handled")
+    if row.status != status:
+        raise RuleError("dilemma.handled" if status == "new" else "dilemma.not_dismissed")
     return row
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join(title.split())
+    if len(title) > MAX_TITLE:
+        raise RuleError("dilemma.title", most=MAX_TITLE)
+    return title
 
 
 def moderate(
@@ -80,20 +87,31 @@ def moderate(
     duty: str,
     known: set[str],
 ) -> list[Event]:
-    """save (edit the text), dismiss, or promote: a new case at the end of this session."""
+    """save (the text, title and duty as typed), dismiss, restore (undo a dismissal), or
+    promote: a new case at the end of this session."""
+    if action == "restore":
+        row = _get(db, session, submission_id, "dismissed")
+        row.status = "new"
+        db.add(row)
+        db.commit()
+        return [event(session, "submission")]
     row = _get(db, session, submission_id)
     if action == "dismiss":
         row.status = "dismissed"
     elif action == "save":
         row.text = _clean_text(text)
+        row.title = _clean_title(title)
+        if duty and duty not in known:
+            raise RuleError("dilemma.unknown_duty")
+        row.duty = duty
     elif action == "promote":
         if Status(session.status) is Status.ENDED:
             raise RuleError("session.ended")
         row.text = _clean_text(text)
-        title = " ".join(title.split())
-        if not title or len(title) > MAX_TITLE:
+        title = _clean_title(title)
+        if not title:
             raise RuleError("dilemma.title", most=MAX_TITLE)
-        duty = duty or (row.duties[0] if row.duties else "")
+        duty = duty or row.duty or (row.duties[0] if row.duties else "")
         if duty not in known:
             raise RuleError("dilemma.no_duty")
         assert session.id is not None
@@ -117,6 +135,7 @@ def moderate(
         db.add(case)
         db.flush()
         row.status, row.session_case_id = "promoted", case.id
+        row.title, row.duty = title, duty
     else:
         raise RuleError("action.unknown", found=action[:20])
     db.add(row)
@@ -125,11 +144,12 @@ def moderate(
     return [event(session, "submission")]
 
 
-def pending(db: Db, session: Session) -> list[Submission]:
+def listed(db: Db, session: Session, status: str = "new") -> list[Submission]:
+    """The session's dilemmas in one state (new: waiting; dismissed: may be restored)."""
     return list(
         db.exec(
             select(Submission)
-            .where(Submission.session_id == session.id, Submission.status == "new")
+            .where(Submission.session_id == session.id, Submission.status == status)
             .order_by(col(Submission.id))
         )
     )

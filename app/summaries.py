@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlmodel import Session as Db
 from sqlmodel import col, select
@@ -47,6 +48,14 @@ def summary_of(db: Db, session: Session, settings: Settings) -> Summary:
     return freeze(db, session, settings)
 
 
+@dataclass(frozen=True)
+class Notes:
+    """The closing notes as a form sends them: for the session, and per case by position."""
+
+    session: str
+    cases: Mapping[int, str]
+
+
 def save_notes(
     db: Db, session: Session, settings: Settings, note: str, case_notes: Mapping[int, str]
 ) -> Summary:
@@ -88,11 +97,17 @@ def published_summary(db: Db, code: str) -> tuple[Session, Summary]:
     return session, from_json(session.summary_json)
 
 
-def publish(db: Db, session: Session, settings: Settings) -> None:
-    """Draft -> published: from now on reviewers see it, and the notes are fixed."""
+def publish(db: Db, session: Session, settings: Settings, notes: Notes | None = None) -> None:
+    """Draft -> published: from now on reviewers see it, and the notes are fixed.
+
+    `notes` are the ones on the page when the button was pressed: saved first, so a note typed
+    but not yet saved is published rather than lost.
+    """
     summary_of(db, session, settings)
     if session.published_at is not None:
         raise RuleError("summary.already_published")
+    if notes is not None:
+        save_notes(db, session, settings, notes.session, notes.cases)
     session.published_at = utcnow()
     db.add(session)
     db.commit()

@@ -20,6 +20,7 @@ PARTICIPANT = {
     "answer_form": "participant/partials/answer_form.html",
     "vote_form": "participant/partials/vote_form.html",
     "reason_form": "participant/partials/reason_form.html",
+    "dilemma": "participant/partials/dilemma_form.html",
 }
 PROJECTOR = {
     "header": "projector/partials/proj_header.html",

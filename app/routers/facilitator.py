@@ -374,17 +374,23 @@ def _after(
     return RedirectResponse(f"/facilitator/sessions/{session.code}/summary", status_code=303)
 
 
-@router.post("/sessions/{code}/notes", response_model=None)
-async def save_notes(
-    request: Request, code: str, db: DbDep, settings: SettingsDep, user: FacilitatorDep
-) -> Response:
-    form = await request.form()
-    note = str(form.get("note", ""))
-    case_notes = {
+def _notes(form: Mapping[str, object]) -> summaries.Notes | None:
+    """The closing notes a summary form carries (None when it carries none)."""
+    cases = {
         int(key.removeprefix("note_")): str(value)
         for key, value in form.items()
         if key.startswith("note_") and key.removeprefix("note_").isdigit()
     }
+    if "note" not in form and not cases:
+        return None
+    return summaries.Notes(str(form.get("note", "")), cases)
+
+
+@router.post("/sessions/{code}/notes", response_model=None)
+async def save_notes(
+    request: Request, code: str, db: DbDep, settings: SettingsDep, user: FacilitatorDep
+) -> Response:
+    notes = _notes(await request.form()) or summaries.Notes("", {})
     return await run_in_threadpool(
         _after,
         request,
@@ -392,15 +398,25 @@ async def save_notes(
         db,
         settings,
         user,
-        lambda s: summaries.save_notes(db, s, settings, note, case_notes),
+        lambda s: summaries.save_notes(db, s, settings, notes.session, notes.cases),
     )
 
 
 @router.post("/sessions/{code}/publish", response_model=None)
-def publish(
+async def publish(
     request: Request, code: str, db: DbDep, settings: SettingsDep, user: FacilitatorDep
 ) -> Response:
-    return _after(request, code, db, settings, user, lambda s: summaries.publish(db, s, settings))
+    """The page's publish button sends the notes as they stand: saved with the publishing."""
+    notes = _notes(await request.form())
+    return await run_in_threadpool(
+        _after,
+        request,
+        code,
+        db,
+        settings,
+        user,
+        lambda s: summaries.publish(db, s, settings, notes),
+    )
 
 
 @router.post("/sessions/{code}/purge", response_model=None)
@@ -423,7 +439,7 @@ def purge(
 
 # Kollegasparring: participants' own dilemmas -----------------------------------------------------
 
-DONE = i18n.Labels("dilemma.done.", ("promote", "save", "dismiss"))
+DONE = i18n.Labels("dilemma.done.", ("promote", "save", "dismiss", "restore"))
 """What the facilitator is told after acting on a participant's dilemma."""
 
 
@@ -435,13 +451,15 @@ def _dilemmas_page(
     status: int = 200,
     **extra: object,
 ) -> HTMLResponse:
-    context = {
-        "user": user,
-        "session": session,
-        "items": submissions.pending(db, session),
-        "drafts": {},
-        **extra,
-    }
+    # error_item / done_item: the dilemma a message is about (it stands in that one's form)
+    context = {"drafts": {}, "error_item": None, "done_item": None, **extra}
+    context.update(
+        user=user,
+        session=session,
+        items=submissions.listed(db, session),
+        dismissed=submissions.listed(db, session, "dismissed"),
+        ended=Status(session.status) is Status.ENDED,
+    )
     return templates.TemplateResponse(
         request, "facilitator/dilemmas.html", context, status_code=status
     )
@@ -449,10 +467,16 @@ def _dilemmas_page(
 
 @router.get("/sessions/{code}/dilemmas", response_class=HTMLResponse)
 def dilemmas(
-    request: Request, code: str, db: DbDep, user: FacilitatorDep, done: str = ""
+    request: Request,
+    code: str,
+    db: DbDep,
+    user: FacilitatorDep,
+    done: str = "",
+    item: Annotated[int | None, Query(ge=1, le=ROW_ID)] = None,
 ) -> HTMLResponse:
+    """`done` says what was just done, beside the dilemma `item` it was done to."""
     session = services.session_by_code(db, code)
-    return _dilemmas_page(request, db, user, session, done=DONE.get(done, ""))
+    return _dilemmas_page(request, db, user, session, done=DONE.get(done, ""), done_item=item)
 
 
 @router.post("/sessions/{code}/dilemmas/{submission_id}", response_model=None)
@@ -473,12 +497,23 @@ async def moderate_dilemma(
     try:
         events = submissions.moderate(db, session, submission_id, action, text, title, duty, known)
     except RuleError as exc:
-        drafts = {submission_id: {"title": title[:200], "text": text[:2000]}}
+        # Everything typed stays, and the reason stands in the dilemma's own form.
+        drafts = {submission_id: {"title": title[:200], "text": text[:2000], "duty": duty[:60]}}
         return _dilemmas_page(
-            request, db, user, session, 400, error=i18n.refusal(exc), drafts=drafts
+            request,
+            db,
+            user,
+            session,
+            400,
+            error=i18n.refusal(exc),
+            error_item=submission_id,
+            drafts=drafts,
         )
     for item in events:
         await hub.publish(session_channel(item["session"]), item)
+    # A dismissed one is listed below with its undo; the message stands where it went.
+    anchor = "dismissed" if action == "dismiss" else f"dilemma-{submission_id}"
     return RedirectResponse(
-        f"/facilitator/sessions/{session.code}/dilemmas?done={action}", status_code=303
+        f"/facilitator/sessions/{session.code}/dilemmas?done={action}&item={submission_id}#{anchor}",
+        status_code=303,
     )

@@ -203,15 +203,20 @@
   function dirty(form) {
     return Array.prototype.some.call(form.elements, function (el) {
       if (el.type === "radio" || el.type === "checkbox") return el.checked !== el.defaultChecked;
+      if (el.tagName === "SELECT") {
+        var first = Array.prototype.findIndex.call(el.options, function (o) { return o.defaultSelected; });
+        return el.selectedIndex !== Math.max(first, 0);
+      }
       return el.tagName === "TEXTAREA" && el.value !== el.defaultValue;
     });
   }
+  // A sticky fragment (the own-dilemma form) is replaced by a push only when the push is final.
   document.addEventListener("htmx:oobBeforeSwap", function (e) {
     var target = e.detail.target;
-    if (!target.matches || !target.matches("form[data-keep-edits]")) return;
+    if (!target.matches || !target.matches("form[data-keep-edits], [data-sticky]")) return;
     var incoming = e.detail.fragment.firstElementChild;
     if (incoming && incoming.hasAttribute("data-ack")) return;
-    if (dirty(target)) e.detail.shouldSwap = false;
+    if (target.hasAttribute("data-sticky") || dirty(target)) e.detail.shouldSwap = false;
   });
 })();
 

@@ -154,6 +154,24 @@ def test_closing_notes_are_scrubbed_and_fixed_once_published(logged_in: TestClie
     assert "Offentliggjort" in logged_in.get(f"{base}/summary").text
 
 
+def test_publishing_keeps_the_notes_typed_but_not_saved(logged_in: TestClient) -> None:
+    """The page's publish button belongs to the notes' form: what stands there is published."""
+    code = new_session(logged_in)
+    play(logged_in, code, SEVEN[:3], list("AAB"), list("AAA"))
+    base = f"/facilitator/sessions/{code}"
+    page = logged_in.get(f"{base}/summary").text
+    form = page.split('<form id="notes-form"', 1)[1].split("</form>", 1)[0]
+    assert f'formaction="{base}/publish"' in form, "publish submits the notes' form"
+    logged_in.post(f"{base}/notes", data={"note": "Saved first.", "note_1": ""})
+    typed = {"note": "Tak til Bo for casen.", "note_1": "Tallene skal frem."}
+    assert logged_in.post(f"{base}/publish", data=typed).status_code == 303
+    data = summary_json(logged_in, code)
+    assert data["closing_note"] == "Tak til [fjernet] for casen."
+    assert data["cases"][0]["closing_note"] == "Tallene skal frem."  # type: ignore[index]
+    page = logged_in.get(f"{base}/summary").text
+    assert "Tallene skal frem." in page and "Ingen note." not in page
+
+
 def test_purge_now_deletes_raw_rows_and_keeps_the_summary(logged_in: TestClient) -> None:
     code = new_session(logged_in)
     play(logged_in, code, SEVEN[:5], list("AABBC"), list("AAABB"), reason="min grund")

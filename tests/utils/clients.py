@@ -121,7 +121,7 @@ class LivePage:
 
 
 class Phone(LivePage):
-    ROOTS = ("phone-header", "phone-flash", "phone-stage")
+    ROOTS = ("phone-header", "phone-flash", "phone-stage", "phone-dilemma")
 
     def __init__(self, base_url: str, alias: str = "") -> None:
         super().__init__(base_url.replace("http", "ws", 1) + "/ws/p", "")
@@ -203,7 +203,16 @@ class Projector(LivePage):
 
 
 class Control(LivePage):
-    ROOTS = ("ctl-status", "timer", "ctl-timer", "progress", "ctl-groups", "ctl-texts")
+    ROOTS = (
+        "ctl-status",
+        "timer",
+        "ctl-timer",
+        "progress",
+        "ctl-groups",
+        "ctl-submissions",
+        "ctl-texts",
+        "ctl-flash",
+    )
 
     def __init__(self, base_url: str, code: str, fac: Facilitator) -> None:
         super().__init__(
