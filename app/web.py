@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import select_autoescape
 
 from app import i18n
-from app.domain import grouping
+from app.domain import casework, grouping
 from app.domain.phases import Format
 from app.models import utcnow
 
@@ -43,6 +43,8 @@ templates.env.globals.update(
     DUTIES={},  # slug -> library.Duty, set when the app loads the library
     GROUP_MODES=i18n.Labels("mode.", grouping.Mode),
     GROUP_MODE_HELP=i18n.Labels("mode_help.", grouping.Mode),
+    SHARE_LABELS=i18n.Labels("casework.share.", casework.Share),
+    ORIGIN_LABELS=i18n.Labels("casework.origin.", casework.Origin),
 )
 templates.env.filters["loc"] = i18n.localised
 templates.env.trim_blocks = True
