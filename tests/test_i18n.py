@@ -11,8 +11,8 @@ import pytest
 
 from app import i18n
 from app.domain import phases
-from app.domain.grouping import Mode
 from app.domain.casework import Origin, Share
+from app.domain.grouping import Mode
 from app.domain.phases import Format, Phase, Status
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "app" / "templates"
