@@ -8,7 +8,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from app.export import charts
-from app.export.markdown import case_line, changed_line, duty_line, meta, moves
+from app.export.markdown import case_line, changed_line, duty_line, meta, moves, own_cases
 from app.export.summary import CaseSummary, Summary
 from app.i18n import t
 
@@ -92,6 +92,9 @@ def to_pdf(summary: Summary) -> bytes:
         for duty in summary.duties:
             _text(pdf, duty_line(duty).removeprefix("- ").replace("**", ""), 10, gap=0.5)
         pdf.ln(4)
+    for level, text in own_cases(summary) if summary.own_cases else ():
+        size, bold = {2: (14, True), 3: (12, True), 1: (10, False), 0: (10, False)}[level]
+        _text(pdf, f"• {text}" if level == 1 else text, size, bold=bold)
     for case in summary.cases:
         _case(pdf, case, summary.threshold)
     return bytes(pdf.output())

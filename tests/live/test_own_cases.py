@@ -4,9 +4,10 @@ through real websockets; the projector never shows a case; the case-giver decide
 from __future__ import annotations
 
 import asyncio
+import re
 
-from tests.utils.clients import Facilitator, Phone, Projector
-from tests.utils.server import LiveServer
+from tests.utils.clients import Facilitator, Phone, Projector, arm_csrf
+from tests.utils.server import REVIEWER, LiveServer
 
 CASES = [
     (
@@ -131,6 +132,86 @@ async def _three_groups(server: LiveServer, fac: Facilitator) -> None:
     assert "Gruppernes cases" in control and "Egen sag" in control
     assert not any(text in control for _, text in CASES)  # own cases stay in the groups
     assert not any(a in control for a in advice)
+
+    # The summary holds what the case-givers shared, and nothing they kept in the group.
+    assert fac.act(code, "end") == ""
+    data = fac.http.get(f"/facilitator/sessions/{code}/summary.json").json()
+    assert data["own_cases"] and data["cases"] == [] and data["cases_run"] == 3
+    shared = sorted(data["shared_cases"], key=lambda c: c["advice"])
+    assert [c["advice"] for c in shared] == advice[1:]
+    assert shared[0]["title"] == "" and shared[0]["brief"] == ""  # advice only: no case
+    assert shared[1]["title"] == "Dispensationen"
+    assert "a@b.dk" not in shared[1]["brief"] and "[fjernet]" in shared[1]["brief"]
+    dumped = str(data)
+    assert advice[0] not in dumped and "Sandhed" not in dumped and "sandhed" not in dumped
+    assert not any(text in dumped for _, text in CASES)
+    assert "Udvalgsformandens mail" not in dumped and "Notatet før valget" not in dumped
+    assert "Hvem vidste" not in dumped and "Juristen først" not in dumped  # takeaways stay
+    assert [(d["duty"], d["cases"]) for d in data["duties_in_play"]] == [
+        ("lovlighed", 1),
+        ("faglighed", 1),
+    ]
+    page = fac.http.get(f"/facilitator/sessions/{code}/summary").text
+    assert "Kollegasparring: egne sager" in page and "Råd tre: jurist." in page
+    assert "uden afstemning" not in page and "Gruppernes svar" not in page
+    markdown = fac.http.get(f"/facilitator/sessions/{code}/summary.md").text
+    assert "Dilemmaet i korte træk" in markdown and advice[0] not in markdown
+    pdf = fac.http.get(f"/facilitator/sessions/{code}/summary.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    # The series' next meeting: the case kept open is followed up by its case-giver, found again
+    # from the same phone (browser), and nobody else sees it.
+    r = fac.http.post(f"/facilitator/sessions/{code}/next-meeting")
+    assert r.status_code == 303
+    second = r.headers["location"].rsplit("/", 1)[-1]
     for phone in phones:
-        await phone.aclose()
+        await phone.close()
+    keeper, newcomers = givers[2], [Phone(server.url, f"Ny{n}") for n in range(2)]
+    assert (await keeper.join(second)).status_code == 303
+    await _in(keeper, "phone-groupcase", "Din sag fra sidste møde: Dispensationen")
+    for phone in newcomers:
+        assert (await phone.join(second)).status_code == 303
+    assert "Dispensationen" not in newcomers[0].page.text("phone-stage")
+    assert fac.act(second, "start") == ""
     await projector.close()
+    for phone in (keeper, *newcomers):
+        await phone.until(lambda p: "Gruppe" in p.text("phone-header"), 10)
+    mid = await newcomers[0].send({"action": "case", "title": CASES[0][0], "text": CASES[0][1]})
+    assert "Din sag er gemt" in await newcomers[0].reply(mid)
+    assert fac.act(second, "phase", action="next") == ""
+    await _in(keeper, "phone-groupcase", "Fortæl gruppen, hvad der skete")
+    await _in(newcomers[1], "phone-groupcase", "følger op på sin sag fra sidste møde")
+    assert "Dispensationen" not in newcomers[1].page.text("phone-stage")
+    gcase = re.search(r'name="gcase" value="(\d+)"', keeper.page.html("phone-stage"))
+    assert gcase
+    mid = await keeper.send({"action": "followup", "gcase": gcase.group(1), "text": "Det gik."})
+    assert "Opfølgningen er gemt" in await keeper.reply(mid)
+    for phase in ("present", "clarify", "reflect"):
+        assert fac.act(second, "phase", action=phase) == ""
+    await newcomers[1].until(lambda p: 'data-phase="reflect"' in p.html("phone-stage"), 10)
+    await newcomers[1].send({"action": "duty", "duty": "lovlighed", "on": "1"})
+    await _in(keeper, "phone-groupcase", "Lovlighed")
+    assert fac.act(second, "phase", action="takeaway") == ""
+    await newcomers[0].until(lambda p: 'data-phase="takeaway"' in p.html("phone-stage"), 10)
+    mid = await newcomers[0].send({"action": "close", "share": "advice"})
+    assert "Sagen er lukket" in await newcomers[0].reply(mid)
+    assert fac.act(second, "end") == ""
+    later = fac.http.get(f"/facilitator/sessions/{second}/summary.json").json()
+    assert later["follow_ups"] == 1 and "Det gik" not in str(later)
+
+    # Tendenser: the duties that recur in the shared dilemmas, from published summaries only.
+    for c in (code, second):
+        assert fac.http.post(f"/facilitator/sessions/{c}/publish").status_code in (200, 303)
+    server.add_user(*REVIEWER, role="reviewer")
+    reviewer = Facilitator(server.url)
+    reviewer.http.get("/review/login")
+    arm_csrf(reviewer.http)
+    login = {"username": REVIEWER[0], "password": REVIEWER[1]}
+    assert reviewer.http.post("/review/login", data=login).status_code == 303
+    trends = reviewer.http.get("/review/trends").text
+    assert "Pligter der går igen i egne dilemmaer" in trends
+    row = trends.split("Lovlighed", 1)[1].split("</tr>", 1)[0]
+    assert "<td>2</td>" in row  # in both meetings
+    assert "Sandhed" not in trends  # marked in a case its case-giver kept in the group
+    for phone in (*phones, *newcomers):
+        await phone.aclose()
