@@ -7,7 +7,9 @@ A case is confidential to its group. Events name the groups whose phones need th
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
+from sqlalchemy.sql import Select
 from sqlmodel import Session as Db
 from sqlmodel import col, select
 
@@ -90,17 +92,14 @@ def write_case(
     person: Participant,
     title: str,
     text: str,
-    duties: list[str],
-    known: Collection[str],
     device: str = "",
 ) -> list[Event]:
     """A person brings a case: typed on the phone before the meeting starts or while groups find
-    their cases. A second write edits it. It lands in the person's group if that has none yet."""
+    their cases. A second write edits it. It lands in the person's group if that has none yet.
+    The duties in play are the group's to find in the reflection, so the case comes without."""
     _check_group_cases(session)
     rules.check_write(_status(session), _phase(db, session))
     title, text = rules.check_case_text(title, text)
-    if any(d not in known for d in duties):
-        raise RuleError("duty.unknown")
     row = db.exec(
         select(GroupCase).where(
             GroupCase.session_id == session.id,
@@ -116,7 +115,7 @@ def write_case(
             title=title,
             text=text,
         )
-    row.title, row.text, row.duties = title, text, list(dict.fromkeys(duties))
+    row.title, row.text = title, text
     row.device_hash = device or row.device_hash
     db.add(row)
     db.flush()
@@ -315,7 +314,6 @@ def assign(
             origin=Origin.SUBMISSION,
             title=title,
             text=sub.text,
-            duties=list(sub.duties),
         )
     else:
         library = db.exec(select(LibraryCase).where(LibraryCase.slug == slug)).first()
@@ -402,20 +400,33 @@ def next_meeting(db: Db, user: User, previous: Session) -> Session:
     return session
 
 
-def purge(db: Db, session: Session) -> None:
-    """The raw rows go with the session's others; a case kept open for the next meeting that has
-    not been carried yet stays (without group or giver) until that meeting is created."""
-    carried = {
-        c.carried_from_id
-        for c in db.exec(select(GroupCase).where(col(GroupCase.carried_from_id).is_not(None)))
-    }
-    for row in cases_of(db, session):
-        if row.keep_open and row.closed and row.id not in carried:
-            row.group_id, row.giver_id = None, None
-            db.add(row)
-            continue
-        for later in db.exec(select(GroupCase).where(GroupCase.carried_from_id == row.id)):
-            later.carried_from_id = None
-            db.add(later)
-        db.delete(row)
+def _kept(session_id: int) -> Select[Any]:
+    """A case its case-giver kept open whose next meeting has not been created yet."""
+    carried = select(GroupCase.carried_from_id).where(col(GroupCase.carried_from_id).is_not(None))
+    return select(GroupCase.id).where(
+        GroupCase.session_id == session_id,
+        col(GroupCase.keep_open),
+        col(GroupCase.closed),
+        col(GroupCase.id).not_in(carried),
+    )
+
+
+def purgeable(session_id: int) -> Select[Any]:
+    """The session's cases a purge deletes (app.retention): all but those kept open for the
+    series' next meeting and not carried there yet, which wait without group or case-giver."""
+    return select(GroupCase.id).where(
+        GroupCase.session_id == session_id, col(GroupCase.id).not_in(_kept(session_id))
+    )
+
+
+def unlink_before_purge(db: Db, session_id: int) -> None:
+    """Cut what would hold the purge back: a kept case's group and case-giver, and the link of
+    a later meeting's follow-up to a case that goes."""
+    for row in db.exec(select(GroupCase).where(col(GroupCase.id).in_(_kept(session_id)))):
+        row.group_id, row.giver_id = None, None
+        db.add(row)
+    going = purgeable(session_id)
+    for later in db.exec(select(GroupCase).where(col(GroupCase.carried_from_id).in_(going))):
+        later.carried_from_id = None
+        db.add(later)
     db.flush()

@@ -47,6 +47,7 @@ class Room:
     answers: dict[int, GroupAnswer] = field(default_factory=dict)  # group -> answer (current case)
     submissions: int = 0  # participants' own dilemmas waiting for moderation (kollegasparring)
     group_cases: list[GroupCase] = field(default_factory=list)  # own cases: every group's, by id
+    givers: dict[int, Participant] = field(default_factory=dict)  # their case-givers, by id
     # What the facilitator may give a group without a case: submitted dilemmas, library cases.
     offers: list[Submission] = field(default_factory=list)
     library: list[tuple[str, str]] = field(default_factory=list)  # (slug, title)
@@ -117,6 +118,10 @@ class Room:
             advice=self.has_answered(row.group_id),
             closed=row.closed,
         )
+
+    def giver(self, row: GroupCase) -> Participant | None:
+        """The case's case-giver (also in a room loaded for one phone's own reply)."""
+        return self.person(row.giver_id) or self.givers.get(row.giver_id or 0)
 
     def case_for(self, person: Participant) -> GroupCase | None:
         """The case this phone may show: its group's (app/domain/casework decides)."""
@@ -423,6 +428,10 @@ def load_room(db: Db, session: Session, only: Collection[Participant] | None = N
                 select(GroupCase).where(GroupCase.session_id == sid).order_by(col(GroupCase.id))
             )
         )
+        ids = [c.giver_id for c in room.group_cases if c.giver_id is not None]
+        if only is not None and ids:  # a reply to one phone names the case-giver too
+            givers = select(Participant).where(col(Participant.id).in_(ids))
+            room.givers = {p.id: p for p in db.exec(givers) if p.id is not None}
     if session.group_cases and only is None and room.status is Status.RUNNING:
         room.offers = list(
             db.exec(

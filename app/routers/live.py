@@ -277,17 +277,8 @@ def _casework(
 ) -> list[Event]:
     """Kollegasparring with own cases: a phone's message about its group's case."""
     if action == "case":
-        duties = m.get("duties", [])
-        tags = [d for d in (duties if isinstance(duties, list) else [duties]) if isinstance(d, str)]
         return casework.write_case(
-            db,
-            session,
-            person,
-            _text(m, "title"),
-            _text(m, "text"),
-            tags[:7],
-            page.duty_order,
-            page.device,
+            db, session, person, _text(m, "title"), _text(m, "text"), page.device
         )
     if action == "take":
         return casework.take_case(db, session, person, page.device)

@@ -89,7 +89,9 @@ async def _three_groups(server: LiveServer, fac: Facilitator) -> None:
     assert "lytter" in await givers[0].reply(mid)
     duties = (("sandhed", "Sandhed"), ("faglighed", "Faglighed"), ("lovlighed", "Lovlighed"))
     for team, (duty, name) in zip(teams, duties, strict=True):
-        await team[1].send({"action": "duty", "duty": duty, "on": "1"})
+        mid = await team[1].send({"action": "duty", "duty": duty, "on": "1"})
+        await team[1].reply(mid)
+        assert "Case-giver er deltager ?" not in team[1].page.text("phone-groupcase")
         await _in(team[0], "phone-groupcase", name)  # the case-giver sees what the group marks
         await _in(team[2], "phone-groupcase", f"✓ {name}")
 
@@ -161,6 +163,10 @@ async def _three_groups(server: LiveServer, fac: Facilitator) -> None:
 
     # The series' next meeting: the case kept open is followed up by its case-giver, found again
     # from the same phone (browser), and nobody else sees it.
+    # The raw rows go (here at once); the case kept open waits for the next meeting.
+    purged = fac.http.post(f"/facilitator/sessions/{code}/purge", data={"confirm": "1"})
+    assert purged.status_code in (200, 303), purged.text
+    assert fac.http.get(f"/facilitator/sessions/{code}/summary.json").json() == data
     r = fac.http.post(f"/facilitator/sessions/{code}/next-meeting")
     assert r.status_code == 303
     second = r.headers["location"].rsplit("/", 1)[-1]
