@@ -203,9 +203,7 @@ def close_case(
     chosen = rules.check_close(
         _status(session), _phase(db, session), rules.role(person.id, facts(row)), share, brief
     )
-    if len(takeaway) > rules.MAX_NOTE:
-        raise RuleError("casework.too_long", most=rules.MAX_NOTE)
-    row.takeaway, row.share = takeaway.strip(), chosen
+    row.takeaway, row.share = rules.check_note(takeaway), chosen
     row.brief = brief.strip() if chosen is rules.Share.CASE else ""
     row.keep_open, row.closed = keep_open, True
     db.add(row)
@@ -223,9 +221,7 @@ def note_follow_up(
     if row is None or row.session_id != session.id:
         raise RuleError("casework.no_case")
     rules.check_follow_up(_status(session), _phase(db, session), person.id, facts(row))
-    if len(text) > rules.MAX_NOTE:
-        raise RuleError("casework.too_long", most=rules.MAX_NOTE)
-    row.follow_up = text.strip()
+    row.follow_up = rules.check_note(text)
     db.add(row)
     db.commit()
     return [_changed(session, person.group_id)]
@@ -239,14 +235,13 @@ def save_questions(
     case = current_case(db, session)
     if str(case_id) != str(case.id) or _phase(db, session) is not Phase.CLARIFY:
         raise RuleError("casework.questions_closed", found=_phase(db, session))
-    if len(text) > rules.MAX_NOTE:
-        raise RuleError("casework.too_long", most=rules.MAX_NOTE)
+    text = rules.check_note(text)
     row = db.exec(
         select(Post).where(Post.session_case_id == case.id, Post.participant_id == person.id)
     ).first()
     if row is None:
         row = Post(session_case_id=case.id or 0, participant_id=person.id or 0, text="")
-    row.questions = text.strip()
+    row.questions = text
     db.add(row)
     db.commit()
     return []

@@ -143,6 +143,13 @@ def check_case_text(title: str, text: str) -> tuple[str, str]:
     return title, text
 
 
+def check_note(text: str) -> str:
+    """A note (a takeaway, a follow-up, one's own questions): stripped, at most MAX_NOTE."""
+    if len(text) > MAX_NOTE:
+        raise RuleError("casework.too_long", most=MAX_NOTE)
+    return text.strip()
+
+
 def check_take(person_group: int | None, case: CaseFacts | None) -> None:
     """A member takes on a case the group was given (a submitted dilemma or a library case)."""
     if case is None or person_group is None or case.group != person_group:

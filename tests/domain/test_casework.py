@@ -150,3 +150,14 @@ def test_cases_follow_their_givers_one_per_group() -> None:
         {10, 11},
     )
     assert again == {1: None, 2: 10, 3: 11}
+
+
+def test_notes_are_stripped_and_bounded() -> None:
+    assert cw.check_note("  Det gik.  ") == "Det gik."
+    with pytest.raises(RuleError, match="too_long"):
+        cw.check_note("x" * (cw.MAX_NOTE + 1))
+    assert cw.check_case_text("  Notatet ", " " + "x" * 20) == ("Notatet", "x" * 20)
+    with pytest.raises(RuleError, match="too_short"):
+        cw.check_case_text("Notatet", "kort")
+    with pytest.raises(RuleError, match="title"):
+        cw.check_case_text("", "x" * 30)
