@@ -221,3 +221,55 @@ async def _three_groups(server: LiveServer, fac: Facilitator) -> None:
     assert "Sandhed" not in trends  # marked in a case its case-giver kept in the group
     for phone in (*phones, *newcomers):
         await phone.aclose()
+
+
+def test_the_facilitator_helps_groups_without_a_case(
+    server: LiveServer, facilitator: Facilitator
+) -> None:
+    asyncio.run(_help(server, facilitator))
+
+
+async def _help(server: LiveServer, fac: Facilitator) -> None:
+    refused = fac.http.post(
+        "/facilitator/sessions",
+        data={
+            "title": "Med bibliotek",
+            "group_size": 3,
+            "format": "kollegasparring",
+            "group_cases": "1",
+            "cases": ["kl-01-spareoevelsen"],
+        },
+    )
+    assert refused.status_code == 400 and "fjern fluebenene" in refused.text
+    code = fac.create_session("Chefforum, april", [], 3, "kollegasparring", group_cases="1")
+    phones = [Phone(server.url, f"P{n}") for n in range(6)]
+    for phone in phones:
+        assert (await phone.join(code)).status_code == 303
+    assert fac.act(code, "start") == ""
+    for phone in phones:
+        await phone.until(lambda p: "Gruppe" in p.text("phone-header"), 10)
+    one = [p for p in phones if p.group() == "1"]
+    two = [p for p in phones if p.group() == "2"]
+    assert "Vælg et indsendt dilemma" in fac.act(code, "assign", group="1")
+    assert fac.act(code, "assign", group="1", slug="kl-01-spareoevelsen") == ""
+    await _in(one[1], "phone-groupcase", "Spareøvelsen")
+    await _in(one[1], "phone-groupcase", "Casen har ingen case-giver endnu")
+    assert "allerede en case" in fac.act(code, "assign", group="1", slug="kl-01-spareoevelsen")
+    control = fac.http.get(f"/facilitator/sessions/{code}").text
+    assert "Bibliotekscase: Spareøvelsen" in control  # the facilitator handed it out: named
+    mid = await one[1].send({"action": "take"})
+    assert "Du er case-giver" in await one[1].reply(mid)
+    mid = await one[2].send({"action": "take"})
+    assert "allerede en case-giver" in await one[2].reply(mid)
+    # Group 2 has no case: it joins group 1 and its case (two groups with cases could not).
+    assert "to forskellige grupper" in fac.act(code, "merge", source="1", target="1")
+    assert fac.act(code, "merge", source="2", target="1") == ""
+    for phone in two:
+        await _in(phone, "phone-header", "Gruppe 1")
+        await _in(phone, "phone-groupcase", "Spareøvelsen")
+    mid = await two[0].send({"action": "case", "title": "Min sag", "text": "x" * 30})
+    assert "Din sag er gemt" in await two[0].reply(mid)
+    await _in(two[0], "phone-groupcase", "din gruppe har allerede en case")
+    assert "Deltager " + str(two[0].number()) in fac.http.get(f"/facilitator/sessions/{code}").text
+    for phone in phones:
+        await phone.aclose()
