@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 
 from tests.utils.clients import Facilitator, Phone, Projector, arm_csrf
 from tests.utils.server import REVIEWER, LiveServer
@@ -167,6 +168,16 @@ async def _three_groups(server: LiveServer, fac: Facilitator) -> None:
     purged = fac.http.post(f"/facilitator/sessions/{code}/purge", data={"confirm": "1"})
     assert purged.status_code in (200, 303), purged.text
     assert fac.http.get(f"/facilitator/sessions/{code}/summary.json").json() == data
+    db = sqlite3.connect(server.data_dir / "sparring.db")
+    try:
+        left = db.execute(
+            "SELECT title, group_id, giver_id FROM groupcase WHERE session_id ="
+            " (SELECT id FROM session WHERE code = ?)",
+            (code,),
+        ).fetchall()
+    finally:
+        db.close()
+    assert left == [("Dispensationen", None, None)]
     r = fac.http.post(f"/facilitator/sessions/{code}/next-meeting")
     assert r.status_code == 303
     second = r.headers["location"].rsplit("/", 1)[-1]
