@@ -302,7 +302,8 @@ def assign(
             raise RuleError("dilemma.unknown")
         sub.status = "promoted"
         db.add(sub)
-        title = " ".join(sub.text.split()[:8])[: rules.MAX_TITLE]
+        # The facilitator's title if it gave one on the review page, else the text's first words.
+        title = (sub.title or " ".join(sub.text.split()[:8]))[: rules.MAX_TITLE]
         row = GroupCase(
             session_id=session.id or 0,
             group_id=group.id,

@@ -53,13 +53,9 @@ def fragments_for(
         joined = event.get("group")
         return (("posts",) if joined is not None and joined == own_group else ()), False
     if kind == "submission":
-        staff = (
-            "status",
-            "submissions",
-            "flash",
-            "cases",
-        )  # a promoted case ends "no cases to start"
-        return (staff if audience is Audience.FACILITATOR else ()), False
+        # A promoted case ends "no cases to start"; a submitted one may be given to a group.
+        ctl = ("status", "submissions", "flash", "cases")
+        return (ctl if audience is Audience.FACILITATOR else ()), False
     if kind == "case":  # kollegasparring with own cases: a group's case changed
         if audience is Audience.PARTICIPANT:
             groups = event.get("groups")

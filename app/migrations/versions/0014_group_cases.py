@@ -3,8 +3,8 @@ session's own-cases switch and its place in a series, a person's jotted clarifyi
 
 Existing sessions run as before: no own cases, no series; existing posts have no questions.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-01 14:59:01.320756
 """
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
