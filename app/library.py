@@ -43,6 +43,7 @@ class Duty(BaseModel):
     principle_da: str = Field(min_length=1)
     principle_en: str = ""
     guidance_da: list[str] = Field(default_factory=list)
+    guidance_en: list[str] = Field(default_factory=list)
     source: str = ""
 
 

@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import select_autoescape
 
 from app import i18n
-from app.domain import casework, grouping
+from app.domain import grouping
 from app.domain.phases import Format
 from app.models import utcnow
 
@@ -38,15 +38,16 @@ templates.env.globals.update(
     FORMAT_LABELS=i18n.Labels("format.", Format),
     PHASE_LABEL=i18n.phase_name,
     t=i18n.t,
+    plural=i18n.plural,
     language=i18n.current.get,
     day=lambda value, with_time=False: i18n.day(i18n.current.get(), value, with_time),
+    number=lambda value, decimals=0: i18n.number(i18n.current.get(), value, decimals),
     DUTIES={},  # slug -> library.Duty, set when the app loads the library
     GROUP_MODES=i18n.Labels("mode.", grouping.Mode),
     GROUP_MODE_HELP=i18n.Labels("mode_help.", grouping.Mode),
-    SHARE_LABELS=i18n.Labels("casework.share.", casework.Share),
-    ORIGIN_LABELS=i18n.Labels("casework.origin.", casework.Origin),
 )
 templates.env.filters["loc"] = i18n.localised
+templates.env.filters["loc_list"] = i18n.localised_list
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from app.export import wording
 from app.export.summary import CaseSummary
-from app.i18n import t
+from app.i18n import current, day_month, number, t
 from app.web import render
 
 FONT = "sparring, DejaVu Sans, sans-serif"  # "sparring" is the font the PDF registers
@@ -55,7 +56,7 @@ def case_chart(case: CaseSummary, threshold: int) -> Chart:
     counts = [_value(c) for o in case.options for c in (o.before, o.after)]
     top = max([c for c in counts if c is not None] + [threshold])
     chart = Chart(
-        title=t("export.chart_votes", title=case.title),
+        title=t("export.chart_votes", title=wording.text(case.title)),
         width=width,
         height=30 + row * len(case.options),
         legend=[(BEFORE, t("export.before")), (AFTER, t("export.after"))],
@@ -86,7 +87,7 @@ def trend_chart(title: str, series: list[tuple[str, str, list[Point]]]) -> Chart
     chart = Chart(title=title, width=width, height=height)
     chart.legend = [(colour, name) for name, colour, _ in series]
     for tick in (0.0, 0.5, 1.0):
-        chart.labels.append((4, top + plot_h * (1 - tick) + 4, f"{tick:.1f}".replace(".", ",")))
+        chart.labels.append((4, top + plot_h * (1 - tick) + 4, number(current.get(), tick, 1)))
     count = max((len(points) for _, _, points in series), default=0)
     step = plot_w / max(count - 1, 1)
     for _, colour, points in series:
@@ -99,7 +100,7 @@ def trend_chart(title: str, series: list[tuple[str, str, list[Point]]]) -> Chart
         chart.dots += [(x, y, colour) for x, y in xy]
     if series:
         for i, point in enumerate(series[0][2]):
-            day = f"{point.date[8:10]}.{point.date[5:7]}"
+            day = day_month(current.get(), point.date)
             chart.labels.append((left + i * step - 14, height - 8, day))
     return chart
 

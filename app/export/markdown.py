@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import cast
-
 from app.domain.disclosure import HIDDEN
 from app.export.summary import CaseSummary, DutySummary, Summary
-from app.i18n import current, day, localised, number, t
-from app.web import templates
-
-
-def pct(value: float | None) -> str:
-    """A 0-1 share as a Danish percentage ('–' when unknown or masked)."""
-    return "–" if value is None else f"{round(value * 100)} %"
+from app.export.wording import answers_heading, duty_name, group, pct
+from app.export.wording import text as shown
+from app.i18n import current, day, number, plural, t
 
 
 def case_line(case: CaseSummary) -> str:
@@ -38,7 +31,7 @@ def duty_line(duty: DutySummary) -> str:
     moved = t("export.most_moved", position=duty.most_moved_case) if duty.most_moved_case else ""
     cases = ", ".join(str(p) for p in duty.cases)
     shares = t("export.duty_line", disagreement=pct(duty.disagreement), shift=pct(duty.shift))
-    return f"- **{duty.name}** (case {cases}): {shares}{moved}"
+    return f"- **{duty_name(duty.duty, duty.name)}** (case {cases}): {shares}{moved}"
 
 
 def meta(summary: Summary) -> str:
@@ -55,43 +48,28 @@ def moves(case: CaseSummary) -> str:
 
 
 def plain(text: str) -> str:
-    """People's text as text: a `<` escaped, so no Markdown viewer reads HTML (or script) into it."""
-    return text.replace("<", "\\<")
+    """People's text as text: a `<` escaped, so no Markdown viewer reads HTML (or script) into it;
+    what the scrubbing removed is marked in the reader's language."""
+    return shown(text).replace("<", "\\<")
 
 
-def own_cases(summary: Summary) -> list[tuple[int, str]]:
-    """Kollegasparring with own cases, as (level, text): 2 and 3 are headings, 0 a paragraph, 1 a
-    list item. Only what the case-givers shared; the Markdown and the PDF both render these."""
-    run = t("summary.own.run", run=summary.cases_run, shared=len(summary.shared_cases))
-    if summary.follow_ups:
-        run += " " + t("summary.own.follow_ups", n=summary.follow_ups)
-    parts = [(2, t("summary.own.heading")), (0, run)]
-    if summary.duties_in_play:
-        parts.append((3, t("summary.own.duties")))
-        parts += [
-            (1, f"{localised_duty(d.duty, d.name)}: {d.cases}") for d in summary.duties_in_play
-        ]
-    if not summary.shared_cases:
-        parts.append((0, t("summary.own.none_shared")))
-    for case in summary.shared_cases:
-        title = t("summary.own.case", n=case.number) + (f": {case.title}" if case.title else "")
-        parts.append((3, title))
-        if case.duties:
-            names = ", ".join(
-                localised_duty(d, n) for d, n in zip(case.duties, case.duty_names, strict=False)
-            )
-            parts.append((0, f"{t('summary.own.in_play')} {names}"))
-        if case.brief:
-            parts += [(0, f"{t('summary.own.brief')}: {case.brief}")]
-        parts.append((0, f"{t('summary.own.advice')}: {case.advice or t('summary.own.no_advice')}"))
-    return parts
+def heaviest_line(case: CaseSummary) -> str:
+    """Which duty weighed heaviest, people/groups, as the summary holds them ('' if none)."""
+    if not case.heaviest_duty:
+        return ""
+    marks = (f"{duty_name(m.duty, m.name)} {m.people}/{m.groups}" for m in case.heaviest_duty)
+    return t("export.heaviest", list=", ".join(marks))
 
 
-def localised_duty(slug: str, frozen: str) -> str:
-    """A duty's name in the reader's language (the frozen name when the library lacks it)."""
-    duties = cast(Mapping[str, object], templates.env.globals["DUTIES"])
-    duty = duties.get(slug)
-    return localised(duty, "name") if duty is not None else frozen
+def difficulty_line(case: CaseSummary) -> str:
+    """The mean 'how hard' (1-5), or that it was withheld below the threshold ('' if unasked)."""
+    answers = case.difficulty_answers
+    if case.difficulty is not None:
+        mean = number(current.get(), case.difficulty, 1)
+        return t("export.difficulty", mean=mean, answers=plural("count.answers", answers))
+    if answers != "0":
+        return t("summary.difficulty_withheld", answers=plural("count.answers", answers))
+    return ""
 
 
 def to_markdown(summary: Summary) -> str:
@@ -106,17 +84,14 @@ def to_markdown(summary: Summary) -> str:
         lines += ["", f"## {t('export.closing')}", "", plain(summary.closing_note)]
     if summary.duties:
         lines += ["", f"## {t('export.duties')}", ""] + [duty_line(d) for d in summary.duties]
-    for level, text in own_cases(summary) if summary.own_cases else ():
-        prefix = {2: "## ", 3: "### ", 1: "- ", 0: ""}[level]
-        lines += ["", f"{prefix}{plain(' '.join(text.split()))}"]
     for case in summary.cases:
         lines += [
             "",
-            f"## {case.position}. {case.title}",
+            f"## {case.position}. {plain(case.title)}",
             "",
-            t("export.duty", name=case.duty_name),
+            t("export.duty", name=duty_name(case.duty, case.duty_name)),
             "",
-            f"**{case.question}**",
+            f"**{plain(case.question)}**",
             "",
         ]
         if case.options:
@@ -126,19 +101,14 @@ def to_markdown(summary: Summary) -> str:
             lines += [changed] if (changed := changed_line(case)) else []
         else:
             lines.append(t("export.open_case"))
-        if case.heaviest_duty:
-            heaviest = ", ".join(f"{m.name} {m.people}/{m.groups}" for m in case.heaviest_duty)
-            lines.append(t("export.heaviest", list=heaviest))
-        if case.difficulty is not None:
-            mean = number(current.get(), case.difficulty, 1)
-            lines.append(t("export.difficulty", mean=mean, answers=case.difficulty_answers))
+        lines += [line for line in (heaviest_line(case), difficulty_line(case)) if line]
         if case.moves:
             lines.append(t("export.moves", list=moves(case)))
         if case.group_answers:
-            lines += ["", f"### {t('export.answers')}", ""]
+            lines += ["", f"### {answers_heading(summary)}", ""]
             for answer in case.group_answers:
                 reasoning = plain(" ".join(answer.reasoning.split()))
-                lines.append(f"- **{answer.label}** ({answer.option or '–'}): {reasoning}")
+                lines.append(f"- **{group(answer.label)}** ({answer.option or '–'}): {reasoning}")
         if case.closing_note:
             lines += ["", f"### {t('export.case_note')}", "", plain(case.closing_note)]
     return "\n".join(lines) + "\n"

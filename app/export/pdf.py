@@ -8,8 +8,18 @@ from pathlib import Path
 from fpdf import FPDF
 
 from app.export import charts
-from app.export.markdown import case_line, changed_line, duty_line, meta, moves, own_cases
+from app.export.markdown import (
+    case_line,
+    changed_line,
+    difficulty_line,
+    duty_line,
+    heaviest_line,
+    meta,
+    moves,
+)
 from app.export.summary import CaseSummary, Summary
+from app.export.wording import answers_heading, duty_name, group
+from app.export.wording import text as shown
 from app.i18n import t
 
 FONTS = Path(__file__).with_name("fonts")
@@ -59,42 +69,45 @@ def _votes(pdf: FPDF, case: CaseSummary, threshold: int) -> None:
         _text(pdf, changed, 9)
 
 
-def _case(pdf: FPDF, case: CaseSummary, threshold: int) -> None:
-    _text(pdf, f"{case.position}. {case.title}", 14, bold=True)
-    _text(pdf, t("export.duty", name=case.duty_name), 9)
-    _text(pdf, case.question, 11, bold=True)
+def _case(pdf: FPDF, summary: Summary, case: CaseSummary) -> None:
+    threshold = summary.threshold
+    _text(pdf, f"{case.position}. {shown(case.title)}", 14, bold=True)
+    _text(pdf, t("export.duty", name=duty_name(case.duty, case.duty_name)), 9)
+    _text(pdf, shown(case.question), 11, bold=True)
     if not case.options:
         _text(pdf, t("export.open_case"), 9)
     else:
         _votes(pdf, case, threshold)
     if case.moves:
         _text(pdf, t("export.moves", list=moves(case)), 9)
+    for line in (heaviest_line(case), difficulty_line(case)):
+        if line:
+            _text(pdf, line, 9)
+    if case.group_answers:
+        _text(pdf, answers_heading(summary), 11, bold=True, gap=0.5)
     for answer in case.group_answers:
-        _text(pdf, f"{answer.label} ({answer.option or '–'})", 10, bold=True, gap=0.3)
-        _text(pdf, " ".join(answer.reasoning.split()), 10)
+        _text(pdf, f"{group(answer.label)} ({answer.option or '–'})", 10, bold=True, gap=0.3)
+        _text(pdf, shown(" ".join(answer.reasoning.split())), 10)
     if case.closing_note:
         _text(pdf, t("export.case_note"), 10, bold=True, gap=0.3)
-        _text(pdf, case.closing_note, 10)
+        _text(pdf, shown(case.closing_note), 10)
     pdf.ln(3)
 
 
 def to_pdf(summary: Summary) -> bytes:
     pdf = _new()
-    pdf.set_title(summary.title)
-    _text(pdf, summary.title, 18, bold=True)
+    pdf.set_title(shown(summary.title))
+    _text(pdf, shown(summary.title), 18, bold=True)
     _text(pdf, meta(summary), 10)
     _text(pdf, t("export.anonymous", threshold=summary.threshold), 9, gap=4)
     if summary.closing_note:
         _text(pdf, t("export.closing"), 12, bold=True)
-        _text(pdf, summary.closing_note, 10, gap=4)
+        _text(pdf, shown(summary.closing_note), 10, gap=4)
     if summary.duties:
         _text(pdf, t("export.duties"), 12, bold=True)
         for duty in summary.duties:
             _text(pdf, duty_line(duty).removeprefix("- ").replace("**", ""), 10, gap=0.5)
         pdf.ln(4)
-    for level, text in own_cases(summary) if summary.own_cases else ():
-        size, bold = {2: (14, True), 3: (12, True), 1: (10, False), 0: (10, False)}[level]
-        _text(pdf, f"• {text}" if level == 1 else text, size, bold=bold)
     for case in summary.cases:
-        _case(pdf, case, summary.threshold)
+        _case(pdf, summary, case)
     return bytes(pdf.output())

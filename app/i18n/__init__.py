@@ -77,6 +77,13 @@ def day(lang: str, value: date | str | None, with_time: bool = False) -> str:
     return shown
 
 
+def day_month(lang: str, value: date | str) -> str:
+    """25.11 in Danish, 25 Nov in English (a chart's axis, where the year is known)."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return f"{value:%d.%m}" if lang == "da" else f"{value.day} {MONTHS_EN[value.month - 1]}"
+
+
 current: ContextVar[str] = ContextVar("language", default=DEFAULT)
 """The language of the page being rendered: set per request and per websocket by Language below."""
 
@@ -84,6 +91,12 @@ current: ContextVar[str] = ContextVar("language", default=DEFAULT)
 def t(key: str, /, **params: Any) -> str:
     """A catalogue text in the current language (the templates' `t`)."""
     return text(current.get(), key, **params)
+
+
+def plural(key: str, count: int | str, /, **params: Any) -> str:
+    """'1 gruppe', '3 grupper', '<3 deltagere': `key.one` for exactly one, else `key.other`;
+    the count is the parameter {n}."""
+    return t(f"{key}.one" if str(count) == "1" else f"{key}.other", n=count, **params)
 
 
 class Language:
@@ -122,6 +135,12 @@ def localised(thing: object, field: str) -> str:
     """thing.<field>_en in English when it has one, else the Danish thing.<field>_da."""
     own = getattr(thing, f"{field}_{current.get()}", "")
     return str(own or getattr(thing, f"{field}_{DEFAULT}"))
+
+
+def localised_list(thing: object, field: str) -> list[str]:
+    """thing.<field>_en (a list, e.g. a duty's guidance) in English when it has one, else Danish."""
+    own = getattr(thing, f"{field}_{current.get()}", None)
+    return list(own or getattr(thing, f"{field}_{DEFAULT}"))
 
 
 def phase_name(phase: str, fmt: str) -> str:

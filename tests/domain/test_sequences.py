@@ -9,7 +9,6 @@ from app.domain.phases import (
     KOLLEGASPARRING_ORDER,
     OPEN_ORDER,
     ORDER,
-    OWN_STEPS_WITH_PROMPTS,
     RANK,
     STEPS_WITH_PROMPTS,
     VOTING_PHASES,
@@ -25,12 +24,7 @@ from app.domain.phases import (
     step_seconds,
 )
 
-SEQUENCES = [
-    ORDER,
-    OPEN_ORDER,
-    KOLLEGASPARRING_ORDER,
-    sequence(Format.KOLLEGASPARRING, False, group_cases=True, follow_ups=True),
-]
+SEQUENCES = [ORDER, OPEN_ORDER, KOLLEGASPARRING_ORDER]
 
 
 def test_the_sequence_follows_format_and_options() -> None:
@@ -40,17 +34,14 @@ def test_the_sequence_follows_format_and_options() -> None:
     assert sequence(Format.KOLLEGASPARRING, has_options=False) == KOLLEGASPARRING_ORDER
 
 
-@pytest.mark.parametrize("order", SEQUENCES[1:], ids=["open", "kollegasparring", "own_cases"])
+@pytest.mark.parametrize("order", SEQUENCES[1:], ids=["open", "kollegasparring"])
 def test_only_the_dilemma_with_options_votes(order: tuple[Phase, ...]) -> None:
     assert not set(order) & set(VOTING_PHASES)
-    assert order[-1] is Phase.CLOSED and Phase.GROUP_ANSWER in order
-    if order is not SEQUENCES[-1]:  # own cases find their case first and reveal nothing
-        assert order[0] is Phase.PRESENT and Phase.REVEAL in order
+    assert order[0] is Phase.PRESENT and order[-1] is Phase.CLOSED
+    assert Phase.GROUP_ANSWER in order and Phase.REVEAL in order
 
 
-@pytest.mark.parametrize(
-    "order", SEQUENCES, ids=["dilemma", "open", "kollegasparring", "own_cases"]
-)
+@pytest.mark.parametrize("order", SEQUENCES, ids=["dilemma", "open", "kollegasparring"])
 def test_every_sequence_keeps_the_lifecycle_rank(order: tuple[Phase, ...]) -> None:
     ranks = [RANK.index(p) for p in order]
     assert ranks == sorted(ranks)
@@ -66,13 +57,9 @@ def test_kollegasparring_is_the_thisted_protocol() -> None:
         Phase.CLOSED,
     )
     assert set(KOLLEGASPARRING_ORDER[:-1]) == STEPS_WITH_PROMPTS
-    own_cases = sequence(Format.KOLLEGASPARRING, False, group_cases=True, follow_ups=True)
-    assert set(own_cases[:-1]) == OWN_STEPS_WITH_PROMPTS
 
 
-@pytest.mark.parametrize(
-    "order", SEQUENCES, ids=["dilemma", "open", "kollegasparring", "own_cases"]
-)
+@pytest.mark.parametrize("order", SEQUENCES, ids=["dilemma", "open", "kollegasparring"])
 def test_next_and_previous_walk_the_cases_own_sequence(order: tuple[Phase, ...]) -> None:
     phase = order[0]
     walked = [phase]

@@ -50,6 +50,7 @@ def test_no_case_text_is_empty_or_duplicated() -> None:
         assert case.duty not in case.secondary_duties
     for duty in lib.duties:
         assert duty.name_da and duty.name_en and duty.principle_da and len(duty.guidance_da) >= 4
+        assert len(duty.guidance_en) == len(duty.guidance_da), "the guidance in English too"
 
 
 BROKEN = {

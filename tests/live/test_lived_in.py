@@ -10,6 +10,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -182,8 +183,6 @@ def test_purge_deletes_every_raw_row_and_keeps_the_summary_byte_identical(
         session_id = db.execute("SELECT id FROM session WHERE code = ?", (purged.code,)).fetchone()
         tables = SQLModel.metadata.tables
         raw = [model.__tablename__ for model, _ in RAW]  # type: ignore[attr-defined]
-        # A dilemma room has no group cases (own cases): tests/live/test_own_cases.py purges those.
-        raw.remove("groupcase")
         used = {name: linked_rows(db, tables[name], session_id[0]) for name in raw}
         assert all(used.values()), f"the lived-in room should fill every raw table: {used}"
 
@@ -208,3 +207,76 @@ def test_purge_deletes_every_raw_row_and_keeps_the_summary_byte_identical(
     assert fac.http.get(base).status_code == 200, "the control page of a purged session"
     r = fac.http.post(f"{base}/purge", data={"confirm": "1"})
     assert r.status_code == 303, "purging twice changes nothing and is no error"
+
+
+@contextmanager
+def reading_in(http: httpx.Client, lang: str) -> Iterator[httpx.Client]:
+    """The same person, reading in `lang` (the language switch's cookie) for a while."""
+    http.cookies.set("sparring_lang", lang)
+    try:
+        yield http
+    finally:
+        http.cookies.delete("sparring_lang")
+
+
+DUTY_NAMES = {
+    "da": {"lovlighed": "Lovlighed", "sandhed": "Sandhed"},
+    "en": {"lovlighed": "Legality", "sandhed": "Truthfulness"},
+}
+WORDS = {  # what a page in each language says, and what it must never say
+    "da": {"removed": "[fjernet]", "group": "Gruppe 1", "point": ",", "answers": "svar"},
+    "en": {"removed": "[removed]", "group": "Group 1", "point": ".", "answers": "answers"},
+}
+
+
+def test_the_summary_page_and_pdf_show_the_heaviest_duty_and_how_hard_in_either_language(
+    room: LivedIn, fac: Facilitator, reviewer: httpx.Client
+) -> None:
+    """What the README promises and the JSON holds: the duty split (people and groups) and the
+    mean difficulty, as masked; every frozen word in the reader's language."""
+    data = json.loads(download(fac.http, f"/facilitator/sessions/{room.code}/summary.json"))
+    first = data["cases"][0]
+    marks = {m["duty"]: (m["people"], m["groups"]) for m in first["heaviest_duty"]}
+    # The first round is withheld (a small split), so the people's marks are too: 'x'.
+    assert marks and set(marks) <= {"lovlighed", "sandhed"}, marks
+    mean = f"{first['difficulty']:.1f}"  # 1-5 from eleven people
+    assert first["difficulty_answers"] == "11"
+    for lang, other in (("da", "en"), ("en", "da")):
+        words, wrong = WORDS[lang], WORDS[other]
+        for http, base in (
+            (fac.http, f"/facilitator/sessions/{room.code}/summary"),
+            (reviewer, f"/review/sessions/{room.code}"),
+        ):
+            with reading_in(http, lang):
+                page = download(http, base)
+                pdf = download(http, f"{base.removesuffix('/summary')}/summary.pdf")
+                markdown = download(http, f"{base.removesuffix('/summary')}/summary.md")
+            table = page.split('class="duty-split"', 1)[1].split("</table>", 1)[0]
+            for slug, (people, groups) in marks.items():
+                name = DUTY_NAMES[lang][slug]
+                assert f"<td>{name}</td><td>{people}</td><td>{groups}</td>" in table, lang
+                assert f"{name} {people}/{groups}" in " ".join(pdf.split()), (lang, pdf)
+                assert DUTY_NAMES[other][slug] not in page + pdf + markdown, (lang, slug)
+            shown = f"{mean.replace('.', words['point'])} (11 {words['answers']})"
+            for text in (page, pdf, markdown):
+                assert shown in " ".join(text.split()), (lang, shown)
+                assert words["removed"] in text and wrong["removed"] not in text, lang
+                assert words["group"] in text and wrong["group"] not in text, lang
+
+
+def test_trend_charts_write_numbers_and_dates_in_the_readers_style(
+    room: LivedIn, reviewer: httpx.Client
+) -> None:
+    today = json.loads(download(reviewer, f"/review/sessions/{room.code}/summary.json"))["date"]
+    _, month, day = today.split("-")
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    expected = {
+        "da": (">0,5<", f">{day}.{month}<", "Lovlighed", ">0.5<"),
+        "en": (">0.5<", f">{int(day)} {months[int(month) - 1]}<", "Legality", ">0,5<"),
+    }
+    for lang, (tick, date, duty, wrong) in expected.items():
+        with reading_in(reviewer, lang):
+            page = download(reviewer, "/review/trends")
+        charts = " ".join(re.findall(r"<svg.*?</svg>", page, re.S))
+        assert tick in charts and date in charts and wrong not in charts, lang
+        assert f"<h2>{duty}</h2>" in page, lang

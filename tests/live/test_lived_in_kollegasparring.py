@@ -2,8 +2,9 @@
 rejoin, a move, reflections, a hidden text, two people saving the group's advice at once, the end.
 
 What it checks is what a clean fixture never reached: the merged advice keeps the duty the group
-chose, the last case says so, the own-dilemma form leaves the phones at the end, and a refusal
-from before the room changed does not stay on the control page.
+chose, the last case says so, the own-dilemma form leaves the phones at the end, a refusal from
+before the room changed does not stay on the control page, and every screen speaks of reflections
+and advice (not reasons and answers), in Danish and on the one English phone.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ async def _lived_in(server: LiveServer, fac: Facilitator) -> None:
     await control.connect()
     await projector.connect()
     phones = [Phone(server.url, f"Leder{n}x") for n in range(9)]
+    english = phones[8]
+    await english.http.get("/lang/en")
     for phone in phones:
         assert (await phone.join(code)).status_code == 303
     await projector.shows("proj-stage", "9 er med")
@@ -62,7 +65,7 @@ async def _lived_in(server: LiveServer, fac: Facilitator) -> None:
 
     assert fac.act(code, "start") == ""
     for phone in phones:
-        await phone.until(lambda p: "Gruppe" in p.text("phone-header"), what="a group")
+        await phone.until(lambda _, ph=phone: ph.group() != "", what="a group")
     # A move and a rejoin, as in a real room.
     groups: dict[str, list[Phone]] = defaultdict(list)
     for phone in phones:
@@ -77,15 +80,35 @@ async def _lived_in(server: LiveServer, fac: Facilitator) -> None:
     await rejoiner.connect()
     await rejoiner.shows("phone-stage", "Notatet")
 
+    # The duty beside the case: in the page's language, the guidance too; the Danish term only
+    # for English readers (a Danish projector showed "Truthfulness").
+    await projector.shows("proj-duties", "Sandhed")
+    assert "Truthfulness" not in projector.page.text("proj-duties")
+    danish_duty = phones[0].page.text("phone-stage")
+    assert "Det betyder" in danish_duty and "korrekte og retvisende" in danish_duty
+    assert "Truthfulness" not in danish_duty
+    english_duty = english.page.text("phone-stage")
+    assert "Truthfulness" in english_duty and "What it means" in english_duty
+    assert "Give correct and fair case information" in english_duty
+    assert "korrekte og retvisende" not in english_duty and "Det betyder" not in english_duty
+    assert "Saml uenige" not in control.page.text("ctl-groups"), "nothing is voted here"
+
     for phase in ("clarify", "reflect"):
         assert fac.act(code, "phase", action="next") == ""
         for phone in phones:
             await phone.until(lambda p, ph=phase: f'data-phase="{ph}"' in p.html("phone-stage"))
     for n, phone in enumerate(groups["1"] + groups["2"]):
-        await phone.send(
+        mid = await phone.send(
             {"action": "reason", "case": phone.case_id(), "reason": f"Refleksion {n}: sandhed"}
         )
+        said = await phone.reply(mid)
+        assert said in ("Din refleksion er gemt.", "Your reflection is saved."), said
     await control.shows("ctl-texts", "Refleksion 4")
+    for phone in phones:
+        words = phone.page.text("phone-stage").lower()
+        assert "begrundelse" not in words and "your reason" not in words, words
+    assert "Jeres refleksioner" in phones[0].page.text("phone-stage")
+    assert "Your reflections" in english.page.text("phone-stage")
     hide = re.search(
         r'"kind": "post", "id": "(\d+)"[^>]*>[^<]*</button>', control.page.html("ctl-texts")
     )
@@ -125,8 +148,14 @@ async def _lived_in(server: LiveServer, fac: Facilitator) -> None:
         }
     )
     await writer.shows("group-answer-current", "version 2")
+    await control.shows("ctl-texts", "(gruppens råd)")
+    assert "gruppens svar" not in control.page.text("ctl-texts")
+    mid = await editor.send({"action": "answer", "case": case, "text": "", "base_version": 2})
+    assert await editor.reply(mid) == "Skriv gruppens råd"
     for group in ("2", "3"):
-        await groups[group][0].answer("", f"Råd fra gruppe {group}", 0)
+        scribe = groups[group][0]
+        await scribe.answer("", f"Råd fra gruppe {group}", 0)
+        await scribe.until(lambda p: 'name="base_version" value="1"' in p.html("answer-form"))
     assert fac.act(code, "phase", action="next") == ""
     page = await projector.shows("proj-stage", "og sig fra skriftligt")
     assert '<span class="answer-duty">Sandhed</span>' in page.html("proj-stage")
@@ -135,16 +164,19 @@ async def _lived_in(server: LiveServer, fac: Facilitator) -> None:
     assert fac.act(code, "phase", action="next") == ""
     for phone in phones:
         page = await phone.until(lambda p: 'data-phase="closed"' in p.html("phone-stage"))
-        assert "Det var sidste case" in page.text("phone-stage")
+        last = "That was the last case" if phone is english else "Det var sidste case"
+        assert last in page.text("phone-stage")
         assert "Venter på næste case" not in page.text("phone-stage")
-        assert "Del dit eget dilemma" in page.text("phone-dilemma")
+        assert "Waiting for the next case" not in page.text("phone-stage")
+        assert "dilemma" in page.text("phone-dilemma")
 
     # A dilemma arrives late and is never handled; then the end.
     assert "sendt anonymt" in (await phones[5].http.post("/p/dilemma", data={"text": LATE})).text
     await control.shows("ctl-submissions", "2 nye dilemmaer venter")
     assert fac.act(code, "end") == ""
+    await projector.shows("proj-stage", "1 case drøftet af 9 deltagere i 3 grupper.")
     for phone in phones:
-        await phone.shows("phone-stage", "Tak for i dag")
+        await phone.until(lambda _, ph=phone: ph.phase() == "ended", what="the end")
         await phone.until(lambda p: "hidden" in p.html("phone-dilemma"), what="no dilemma form")
         assert text(phone.page.html("phone-dilemma")) == ""
     await control.until(lambda p: "fremhæv" not in p.text("ctl-submissions").lower())
@@ -158,5 +190,8 @@ async def _lived_in(server: LiveServer, fac: Facilitator) -> None:
     assert [a["reasoning"] for a in summary["cases"][0]["group_answers"]].count(
         "Vis tallene for direktøren, og sig fra skriftligt."
     ) == 1
+    page = fac.http.get(f"/facilitator/sessions/{code}/summary").text
+    assert "Gruppernes råd" in page and "Gruppernes svar" not in page
+    assert "3 grupper" in page
     for page in [*phones, control, projector]:
         await page.close()

@@ -100,6 +100,9 @@ def test_hidden_texts_never_reach_the_projector_the_draft_or_the_summary(
         assert case["group_answers"] == []
         markdown = facilitator.http.get(f"/facilitator/sessions/{code}/summary.md").text
         assert "Hvor svært (1-5): 4,0 (3 svar)" in markdown and SECRET not in markdown
+        page = facilitator.http.get(f"/facilitator/sessions/{code}/summary").text
+        assert "<td>Sandhed</td><td>3</td><td>0</td>" in page, "the page shows the duty split"
+        assert "gennemsnit 4,0 (3 svar)" in page
         for page in [*phones, projector, control]:
             await page.close()
 

@@ -156,27 +156,33 @@ class Phone(LivePage):
         return found.group(1)
 
     def number(self) -> int:
-        match = re.search(r"Deltager (\d+)", self.page.text("phone-header"))
+        match = re.search(r"(?:Deltager|Participant) (\d+)", self.page.text("phone-header"))
         assert match, self.page.text("phone-header")
         return int(match.group(1))
 
     def group(self) -> str:
-        match = re.search(r"Gruppe (\d+)", self.page.text("phone-header"))
+        match = re.search(r"(?:Gruppe|Group) (\d+)", self.page.text("phone-header"))
         return match.group(1) if match else ""
 
     def phase(self) -> str:
         return attr(self.page.html("phone-stage"), "data-phase") or ""
 
-    async def vote(self, option: str, reason: str = "") -> None:
+    async def vote(self, option: str, reason: str = "", duty: str = "") -> None:
         await self.send(
-            {"action": "vote", "case": self.case_id(), "option": option, "reason": reason}
+            {
+                "action": "vote",
+                "case": self.case_id(),
+                "option": option,
+                "reason": reason,
+                "duty": duty,
+            }
         )
         await self.until(
             lambda p: f"Din stemme ({option}) er gemt" in p.text("vote-form"),
             what=f"vote {option} acked",
         )
 
-    async def answer(self, option: str, reasoning: str, base_version: int) -> None:
+    async def answer(self, option: str, reasoning: str, base_version: int, duty: str = "") -> None:
         await self.send(
             {
                 "action": "answer",
@@ -184,8 +190,16 @@ class Phone(LivePage):
                 "option": option,
                 "text": reasoning,
                 "base_version": base_version,
+                "duty": duty,
             }
         )
+
+    def chosen_duty(self) -> str:
+        """The duty the group-answer form shows as chosen: what the browser sends with it."""
+        form = self.page.html("answer-form")
+        select = re.search(r'<select id="answer-duty".*?</select>', form, re.S)
+        chosen = re.search(r'<option value="([^"]*)" selected', select.group(0)) if select else None
+        return chosen.group(1) if chosen else ""
 
     async def aclose(self) -> None:
         await self.close()

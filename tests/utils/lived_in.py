@@ -9,7 +9,7 @@ late joiners; a phone's socket drops mid-vote and it resends the same message; v
 in Danish with personal data typed into them; a revised reason; a participant moved; two members of
 one group save the group answer at once (one wins, one gets the conflict and saves over the newer
 version); a reason and an answer hidden by the facilitator; a forced reveal; a revote with
-difficulty; the next case with groups mixed; an open-discussion case; own dilemmas submitted (one
+difficulty; the duty weighing heaviest marked in the vote and in group answers; the next case with groups mixed; an open-discussion case; own dilemmas submitted (one
 promoted with an edit and played, one dismissed, one left); closing notes; publish.
 """
 
@@ -47,6 +47,7 @@ DILEMMAS = [
     "Et udvalgsmedlem beder om et notat før de andre partier får det, op til et budgetforlig.",
 ]
 PROMOTED_TITLE = "Det pyntede notat"
+MARKS = ["lovlighed", "sandhed", "lovlighed", ""]  # the duty weighing heaviest, or none marked
 NOTE = "God energi i rummet; Jonas ringer til juristen om sagen."
 CASE_NOTE = "Følges op næste måned (henrik@thisted.dk)."
 
@@ -110,7 +111,7 @@ async def live_a_session(server: LiveServer, fac: Facilitator, title: str = "") 
             await phone.send({"id": mid, **message, "reason": reason})
             await phone.reply(mid)
         else:
-            await phone.vote(option, reason)
+            await phone.vote(option, reason, duty=MARKS[n % len(MARKS)])
     # A revised reason, sent on its own.
     revised = "Mette igen: lovligheden, men også åbenhed over for borgerne."
     room.typed.append(revised)
@@ -136,17 +137,20 @@ async def live_a_session(server: LiveServer, fac: Facilitator, title: str = "") 
         groups.setdefault(phone.group(), []).append(phone)
     first, *others = sorted(groups)
     a, b = groups[first][:2]
-    await asyncio.gather(a.answer("A", WINNING_ANSWER, 0), b.answer("B", LOSING_ANSWER, 0))
+    await asyncio.gather(
+        a.answer("A", WINNING_ANSWER, 0, duty="lovlighed"), b.answer("B", LOSING_ANSWER, 0)
+    )
     for phone in (a, b):
         await phone.until(lambda p: version(p.html("answer-form")) >= 1, what="a saved version")
-    # The server took one of the two; the other was refused. Now b saves over the newer version.
-    await b.answer("A", MERGED_ANSWER, version(b.page.html("answer-form")))
+    # The server took one of the two; the other was refused. Now b saves over the newer version,
+    # with the duty its form shows (as a browser sends it).
+    await b.answer("A", MERGED_ANSWER, version(b.page.html("answer-form")), b.chosen_duty())
     await b.until(lambda p: version(p.html("answer-form")) >= 2, what="the merged answer saved")
     room.typed += [WINNING_ANSWER, LOSING_ANSWER, MERGED_ANSWER]
     for n, group in enumerate(others):
         writer = groups[group][0]
         text = HIDDEN_ANSWER if n == 0 else f"Gruppe {group} vælger C; Signe skriver referat."
-        await writer.answer("C", text, 0)
+        await writer.answer("C", text, 0, duty="sandhed")
         await writer.until(lambda p: version(p.html("answer-form")) >= 1, what="saved")
         room.typed.append(text)
     hide(fac, code, "answer", HIDDEN_ANSWER)
