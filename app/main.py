@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.library, _ = library.seed_library(db, settings.seed_dir)
         retention.purge_at_start(app.state.engine, settings)  # raw rows past retention go now
         templates.env.globals["DUTIES"] = app.state.library.duty_map()
+        templates.env.globals["THRESHOLD"] = settings.anonymity_threshold
         purging = asyncio.create_task(
             retention.retention_loop(app.state.engine, settings, app.state.writer)
         )

@@ -167,7 +167,7 @@ class GroupAnswer(SQLModel, table=True):
     duty: str = Field(default="", max_length=60)
     text: str = Field(default="", max_length=4000)
     version: int = 0
-    members: int = 0  # group size at the last save: the summary's threshold applies to it
+    members: int = 0  # smallest group size at any save: the summary's threshold applies to it
     hidden: bool = False  # by the facilitator or the abuse list: never on the projector or exports
     updated_at: datetime = Field(default_factory=utcnow)
 

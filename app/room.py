@@ -188,13 +188,17 @@ class Room:
     def reveal_open(self) -> bool:
         return gate.reveal_open(len(self.answering_groups), self.answered_groups, self.time_up)
 
-    def duty_split(self, order: Iterable[str]) -> list[tuple[str, int, int]]:
-        """(duty, people, groups) that marked it heaviest in the first vote, in the given order."""
+    def duty_split(self, order: Iterable[str], threshold: int = 0) -> list[tuple[str, int, int]]:
+        """(duty, people, groups) that marked it heaviest in the first vote, in the given order;
+        only groups that had at least `threshold` members at every save count (as in the summary)."""
         slugs = list(order)
         people = tally.split(list(self.duties.get(1, {}).values()), slugs)
-        groups = tally.split(
-            [a.duty for g, a in self.answers.items() if a.version and self.group_number(g)], slugs
-        )
+        marks = [
+            a.duty
+            for g, a in self.answers.items()
+            if a.version and self.group_number(g) and a.members >= threshold
+        ]
+        groups = tally.split(marks, slugs)
         return [(s, people[s], groups[s]) for s in slugs if people[s] or groups[s]]
 
     @property

@@ -588,9 +588,11 @@ def save_group_answer(
         raise AnswerConflict(row)
     row.option, row.duty, row.text, row.version = option, duty, text, row.version + 1
     row.hidden = moderation.looks_abusive(text)
-    row.members = db.exec(
+    size = db.exec(
         select(func.count()).select_from(Participant).where(Participant.group_id == person.group_id)
     ).one()
+    # The smallest the group was at any save: a text begun by two stays theirs when a third joins.
+    row.members = size if row.version == 1 else min(row.members, size)
     row.updated_at = utcnow()
     db.add(row)
     db.commit()

@@ -43,6 +43,7 @@ templates.env.globals.update(
     day=lambda value, with_time=False: i18n.day(i18n.current.get(), value, with_time),
     number=lambda value, decimals=0: i18n.number(i18n.current.get(), value, decimals),
     DUTIES={},  # slug -> library.Duty, set when the app loads the library
+    THRESHOLD=3,  # settings.anonymity_threshold, set when the app starts
     GROUP_MODES=i18n.Labels("mode.", grouping.Mode),
     GROUP_MODE_HELP=i18n.Labels("mode_help.", grouping.Mode),
 )

@@ -110,6 +110,7 @@ DANISH = re.compile(
 APP = TEMPLATES.parent
 DANISH_ON_PURPOSE = {
     "domain/moderation.py": "the Danish abuse words it looks for",
+    "domain/anonymise.py": "the Danish words that are also names, and the verbs of saying",
     "cli.py": "the operator's command line speaks Danish (#left: no per-person language there)",
     "simulate.py": "what the bot phones write",
     "submissions.py": "the discussion prompts a promoted dilemma gets, case content like the cases",

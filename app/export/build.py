@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 
+from pydantic import BaseModel
 from sqlmodel import Session as Db
 from sqlmodel import col, select
 
@@ -53,7 +54,32 @@ def build(
         _case(db, case, len(people), threshold, aliases, duty_names, rng) for case in cases
     ]
     summary.duties = duties(summary.cases, duty_names)
+    scrub_texts(summary, aliases)
     return summary
+
+
+# Fields that are not typed by people (slugs, letters, counts, seed names): left as they are.
+# Every other text anywhere in the summary, including fields added later, is scrubbed.
+STRUCTURE = frozenset(
+    {"schema_", "format", "date", "duty", "duty_name", "name", "key", "from_option", "to_option"}
+    | {"option", "label", "before", "after", "count", "people", "groups", "participants"}
+    | {"voters_before", "voters_after", "compared", "changed", "difficulty_answers"}
+)
+
+
+def scrub_texts(part: BaseModel, aliases: list[str]) -> None:
+    """Scrub every free text in a summary (or a part of one) in place (app/domain/anonymise.py)."""
+    for field, value in part:
+        if field in STRUCTURE:
+            continue
+        if isinstance(value, str):
+            setattr(part, field, scrub(value, aliases))
+        elif isinstance(value, BaseModel):
+            scrub_texts(value, aliases)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, BaseModel):
+                    scrub_texts(item, aliases)
 
 
 def _case(

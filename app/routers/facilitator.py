@@ -312,7 +312,7 @@ def draft_summary(
     session = services.session_by_code(db, code)
     duty_names = {slug: d.name_da for slug, d in request.app.state.library.duty_map().items()}
     draft = summary_build.build(db, session, settings.anonymity_threshold, duty_names)
-    context = {"user": user, "session": session, "markdown": to_markdown(draft)}
+    context = {"user": user, "session": session, "draft": draft, "markdown": to_markdown(draft)}
     return templates.TemplateResponse(request, "facilitator/draft.html", context)
 
 
