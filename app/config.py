@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     anonymity_threshold: int = 3
     retention_days: int = 30  # raw per-person rows of ended sessions are purged after this; 0: keep
     retention_check_seconds: float = 3600  # how often the running server looks for such sessions
+    privacy_contact: str = ""  # who participants ask about their data (the join page's notice)
     cookie_secure: bool = False  # set true behind HTTPS
     login_idle_minutes: int = 120  # a facilitator's or reviewer's login ends after this long unused
     login_max_hours: int = (

@@ -38,6 +38,17 @@ def join_form(request: Request, code: str = "") -> HTMLResponse:
     return _join_page(request, code=code[:12])
 
 
+@router.get("/privatliv", response_class=HTMLResponse)
+def privacy_notice(request: Request, settings: SettingsDep) -> HTMLResponse:
+    """What is kept about a participant, who sees it, and for how long (the information duty)."""
+    context = {
+        "days": settings.retention_days,
+        "threshold": settings.anonymity_threshold,
+        "contact": settings.privacy_contact,
+    }
+    return templates.TemplateResponse(request, "participant/privacy.html", context)
+
+
 @router.get("/j/{code}", response_class=HTMLResponse)
 def join_link(request: Request, code: str) -> HTMLResponse:
     """Where the QR code points: the join form with the code filled in."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
-from tests.routers.conftest import new_session
+from app.config import Settings
+from tests.routers.conftest import app_client, new_session
 
 
 def test_join_page_and_qr_link_prefill_the_code(client: TestClient) -> None:
@@ -59,3 +62,16 @@ def test_a_phone_cannot_drive_the_session(logged_in: TestClient) -> None:
     r = logged_in.post(f"/facilitator/sessions/{code}/start")
     assert r.status_code == 303 and "/facilitator/login" in r.headers["location"]
     assert logged_in.get("/api/me").json()["status"] == "lobby", "the session did not start"
+
+
+def test_the_privacy_notice_reads_the_settings(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path, retention_days=7, privacy_contact="DPO Thisted, dpo@thisted.dk"
+    )
+    with app_client(settings) as http:
+        assert 'href="/privatliv"' in http.get("/").text
+        page = http.get("/privatliv").text
+        assert "7 dage efter" in page and "Spørg DPO Thisted, dpo@thisted.dk." in page
+    with app_client(Settings(data_dir=tmp_path / "b", retention_days=0)) as http:
+        page = http.get("/privatliv", headers={"Accept-Language": "en"}).text
+        assert "does not delete raw data automatically" in page and "Ask the facilitator" in page
