@@ -17,6 +17,9 @@ from app.models import Participant, User
 from app.writer import Writer
 
 PARTICIPANT_COOKIE = "sparring_p"
+# A random key per browser (kollegasparring): the case-giver of a case kept open is found again at
+# the series' next meeting from the same phone. Stored only hashed, only on such cases.
+DEVICE_COOKIE = "sparring_device"
 
 
 class LoginRequired(Exception):

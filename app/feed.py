@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session as Db
 
 from app import i18n, views
+from app.domain.phases import Phase
 from app.hub import Event, Hub, session_channel
 from app.live_rules import FULL, Audience, fragments_for
 from app.models import Session, utcnow
@@ -99,6 +100,9 @@ class Feed:
             page.group_id = person.group_id
             if not room.talking:  # a phone shows its group's texts only while the groups talk
                 names = tuple(n for n in names if n not in TALK_ONLY)
+            elif room.own_cases:  # own cases: no group posts; the advice form only when advising
+                advising = room.phase is Phase.GROUP_ANSWER
+                names = tuple(n for n in names if n != "posts" and (advising or n not in TALK_ONLY))
             return views.participant(room, person, names)
         if page.audience is Audience.PROJECTOR:
             return views.projector(room, names, page.base_url)

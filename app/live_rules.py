@@ -22,6 +22,7 @@ FULL = {
         "timer_controls",
         "progress",
         "groups",
+        "cases",
         "submissions",
         "texts",
         "flash",  # a refusal shown before the room changed no longer holds (e.g. "no cases")
@@ -52,8 +53,15 @@ def fragments_for(
         joined = event.get("group")
         return (("posts",) if joined is not None and joined == own_group else ()), False
     if kind == "submission":
-        staff = ("status", "submissions", "flash")  # a promoted case ends "no cases to start"
-        return (staff if audience is Audience.FACILITATOR else ()), False
+        # A promoted case ends "no cases to start"; a submitted one may be given to a group.
+        ctl = ("status", "submissions", "flash", "cases")
+        return (ctl if audience is Audience.FACILITATOR else ()), False
+    if kind == "case":  # kollegasparring with own cases: a group's case changed
+        if audience is Audience.PARTICIPANT:
+            groups = event.get("groups")
+            mine = groups is None or (isinstance(groups, list) and own_group in groups)
+            return (("groupcase",) if mine else ()), False
+        return (("progress",) if audience is Audience.PROJECTOR else ("cases", "progress")), False
     if audience is Audience.PARTICIPANT:
         if kind == "moderated" and event.get("phones"):
             return ("stage",), False
@@ -69,7 +77,7 @@ def fragments_for(
         staff = (
             ("header", "stage", "progress")
             if audience is Audience.PROJECTOR
-            else ("status", "progress", "groups")
+            else ("status", "progress", "groups", "cases")
         )
         return staff, False
     if kind == "vote":

@@ -89,6 +89,10 @@ class Session(SQLModel, table=True):
     published_at: datetime | None = None  # None: a draft only the facilitator sees
     purged_at: datetime | None = None  # raw per-person rows deleted
     purge_failed_at: datetime | None = None  # the last purge that failed (app.retention retries)
+    # Kollegasparring where each group runs its own case-giver's case (Thisted), in parallel.
+    group_cases: bool = False
+    # The series' previous meeting: its open cases are followed up here ("Hvad skete der?").
+    follows_id: int | None = Field(default=None, foreign_key="session.id")
 
 
 class SessionCase(SQLModel, table=True):
@@ -153,6 +157,8 @@ class Post(SQLModel, table=True):
     participant_id: int = Field(foreign_key="participant.id", index=True)
     text: str = Field(max_length=2000)
     hidden: bool = False  # by the facilitator or the abuse list: never on other screens or exports
+    # Kollegasparring: the person's own clarifying questions, jotted for themselves (nobody else's).
+    questions: str = Field(default="", max_length=2000)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -208,4 +214,29 @@ class SessionTemplate(SQLModel, table=True):
     group_size: int = 4
     slugs: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     timers: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON))  # phase -> seconds
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class GroupCase(SQLModel, table=True):
+    """One group's case in kollegasparring with own cases: confidential to the group. Only what
+    the case-giver lets out at the close (`share`) ever reaches a summary (app/domain/casework.py).
+    The group's advice is its GroupAnswer on the session's round."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    group_id: int | None = Field(default=None, foreign_key="group.id", index=True)  # None: waits
+    giver_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
+    origin: str = Field(default="own", max_length=20)  # own | submission | library | carried
+    title: str = Field(max_length=120)
+    text: str = Field(max_length=2000)
+    duties: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # in play, by the group
+    done_phase: str = Field(default="", max_length=20)  # the step the group marked done
+    takeaway: str = Field(default="", max_length=2000)  # what the case-giver takes with them
+    closed: bool = False  # the case-giver has closed (takeaway and consent)
+    share: str = Field(default="none", max_length=10)  # none | advice | case
+    brief: str = Field(default="", max_length=2000)  # the anonymised case, when shared
+    keep_open: bool = False  # followed up at the series' next meeting
+    carried_from_id: int | None = Field(default=None, foreign_key="groupcase.id")
+    follow_up: str = Field(default="", max_length=2000)  # "Hvad skete der?", at the next meeting
+    device_hash: str = Field(default="", max_length=64)  # the giver's browser, to find them again
     created_at: datetime = Field(default_factory=utcnow)

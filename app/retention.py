@@ -21,13 +21,14 @@ from sqlalchemy.sql import Select
 from sqlmodel import Session as Db
 from sqlmodel import SQLModel, col, delete, select
 
-from app import summaries
+from app import casework, summaries
 from app.config import Settings
 from app.db import begin_write
 from app.domain.phases import Status
 from app.models import (
     Group,
     GroupAnswer,
+    GroupCase,
     Participant,
     Post,
     ProcessedMessage,
@@ -61,6 +62,8 @@ RAW: list[tuple[type[SQLModel], Rows]] = [
         GroupAnswer,
         lambda s: select(GroupAnswer.id).where(col(GroupAnswer.session_case_id).in_(_cases(s))),
     ),
+    # Kollegasparring's cases (app.casework): all but one kept open for the series' next meeting.
+    (GroupCase, casework.purgeable),
     # A phone's message ids and digests: who sent what, and when.
     (
         ProcessedMessage,
@@ -90,6 +93,7 @@ def purge(db: Db, session: Session, settings: Settings) -> None:
     is frozen first (an error if the session has not ended), so nothing it needs is lost."""
     summaries.summary_of(db, session, settings)
     assert session.id is not None
+    casework.unlink_before_purge(db, session.id)
     for model, rows in RAW:
         ids = rows(session.id)
         db.exec(delete(model).where(col(model.id).in_(ids)))  # type: ignore[attr-defined]

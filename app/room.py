@@ -14,11 +14,13 @@ from sqlmodel import Session as Db
 from sqlmodel import col, func, select
 
 from app import i18n
-from app.domain import gate, grouping, phases, tally, visibility
+from app.domain import casework, gate, grouping, phases, tally, visibility
 from app.domain.phases import Format, Phase, Status
 from app.models import (
     Group,
     GroupAnswer,
+    GroupCase,
+    LibraryCase,
     Participant,
     Post,
     Session,
@@ -44,6 +46,11 @@ class Room:
     post_rows: dict[int, Post] = field(default_factory=dict)  # participant -> row (moderation)
     answers: dict[int, GroupAnswer] = field(default_factory=dict)  # group -> answer (current case)
     submissions: int = 0  # participants' own dilemmas waiting for moderation (kollegasparring)
+    group_cases: list[GroupCase] = field(default_factory=list)  # own cases: every group's, by id
+    givers: dict[int, Participant] = field(default_factory=dict)  # their case-givers, by id
+    # What the facilitator may give a group without a case: submitted dilemmas, library cases.
+    offers: list[Submission] = field(default_factory=list)
+    library: list[tuple[str, str]] = field(default_factory=list)  # (slug, title)
 
     @property
     def status(self) -> Status:
@@ -72,7 +79,140 @@ class Room:
     def phases(self) -> tuple[Phase, ...]:
         """The current case's sequence (the stepper's buttons)."""
         case = self.current
-        return phases.sequence(self.format, bool(case.options)) if case is not None else ()
+        if case is None:
+            return ()
+        return phases.sequence(
+            self.format, bool(case.options), self.session.group_cases, self.follow_ups
+        )
+
+    # Kollegasparring with own cases: each group's case, confidential to the group. ---------------
+
+    @property
+    def own_cases(self) -> bool:
+        return self.session.group_cases
+
+    @property
+    def follow_ups(self) -> bool:
+        return any(c.origin == casework.Origin.CARRIED for c in self.group_cases)
+
+    def case_of(self, group_id: int | None) -> GroupCase | None:
+        """The group's own case this meeting (not a follow-up of the last one)."""
+        if group_id is None:
+            return None
+        return next(
+            (
+                c
+                for c in self.group_cases
+                if c.group_id == group_id and c.origin != casework.Origin.CARRIED
+            ),
+            None,
+        )
+
+    def facts(self, row: GroupCase) -> casework.CaseFacts:
+        return casework.CaseFacts(
+            id=row.id or 0,
+            group=row.group_id,
+            giver=row.giver_id,
+            origin=casework.Origin(row.origin),
+            done_phase=row.done_phase,
+            advice=self.has_answered(row.group_id),
+            closed=row.closed,
+        )
+
+    def giver(self, row: GroupCase) -> Participant | None:
+        """The case's case-giver (also in a room loaded for one phone's own reply)."""
+        return self.person(row.giver_id) or self.givers.get(row.giver_id or 0)
+
+    def case_for(self, person: Participant) -> GroupCase | None:
+        """The case this phone may show: its group's (app/domain/casework decides)."""
+        row = self.case_of(person.group_id)
+        if row is None or not casework.phone_sees_case(person.group_id, person.id, self.facts(row)):
+            return None
+        return row
+
+    def own_case(self, person: Participant) -> GroupCase | None:
+        """The case this person typed (in the lobby, or waiting for a group without a case)."""
+        return next(
+            (
+                c
+                for c in self.group_cases
+                if c.giver_id == person.id and c.origin == casework.Origin.OWN
+            ),
+            None,
+        )
+
+    def carried_by(self, person: Participant) -> list[GroupCase]:
+        return [
+            c
+            for c in self.group_cases
+            if c.origin == casework.Origin.CARRIED and c.giver_id == person.id
+        ]
+
+    def carried_in(self, group_id: int | None) -> list[GroupCase]:
+        return [
+            c
+            for c in self.group_cases
+            if c.origin == casework.Origin.CARRIED and group_id and c.group_id == group_id
+        ]
+
+    def role(self, person: Participant) -> casework.Role:
+        row = self.case_of(person.group_id)
+        return casework.role(person.id, self.facts(row) if row else None)
+
+    def task(self, person: Participant) -> str:
+        """This phone's task in the current step, worded for its role."""
+        row = self.case_of(person.group_id)
+        who = self.role(person)
+        if self.phase is Phase.FOLLOW_UP and self.carried_by(person):
+            who = casework.Role.GIVER
+        elif self.phase is Phase.FOLLOW_UP:
+            who = casework.Role.MEMBER
+        key = casework.task(
+            self.phase, who, row is not None, row is not None and row.giver_id is not None
+        )
+        return i18n.t(key) if key else ""
+
+    def step_done(self, group_id: int | None) -> bool:
+        if self.phase is Phase.FOLLOW_UP:
+            carried = self.carried_in(group_id)
+            row = self.case_of(group_id)
+            marks = [c.done_phase for c in carried] + ([row.done_phase] if row else [])
+            return Phase.FOLLOW_UP in marks or (bool(carried) and all(c.follow_up for c in carried))
+        row = self.case_of(group_id)
+        return casework.step_done(self.phase, self.facts(row) if row else None)
+
+    @property
+    def progress_label(self) -> str:
+        """ "of 3 groups are ready" for the current step (after the count of those done)."""
+        if self.phase is None:
+            return ""
+        return i18n.t(f"casework.progress.{self.phase}", of=len(self.answering_groups))
+
+    @property
+    def groups_done(self) -> int:
+        return sum(1 for g in self.answering_groups if self.step_done(g.id))
+
+    @property
+    def waiting_cases(self) -> list[GroupCase]:
+        """Own cases without a group (its group had one already), for the facilitator."""
+        return [
+            c for c in self.group_cases if c.group_id is None and c.origin == casework.Origin.OWN
+        ]
+
+    @property
+    def groups_without_case(self) -> list[Group]:
+        return [g for g in self.groups if self.case_of(g.id) is None]
+
+    def facilitator_sees(self, row: GroupCase) -> bool:
+        return casework.facilitator_sees_text(casework.Origin(row.origin))
+
+    @property
+    def unfound_follow_ups(self) -> int:
+        return sum(
+            1
+            for c in self.group_cases
+            if c.origin == casework.Origin.CARRIED and c.giver_id is None
+        )
 
     def label(self, phase: Phase) -> str:
         return i18n.phase_name(phase, self.format)
@@ -86,6 +226,9 @@ class Room:
         """Kollegasparring's instruction for the current step (phones and projector)."""
         if self.format is not Format.KOLLEGASPARRING or self.phase is None:
             return ""
+        if self.own_cases:
+            known = self.phase in phases.OWN_STEPS_WITH_PROMPTS
+            return i18n.t(f"step.own.{self.phase}") if known else ""
         return i18n.t(f"step.{self.phase}") if self.phase in phases.STEPS_WITH_PROMPTS else ""
 
     @property
@@ -294,6 +437,30 @@ def load_room(db: Db, session: Session, only: Collection[Participant] | None = N
         room.post_rows = {p.participant_id: p for p in db.exec(posts)}
         room.posts = {pid: p.text for pid, p in room.post_rows.items()}
         room.answers = {a.group_id: a for a in db.exec(answers)}
+    if session.group_cases:
+        room.group_cases = list(
+            db.exec(
+                select(GroupCase).where(GroupCase.session_id == sid).order_by(col(GroupCase.id))
+            )
+        )
+        ids = [c.giver_id for c in room.group_cases if c.giver_id is not None]
+        if only is not None and ids:  # a reply to one phone names the case-giver too
+            givers = select(Participant).where(col(Participant.id).in_(ids))
+            room.givers = {p.id: p for p in db.exec(givers) if p.id is not None}
+    if session.group_cases and only is None and room.status is Status.RUNNING:
+        room.offers = list(
+            db.exec(
+                select(Submission)
+                .where(Submission.session_id == sid, Submission.status == "new")
+                .order_by(col(Submission.id))
+            )
+        )
+        rows = db.connection().execute(
+            sa_select(col(LibraryCase.slug), col(LibraryCase.title))
+            .where(col(LibraryCase.archived).is_(False))
+            .order_by(col(LibraryCase.case_set), col(LibraryCase.number))
+        )
+        room.library = [(slug, title) for slug, title in rows]
     if room.format is Format.KOLLEGASPARRING:
         room.submissions = db.exec(
             select(func.count())

@@ -11,13 +11,24 @@ from sqlmodel import Session as Db
 from sqlmodel import col, func, select
 
 from app import auth
-from app.domain import RuleError, codes, gate, grouping, moderation, phases, tally, visibility
+from app.domain import (
+    RuleError,
+    casework,
+    codes,
+    gate,
+    grouping,
+    moderation,
+    phases,
+    tally,
+    visibility,
+)
 from app.domain.grouping import Mode
 from app.domain.phases import Format, Phase, Status
 from app.hub import Event
 from app.models import (
     Group,
     GroupAnswer,
+    GroupCase,
     LibraryCase,
     Participant,
     Post,
@@ -73,6 +84,8 @@ def create_session(
     timers: dict[str, int] | None = None,
     areas: list[str] | None = None,
     results_on_phones: bool = True,
+    group_cases: bool = False,
+    follows: Session | None = None,
 ) -> Session:
     title = title.strip()
     if not title:
@@ -86,6 +99,10 @@ def create_session(
     timers = check_timers(timers or {})
     if not slugs and fmt != Format.KOLLEGASPARRING:  # kollegasparring may run on own dilemmas
         raise RuleError("session.no_cases_chosen")
+    if group_cases and fmt != Format.KOLLEGASPARRING:
+        raise RuleError("casework.not_group_cases")
+    if group_cases and slugs:  # the groups bring their cases; a library case is given to a group
+        raise RuleError("casework.no_library_plan")
     library = {
         c.slug: c for c in db.exec(select(LibraryCase).where(col(LibraryCase.slug).in_(slugs)))
     }
@@ -101,11 +118,28 @@ def create_session(
         facilitator_id=user.id,
         areas=areas or [],
         results_on_phones=results_on_phones,
+        group_cases=group_cases,
+        follows_id=follows.id if follows else None,
     )
     db.add(session)
     db.flush()
     for position, slug in enumerate(slugs):
         db.add(session_copy(library[slug], _id(session), position))
+    if group_cases:
+        # One round that every group runs in parallel on its own case: the step clock of the room.
+        first = phases.sequence(Format(fmt), False, group_cases=True)[0]
+        db.add(
+            SessionCase(
+                session_id=_id(session),
+                position=0,
+                slug="kollegasparring",
+                title=title,
+                duty="",
+                text="",
+                question="",
+                phase=first,
+            )
+        )
     db.commit()
     db.refresh(session)
     return session
@@ -176,8 +210,10 @@ def start_session(db: Db, session: Session, rng: random.Random | None = None) ->
     session.status = Status.RUNNING
     session.position = 0
     db.add(session)
-    _enter(db, session, current_case(db, session), Phase.PRESENT)
+    case = current_case(db, session)
+    _enter(db, session, case, case_phases(session, case, has_follow_ups(db, session))[0])
     _regroup(db, session, Mode.RANDOM, rng or random.Random())
+    place_cases(db, session)
     db.commit()
     return [event(session, "phase"), event(session, "groups")]
 
@@ -193,7 +229,7 @@ def change_phase(db: Db, session: Session, action: str, force: bool = False) -> 
         )
     case = current_case(db, session)
     here = Phase(case.phase)
-    order = case_phases(session, case)
+    order = case_phases(session, case, has_follow_ups(db, session))
     if action == "next":
         target = phases.next_phase(here, order)
     elif action == "back":
@@ -205,7 +241,7 @@ def change_phase(db: Db, session: Session, action: str, force: bool = False) -> 
     else:
         raise RuleError("action.unknown", found=action[:20])
     target = phases.check_transition(here, target, order)
-    if gate.crosses_reveal(here, target):
+    if Phase.REVEAL in order and gate.crosses_reveal(here, target):
         room = load_room(db, session)
         gate.check_reveal(len(room.answering_groups), room.answered_groups, room.time_up, force)
     _enter(db, session, case, target)
@@ -213,9 +249,55 @@ def change_phase(db: Db, session: Session, action: str, force: bool = False) -> 
     return [event(session, "phase")]
 
 
-def case_phases(session: Session, case: SessionCase) -> tuple[Phase, ...]:
+def case_phases(session: Session, case: SessionCase, follow_ups: bool = False) -> tuple[Phase, ...]:
     """The phases this case runs through: by the session's format and whether it has options."""
-    return phases.sequence(Format(session.format), bool(case.options))
+    return phases.sequence(
+        Format(session.format), bool(case.options), session.group_cases, follow_ups
+    )
+
+
+def has_follow_ups(db: Db, session: Session) -> bool:
+    """Whether the series' last meeting left open cases to follow up in this one."""
+    if not session.group_cases:
+        return False
+    found = db.exec(
+        select(GroupCase.id).where(
+            GroupCase.session_id == session.id, GroupCase.origin == casework.Origin.CARRIED
+        )
+    ).first()
+    return found is not None
+
+
+def place_cases(db: Db, session: Session) -> None:
+    """Kollegasparring with own cases: after people joined, moved or regrouped, each case goes
+    with its case-giver to their group (one per group; app/domain/casework.place decides)."""
+    if not session.group_cases:
+        return
+    db.flush()
+    rows = list(db.exec(select(GroupCase).where(GroupCase.session_id == session.id)))
+    active = {
+        g.id
+        for g in db.exec(select(Group).where(Group.session_id == session.id, col(Group.active)))
+    }
+    group_of = {
+        _id(p): (p.group_id if p.group_id in active else None)
+        for p in db.exec(select(Participant).where(Participant.session_id == session.id))
+    }
+    facts = [
+        casework.CaseFacts(
+            id=r.id or 0,
+            group=r.group_id if r.group_id in active else None,
+            giver=r.giver_id,
+            origin=casework.Origin(r.origin),
+        )
+        for r in rows
+    ]
+    placed = casework.place(facts, group_of, {g for g in active if g is not None})
+    for row in rows:
+        target = placed.get(row.id or 0)
+        if row.group_id != target:
+            row.group_id = target
+            db.add(row)
 
 
 def _enter(db: Db, session: Session, case: SessionCase, phase: Phase) -> None:
@@ -319,8 +401,14 @@ def regroup(db: Db, session: Session, mode: Mode, rng: random.Random | None = No
     if mode is Mode.KEEP:
         return []
     _regroup(db, session, mode, rng or random.Random())
+    place_cases(db, session)
     db.commit()
-    return [event(session, "groups")]
+    return [event(session, "groups"), *_cases_moved(session)]
+
+
+def _cases_moved(session: Session) -> list[Event]:
+    """After groups changed, every phone's case may have changed (kollegasparring, own cases)."""
+    return [event(session, "case", groups=None)] if session.group_cases else []
 
 
 def parse_mode(raw: str) -> Mode:
@@ -347,8 +435,9 @@ def move_participant(
         raise RuleError("groups.unknown_member")
     person.group_id = group.id
     db.add(person)
+    place_cases(db, session)
     db.commit()
-    return [event(session, "groups")]
+    return [event(session, "groups"), *_cases_moved(session)]
 
 
 def _place(db: Db, session: Session, person: Participant) -> None:

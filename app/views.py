@@ -21,6 +21,7 @@ PARTICIPANT = {
     "vote_form": "participant/partials/vote_form.html",
     "reason_form": "participant/partials/reason_form.html",
     "dilemma": "participant/partials/dilemma_form.html",
+    "groupcase": "participant/partials/group_case.html",
 }
 PROJECTOR = {
     "header": "projector/partials/proj_header.html",
@@ -35,6 +36,7 @@ FACILITATOR = {
     "timer_controls": "facilitator/partials/ctl_timer.html",
     "progress": "partials/progress.html",
     "groups": "facilitator/partials/ctl_groups.html",
+    "cases": "facilitator/partials/ctl_cases.html",
     "submissions": "facilitator/partials/ctl_submissions.html",
     "gate": "facilitator/partials/ctl_gate.html",
     "texts": "facilitator/partials/ctl_texts.html",

@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import select_autoescape
 
 from app import i18n
-from app.domain import grouping
+from app.domain import casework, grouping
 from app.domain.phases import Format
 from app.models import utcnow
 
@@ -46,6 +46,8 @@ templates.env.globals.update(
     THRESHOLD=3,  # settings.anonymity_threshold, set when the app starts
     GROUP_MODES=i18n.Labels("mode.", grouping.Mode),
     GROUP_MODE_HELP=i18n.Labels("mode_help.", grouping.Mode),
+    SHARE_LABELS=i18n.Labels("casework.share.", casework.Share),
+    ORIGIN_LABELS=i18n.Labels("casework.origin.", casework.Origin),
 )
 templates.env.filters["loc"] = i18n.localised
 templates.env.filters["loc_list"] = i18n.localised_list

@@ -11,6 +11,7 @@ import pytest
 
 from app import i18n
 from app.domain import phases
+from app.domain.casework import Origin, Share
 from app.domain.grouping import Mode
 from app.domain.phases import Format, Phase, Status
 
@@ -95,6 +96,8 @@ def test_every_domain_name_has_a_label_in_both_languages() -> None:
     names = [f"phase.{p}" for p in Phase] + [f"status.{s}" for s in Status]
     names += [f"format.{f}" for f in Format] + [f"mode.{m}" for m in Mode]
     names += [f"mode_help.{m}" for m in Mode] + [f"step.{p}" for p in phases.STEPS_WITH_PROMPTS]
+    names += [f"step.own.{p}" for p in phases.OWN_STEPS_WITH_PROMPTS]
+    names += [f"casework.share.{s}" for s in Share] + [f"casework.origin.{o}" for o in Origin]
     names += [f"warning.{w}" for w in ("few_people", "too_small", "too_big")]
     for lang in i18n.LANGUAGES:
         assert [n for n in names if n not in i18n.catalogue(lang)] == [], lang

@@ -17,12 +17,15 @@ from app.domain import RuleError
 class Phase(StrEnum):
     """Every phase of every format, in the one order all sequences keep (see RANK)."""
 
+    CHOOSE = "choose"  # kollegasparring with own cases: each group finds its case and case-giver
+    FOLLOW_UP = "follow_up"  # ... and the open cases of the series' last meeting: what happened?
     PRESENT = "present"
     CLARIFY = "clarify"
     VOTE = "vote"
     DISCUSS = "discuss"
     REFLECT = "reflect"
     GROUP_ANSWER = "group_answer"
+    TAKEAWAY = "takeaway"  # the case-giver closes: what they take with them, and what may leave
     REVEAL = "reveal"
     REVOTE = "revote"
     CLOSED = "closed"
@@ -73,8 +76,31 @@ KOLLEGASPARRING_ORDER: tuple[Phase, ...] = (
 """The Thisted protocol: the case is presented, clarifying questions, reflection, the advice."""
 
 
-def sequence(fmt: Format, has_options: bool) -> tuple[Phase, ...]:
-    """The phases a case runs through in a session of this format."""
+GROUP_CASES_ORDER: tuple[Phase, ...] = (
+    Phase.CHOOSE,
+    Phase.PRESENT,
+    Phase.CLARIFY,
+    Phase.REFLECT,
+    Phase.GROUP_ANSWER,
+    Phase.TAKEAWAY,
+    Phase.CLOSED,
+)
+"""Thisted as practised: every group runs its own case-giver's case in parallel, step by step.
+Nothing is revealed to the room: the cases stay in the groups."""
+
+
+def sequence(
+    fmt: Format, has_options: bool, group_cases: bool = False, follow_ups: bool = False
+) -> tuple[Phase, ...]:
+    """The phases a case runs through in a session of this format.
+
+    `group_cases`: kollegasparring where each group brings its own case; `follow_ups`: the open
+    cases of the series' previous meeting are followed up first ("Hvad skete der?").
+    """
+    if fmt is Format.KOLLEGASPARRING and group_cases:
+        if follow_ups:
+            return (Phase.CHOOSE, Phase.FOLLOW_UP, *GROUP_CASES_ORDER[1:])
+        return GROUP_CASES_ORDER
     if fmt is Format.KOLLEGASPARRING:
         return KOLLEGASPARRING_ORDER
     return ORDER if has_options else OPEN_ORDER
@@ -87,6 +113,8 @@ STEP_SECONDS: dict[Format, dict[Phase, int]] = {
         Phase.CLARIFY: 5 * 60,
         Phase.REFLECT: 10 * 60,
         Phase.GROUP_ANSWER: 7 * 60,
+        Phase.FOLLOW_UP: 5 * 60,
+        Phase.TAKEAWAY: 3 * 60,
     },
 }
 """How long each step runs unless the session says otherwise; the timer starts on entering it."""
@@ -102,6 +130,9 @@ STEPS_WITH_PROMPTS: frozenset[Phase] = frozenset(
     (Phase.PRESENT, Phase.CLARIFY, Phase.REFLECT, Phase.GROUP_ANSWER, Phase.REVEAL)
 )
 """The steps of kollegasparring for which the phones show an instruction (catalogue `step.*`)."""
+
+OWN_STEPS_WITH_PROMPTS: frozenset[Phase] = frozenset((*GROUP_CASES_ORDER[:-1], Phase.FOLLOW_UP))
+"""... and with own cases, the room-wide instruction of each step (catalogue `step.own.*`)."""
 
 
 VOTING_PHASES: dict[Phase, int] = {Phase.VOTE: 1, Phase.REVOTE: 2}
@@ -132,10 +163,11 @@ def check_transition(current: Phase, target: Phase, order: Sequence[Phase] = ORD
 
 
 def previous_phase(current: Phase, order: Sequence[Phase] = ORDER) -> Phase:
-    """The phase before `current`; present has none."""
-    if current is Phase.PRESENT:
+    """The phase before `current`; the first has none."""
+    here = _index(current, order)
+    if here == 0:
         raise RuleError("phase.no_previous", found=current)
-    return order[_index(current, order) - 1]
+    return order[here - 1]
 
 
 def voting_round(status: Status, phase: Phase | None) -> int:

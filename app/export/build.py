@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from app.domain import disclosure, insight, tally
 from app.domain.anonymise import scrub
+from app.export import casework
 from app.export.summary import (
     CaseSummary,
     DutyMark,
@@ -53,6 +54,8 @@ def build(
     summary.cases = [
         _case(db, case, len(people), threshold, aliases, duty_names, rng) for case in cases
     ]
+    if session.group_cases:  # kollegasparring with own cases: its own section, no votes
+        casework.add_section(db, session, summary, threshold, duty_names, aliases, rng)
     summary.duties = duties(summary.cases, duty_names)
     scrub_texts(summary, aliases)
     return summary

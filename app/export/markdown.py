@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import cast
+
 from app.domain.disclosure import HIDDEN
 from app.export.summary import CaseSummary, DutySummary, Summary
 from app.export.wording import answers_heading, duty_name, group, pct
 from app.export.wording import text as shown
-from app.i18n import current, day, number, plural, t
+from app.i18n import current, day, localised, number, plural, t
+from app.web import templates
 
 
 def case_line(case: CaseSummary) -> str:
@@ -72,6 +76,41 @@ def difficulty_line(case: CaseSummary) -> str:
     return ""
 
 
+def own_cases(summary: Summary) -> list[tuple[int, str]]:
+    """Kollegasparring with own cases, as (level, text): 2 and 3 are headings, 0 a paragraph, 1 a
+    list item. Only what the case-givers shared; the Markdown and the PDF both render these."""
+    run = t("summary.own.run", run=summary.cases_run, shared=len(summary.shared_cases))
+    if summary.follow_ups:
+        run += " " + t("summary.own.follow_ups", n=summary.follow_ups)
+    parts = [(2, t("summary.own.heading")), (0, run)]
+    if summary.duties_in_play:
+        parts.append((3, t("summary.own.duties")))
+        parts += [
+            (1, f"{localised_duty(d.duty, d.name)}: {d.cases}") for d in summary.duties_in_play
+        ]
+    if not summary.shared_cases:
+        parts.append((0, t("summary.own.none_shared")))
+    for case in summary.shared_cases:
+        title = t("summary.own.case", n=case.number) + (f": {case.title}" if case.title else "")
+        parts.append((3, title))
+        if case.duties:
+            names = ", ".join(
+                localised_duty(d, n) for d, n in zip(case.duties, case.duty_names, strict=False)
+            )
+            parts.append((0, f"{t('summary.own.in_play')} {names}"))
+        if case.brief:
+            parts += [(0, f"{t('summary.own.brief')}: {case.brief}")]
+        parts.append((0, f"{t('summary.own.advice')}: {case.advice or t('summary.own.no_advice')}"))
+    return parts
+
+
+def localised_duty(slug: str, frozen: str) -> str:
+    """A duty's name in the reader's language (the frozen name when the library lacks it)."""
+    duties = cast(Mapping[str, object], templates.env.globals["DUTIES"])
+    duty = duties.get(slug)
+    return localised(duty, "name") if duty is not None else frozen
+
+
 def to_markdown(summary: Summary) -> str:
     lines = [
         f"# {plain(summary.title)}",
@@ -84,6 +123,9 @@ def to_markdown(summary: Summary) -> str:
         lines += ["", f"## {t('export.closing')}", "", plain(summary.closing_note)]
     if summary.duties:
         lines += ["", f"## {t('export.duties')}", ""] + [duty_line(d) for d in summary.duties]
+    for level, text in own_cases(summary) if summary.own_cases else ():
+        prefix = {2: "## ", 3: "### ", 1: "- ", 0: ""}[level]
+        lines += ["", f"{prefix}{plain(' '.join(text.split()))}"]
     for case in summary.cases:
         lines += [
             "",

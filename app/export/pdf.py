@@ -16,6 +16,7 @@ from app.export.markdown import (
     heaviest_line,
     meta,
     moves,
+    own_cases,
 )
 from app.export.summary import CaseSummary, Summary
 from app.export.wording import answers_heading, duty_name, group
@@ -108,6 +109,9 @@ def to_pdf(summary: Summary) -> bytes:
         for duty in summary.duties:
             _text(pdf, duty_line(duty).removeprefix("- ").replace("**", ""), 10, gap=0.5)
         pdf.ln(4)
+    for level, text in own_cases(summary) if summary.own_cases else ():
+        size, bold = {2: (14, True), 3: (12, True), 1: (10, False), 0: (10, False)}[level]
+        _text(pdf, f"• {text}" if level == 1 else text, size, bold=bold)
     for case in summary.cases:
         _case(pdf, summary, case)
     return bytes(pdf.output())

@@ -102,6 +102,25 @@ class DutySummary(_Part):
     most_moved_case: int | None = Field(description="Position of the case with the largest shift")
 
 
+class SharedCase(_Part):
+    """A kollegasparring case as its case-giver let it out of the group (nothing more)."""
+
+    number: int = Field(description="Renumbered per session (1, 2 ...), shuffled; not the group")
+    duties: list[str] = Field(description="Slugs of the duties in play, as the group marked them")
+    duty_names: list[str]
+    advice: str = Field(description="The group's advice (scrubbed)")
+    title: str = Field("", description="Only when the case-giver shared the case (scrubbed)")
+    brief: str = Field(
+        "", description="The anonymised case, only when the case-giver shared it (scrubbed)"
+    )
+
+
+class DutyCount(_Part):
+    duty: str
+    name: str
+    cases: int = Field(description="Shared cases in which the group marked this duty in play")
+
+
 class Summary(_Part):
     schema_: str = Field(SCHEMA, alias="schema", description="Schema id and version")
     title: str
@@ -113,6 +132,17 @@ class Summary(_Part):
     cases: list[CaseSummary] = Field(default_factory=list)
     duties: list[DutySummary] = Field(default_factory=list)
     closing_note: str = Field("", description="The facilitator's note on the session (scrubbed)")
+    own_cases: bool = Field(
+        False, description="Kollegasparring where each group ran its own case-giver's case"
+    )
+    cases_run: int = Field(0, description="Own cases: how many groups ran a case")
+    follow_ups: int = Field(0, description="Own cases: open cases of the last meeting followed up")
+    shared_cases: list[SharedCase] = Field(
+        default_factory=list, description="Own cases: only what each case-giver chose to share"
+    )
+    duties_in_play: list[DutyCount] = Field(
+        default_factory=list, description="Own cases: duties in play in the shared cases, by count"
+    )
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

@@ -47,3 +47,26 @@ def duty_trends(summaries: list[Summary]) -> list[DutyTrend]:
             trend = trends.setdefault(duty.duty, DutyTrend(duty.duty, duty.name, []))
             trend.sessions.append((summary.date, summary.title, duty.disagreement, duty.shift))
     return sorted(trends.values(), key=lambda t: t.name)
+
+
+@dataclass
+class RecurringDuty:
+    """A duty in play in the real dilemmas case-givers shared (kollegasparring, own cases)."""
+
+    duty: str
+    name: str
+    sessions: list[tuple[str, str, int]]  # date, title, shared cases with the duty in play
+
+    @property
+    def total(self) -> int:
+        return sum(cases for _, _, cases in self.sessions)
+
+
+def recurring_duties(summaries: list[Summary]) -> list[RecurringDuty]:
+    """Most frequent first; only what case-givers let out of their groups is counted."""
+    found: dict[str, RecurringDuty] = {}
+    for summary in sorted(summaries, key=lambda s: s.date):
+        for duty in summary.duties_in_play if summary.own_cases else ():
+            item = found.setdefault(duty.duty, RecurringDuty(duty.duty, duty.name, []))
+            item.sessions.append((summary.date, summary.title, duty.cases))
+    return sorted(found.values(), key=lambda d: (-d.total, -len(d.sessions), d.name))

@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
-from app import export, i18n, logins, retention, services, submissions, summaries, views
+from app import casework, export, i18n, logins, retention, services, submissions, summaries, views
 from app.config import Settings
 from app.deps import DbDep, FacilitatorDep, HubDep, SettingsDep, current_facilitator
 from app.domain import RuleError
@@ -130,6 +130,7 @@ async def create_session(
     save_template: Annotated[str, Form(max_length=5)] = "",
     areas: Annotated[str, Form(max_length=2000)] = "",
     results: Annotated[str, Form(max_length=20)] = "phones",
+    group_cases: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     slugs = cases or []
     form = await request.form()
@@ -145,6 +146,7 @@ async def create_session(
             timers,
             areas=services.parse_areas(areas),
             results_on_phones=results != "projector",
+            group_cases=bool(group_cases),
         )
     except RuleError as exc:
         plan = SessionTemplate(name="", format=format[:30], group_size=group_size, timers={})
@@ -287,6 +289,45 @@ async def move(
             db, services.session_by_code(db, code), participant, group
         ),
     )
+
+
+@router.post("/sessions/{code}/assign")
+async def assign_case(
+    code: str,
+    db: DbDep,
+    hub: HubDep,
+    group: Annotated[int, Form(ge=1, le=10000)],
+    submission: Annotated[int, Form(ge=0, le=ROW_ID)] = 0,
+    slug: Annotated[str, Form(max_length=120)] = "",
+) -> HTMLResponse:
+    """Kollegasparring with own cases: a group without a case gets a submitted or library case."""
+    return await _act(
+        hub,
+        lambda: casework.assign(db, services.session_by_code(db, code), group, submission, slug),
+    )
+
+
+@router.post("/sessions/{code}/merge")
+async def merge_groups(
+    code: str,
+    db: DbDep,
+    hub: HubDep,
+    source: Annotated[int, Form(ge=1, le=10000)],
+    target: Annotated[int, Form(ge=1, le=10000)],
+) -> HTMLResponse:
+    return await _act(
+        hub, lambda: casework.merge(db, services.session_by_code(db, code), source, target)
+    )
+
+
+@router.post("/sessions/{code}/next-meeting", response_model=None)
+def next_meeting(request: Request, code: str, db: DbDep, user: FacilitatorDep) -> Response:
+    """The series' next meeting, with the cases its case-givers kept open."""
+    try:
+        session = casework.next_meeting(db, user, services.session_by_code(db, code))
+    except RuleError as exc:
+        return _dashboard(request, db, user, 400, error=i18n.refusal(exc))
+    return RedirectResponse(f"/facilitator/sessions/{session.code}", status_code=303)
 
 
 @router.post("/sessions/{code}/hide")

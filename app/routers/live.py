@@ -10,9 +10,9 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlmodel import Session as Db
 from sqlmodel import col, select
 
-from app import i18n, inbox, logins, services, views
+from app import auth, casework, i18n, inbox, logins, services, views
 from app.config import Settings
-from app.deps import PARTICIPANT_COOKIE, public_base
+from app.deps import DEVICE_COOKIE, PARTICIPANT_COOKIE, public_base
 from app.domain import RuleError
 from app.domain.phases import Format
 from app.feed import Feed, Feeds
@@ -38,6 +38,18 @@ ACKS = {  # what a phone gets back for each kind of message
     "reason": ("reason_form", "flash"),
     "answer": ("answer_form", "answer", "flash"),
     "area": ("header", "stage", "flash"),
+    # Kollegasparring with own cases: the group's case panel answers each of these.
+    **dict.fromkeys(
+        ("case", "take", "duty", "done", "close", "followup", "questions"), ("groupcase", "flash")
+    ),
+}
+CASEWORK_NOTICES = {
+    "case": "casework.saved_case",
+    "take": "casework.saved_take",
+    "done": "casework.saved_done",
+    "close": "casework.saved_close",
+    "followup": "casework.saved_follow_up",
+    "questions": "casework.saved_questions",
 }
 
 
@@ -68,6 +80,9 @@ class Connection:
         self.outbox: asyncio.Queue[str] = asyncio.Queue(OUTBOX)
         self.writer: Writer = app.state.writer
         self.duties = set(app.state.library.duty_map())  # what "the heaviest duty" may name
+        self.duty_order = list(app.state.library.duty_map())
+        device = websocket.cookies.get(DEVICE_COOKIE, "")
+        self.device = auth.token_hash(device) if device else ""
 
     async def run(self) -> None:
         feeds: Feeds = self.websocket.app.state.feeds
@@ -180,6 +195,9 @@ class PhoneMessage:
             )
         elif self.action == "area":
             self.events = services.set_area(db, session, person, _text(message, "area"))
+        elif self.action in CASEWORK_NOTICES or self.action == "duty":
+            self.notice = (CASEWORK_NOTICES.get(self.action, ""), {})
+            self.events = _casework(db, session, person, self.action, message, page)
         elif self.action == "reason":
             reflection = session.format == Format.KOLLEGASPARRING
             saved = "live.reflection_saved" if reflection else "live.reason_saved"
@@ -255,6 +273,36 @@ def _batch_room(db: Db, session_id: int, whole: bool) -> Room:
         db.info[key] = load_room(db, session, people)
     room: Room = db.info[key]
     return room
+
+
+def _casework(
+    db: Db, session: Session, person: Participant, action: str, m: dict[str, Any], page: Connection
+) -> list[Event]:
+    """Kollegasparring with own cases: a phone's message about its group's case."""
+    if action == "case":
+        return casework.write_case(
+            db, session, person, _text(m, "title"), _text(m, "text"), page.device
+        )
+    if action == "take":
+        return casework.take_case(db, session, person, page.device)
+    if action == "duty":
+        on = _text(m, "on") == "1"
+        return casework.mark_duty(db, session, person, _text(m, "duty"), on, page.duty_order)
+    if action == "done":
+        return casework.mark_done(db, session, person)
+    if action == "close":
+        return casework.close_case(
+            db,
+            session,
+            person,
+            _text(m, "takeaway"),
+            _text(m, "share"),
+            _text(m, "brief"),
+            _text(m, "keep_open") == "1",
+        )
+    if action == "followup":
+        return casework.note_follow_up(db, session, person, m.get("gcase"), _text(m, "text"))
+    return casework.save_questions(db, session, person, m.get("case"), _text(m, "questions"))
 
 
 def _text(message: dict[str, Any], key: str) -> str:

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session as Db
 
-from app import i18n, services, submissions
-from app.deps import PARTICIPANT_COOKIE, DbDep, HubDep, ParticipantDep, SettingsDep
+from app import auth, casework, i18n, services, submissions
+from app.deps import DEVICE_COOKIE, PARTICIPANT_COOKIE, DbDep, HubDep, ParticipantDep, SettingsDep
 from app.domain import RuleError
 from app.hub import Event, session_channel
 from app.models import Session
@@ -58,14 +58,19 @@ def join_link(request: Request, code: str) -> HTMLResponse:
 class Join:
     """A phone joining, as a job for the writer: joins come in crowds and are committed together."""
 
-    def __init__(self, code: str, alias: str) -> None:
-        self.code, self.alias = code, alias
+    def __init__(self, code: str, alias: str, device: str = "") -> None:
+        self.code, self.alias, self.device = code, alias, device
         self.token = ""
         self.events: list[Event] = []
 
     def apply(self, db: Db) -> None:
         session, person, self.token = services.join(db, self.code, self.alias)
         self.events = [services.event(session, "join", group=person.group_id)]
+        # The series' next meeting: this browser closed a case kept open, it gives it again.
+        found = casework.claim_carried(db, session, person, self.device)
+        if found:
+            db.commit()
+            self.events += found
 
     def answer(self, _db: Db, error: Exception | None) -> str:
         if error is not None:
@@ -87,8 +92,9 @@ async def join(
             request, code=code[:12], alias=alias[:40], error=i18n.t("join.too_many"), status=429
         )
     writer: Writer = request.app.state.writer
+    device = request.cookies.get(DEVICE_COOKIE, "") or auth.new_token()
     try:
-        token = await writer.submit(Join(code, alias))
+        token = await writer.submit(Join(code, alias, auth.token_hash(device)))
     except RuleError as exc:
         failures.hit()
         return _join_page(
@@ -102,6 +108,14 @@ async def join(
         samesite="lax",
         secure=settings.cookie_secure,
         max_age=60 * 60 * 24,
+    )
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        max_age=60 * 60 * 24 * 400,
     )
     return response
 

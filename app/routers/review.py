@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app import export, summaries
 from app.deps import DbDep, ReviewerDep, current_reviewer
-from app.export.trends import duty_trends
+from app.export.trends import duty_trends, recurring_duties
 from app.routers import signin
 from app.web import templates
 
@@ -26,7 +26,12 @@ def sessions(request: Request, db: DbDep, user: ReviewerDep) -> HTMLResponse:
 @router.get("/trends", response_class=HTMLResponse)
 def trends(request: Request, db: DbDep, user: ReviewerDep) -> HTMLResponse:
     published = [summary for _, summary in summaries.published(db)]
-    context = {"user": user, "trends": duty_trends(published), "count": len(published)}
+    context = {
+        "user": user,
+        "trends": duty_trends(published),
+        "recurring": recurring_duties(published),
+        "count": len(published),
+    }
     return templates.TemplateResponse(request, "review/trends.html", context)
 
 

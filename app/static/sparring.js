@@ -210,6 +210,34 @@
       return el.tagName === "TEXTAREA" && el.value !== el.defaultValue;
     });
   }
+  // A push that replaces a whole panel (the group's case) carries forms a person may be typing in:
+  // their edits are put back into the form of the same id once the panel is swapped.
+  var typing = [];
+  document.addEventListener("htmx:oobBeforeSwap", function (e) {
+    var target = e.detail.target;
+    typing = [];
+    if (!target.querySelectorAll || target.matches("form, [data-sticky]")) return;
+    target.querySelectorAll("form[data-keep-edits][id]").forEach(function (form) {
+      if (!dirty(form)) return;
+      typing.push({id: form.id, values: Array.prototype.map.call(form.elements, function (el) {
+        return {name: el.name, value: el.value, checked: el.checked, type: el.type};
+      })});
+    });
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    typing.splice(0).forEach(function (kept) {
+      var form = document.getElementById(kept.id);
+      if (!form) return;
+      kept.values.forEach(function (v) {
+        if (!v.name || v.type === "hidden" || v.type === "submit") return;
+        form.querySelectorAll("[name='" + v.name + "']").forEach(function (el) {
+          if (el.type === "radio") { if (el.value === v.value) el.checked = v.checked; }
+          else if (el.type === "checkbox") el.checked = v.checked;
+          else el.value = v.value;
+        });
+      });
+    });
+  });
   // A sticky fragment (the own-dilemma form) is replaced by a push only when the push is final.
   document.addEventListener("htmx:oobBeforeSwap", function (e) {
     var target = e.detail.target;

@@ -9,6 +9,7 @@ from app.domain.phases import (
     KOLLEGASPARRING_ORDER,
     OPEN_ORDER,
     ORDER,
+    OWN_STEPS_WITH_PROMPTS,
     RANK,
     STEPS_WITH_PROMPTS,
     VOTING_PHASES,
@@ -24,7 +25,12 @@ from app.domain.phases import (
     step_seconds,
 )
 
-SEQUENCES = [ORDER, OPEN_ORDER, KOLLEGASPARRING_ORDER]
+SEQUENCES = [
+    ORDER,
+    OPEN_ORDER,
+    KOLLEGASPARRING_ORDER,
+    sequence(Format.KOLLEGASPARRING, False, group_cases=True, follow_ups=True),
+]
 
 
 def test_the_sequence_follows_format_and_options() -> None:
@@ -34,14 +40,17 @@ def test_the_sequence_follows_format_and_options() -> None:
     assert sequence(Format.KOLLEGASPARRING, has_options=False) == KOLLEGASPARRING_ORDER
 
 
-@pytest.mark.parametrize("order", SEQUENCES[1:], ids=["open", "kollegasparring"])
+@pytest.mark.parametrize("order", SEQUENCES[1:], ids=["open", "kollegasparring", "own_cases"])
 def test_only_the_dilemma_with_options_votes(order: tuple[Phase, ...]) -> None:
     assert not set(order) & set(VOTING_PHASES)
-    assert order[0] is Phase.PRESENT and order[-1] is Phase.CLOSED
-    assert Phase.GROUP_ANSWER in order and Phase.REVEAL in order
+    assert order[-1] is Phase.CLOSED and Phase.GROUP_ANSWER in order
+    if order is not SEQUENCES[-1]:  # own cases find their case first and reveal nothing
+        assert order[0] is Phase.PRESENT and Phase.REVEAL in order
 
 
-@pytest.mark.parametrize("order", SEQUENCES, ids=["dilemma", "open", "kollegasparring"])
+@pytest.mark.parametrize(
+    "order", SEQUENCES, ids=["dilemma", "open", "kollegasparring", "own_cases"]
+)
 def test_every_sequence_keeps_the_lifecycle_rank(order: tuple[Phase, ...]) -> None:
     ranks = [RANK.index(p) for p in order]
     assert ranks == sorted(ranks)
@@ -57,9 +66,13 @@ def test_kollegasparring_is_the_thisted_protocol() -> None:
         Phase.CLOSED,
     )
     assert set(KOLLEGASPARRING_ORDER[:-1]) == STEPS_WITH_PROMPTS
+    own_cases = sequence(Format.KOLLEGASPARRING, False, group_cases=True, follow_ups=True)
+    assert set(own_cases[:-1]) == OWN_STEPS_WITH_PROMPTS
 
 
-@pytest.mark.parametrize("order", SEQUENCES, ids=["dilemma", "open", "kollegasparring"])
+@pytest.mark.parametrize(
+    "order", SEQUENCES, ids=["dilemma", "open", "kollegasparring", "own_cases"]
+)
 def test_next_and_previous_walk_the_cases_own_sequence(order: tuple[Phase, ...]) -> None:
     phase = order[0]
     walked = [phase]

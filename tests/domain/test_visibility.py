@@ -16,12 +16,15 @@ from app.domain.visibility import (
 # phase: (group texts, results, shift, vote count)
 TABLE: dict[Phase | None, tuple[bool, bool, bool, bool]] = {
     None: (False, False, False, False),
+    Phase.CHOOSE: (False, False, False, False),
+    Phase.FOLLOW_UP: (False, False, False, False),
     Phase.PRESENT: (False, False, False, False),
     Phase.CLARIFY: (False, False, False, False),
     Phase.VOTE: (False, False, False, True),
     Phase.DISCUSS: (True, False, False, False),
     Phase.REFLECT: (True, False, False, False),
     Phase.GROUP_ANSWER: (True, False, False, False),
+    Phase.TAKEAWAY: (True, False, False, False),
     Phase.REVEAL: (True, True, False, False),
     Phase.REVOTE: (True, True, False, True),
     Phase.CLOSED: (True, True, True, False),

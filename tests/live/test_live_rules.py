@@ -10,7 +10,7 @@ def test_a_join_updates_staff_counts_in_batches_and_only_the_newcomers_group() -
     join = {"type": "join", "group": 2}
     assert fragments_for(Audience.PROJECTOR, join, None) == (("header", "stage", "progress"), True)
     assert fragments_for(Audience.FACILITATOR, join, None) == (
-        ("status", "progress", "groups"),
+        ("status", "progress", "groups", "cases"),
         True,
     )
     assert fragments_for(Audience.PARTICIPANT, join, 2) == (("posts",), False)
@@ -25,3 +25,13 @@ def test_hiding_a_text_redraws_the_phones_only_while_they_show_the_results() -> 
     quiet = {"type": "moderated", "phones": False}
     assert fragments_for(Audience.PARTICIPANT, quiet, 1) == ((), False)
     assert fragments_for(Audience.PROJECTOR, quiet, None) == (("stage",), False)
+
+
+def test_a_groups_case_reaches_its_groups_phones_and_the_staff_never_a_text() -> None:
+    changed = {"type": "case", "groups": [4]}
+    assert fragments_for(Audience.PARTICIPANT, changed, 4) == (("groupcase",), False)
+    assert fragments_for(Audience.PARTICIPANT, changed, 5) == ((), False)
+    everyone = {"type": "case", "groups": None}
+    assert fragments_for(Audience.PARTICIPANT, everyone, 5) == (("groupcase",), False)
+    assert fragments_for(Audience.PROJECTOR, changed, None) == (("progress",), False)
+    assert fragments_for(Audience.FACILITATOR, changed, None) == (("cases", "progress"), False)
