@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import os
 import secrets
 import socket
 import sys
@@ -61,15 +62,18 @@ def remove_user(db: Db, username: str) -> None:
 
 
 def ensure_first_facilitator(db: Db, data_dir: Path) -> str:
-    """Create a facilitator on first start; the login stays in sessions/ so it can be found again."""
+    """Create a facilitator on first start; the login stays in sessions/ (0600) to be found again."""
     path = data_dir / FIRST_LOGIN_FILE
     if db.exec(select(User).where(User.role == "facilitator")).first() is None:
         password = secrets.token_urlsafe(9)
         add_user(db, "facilitator", password, "facilitator")
+        # Made private before the password is written into it.
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
         path.write_text(f"brugernavn: facilitator\nadgangskode: {password}\n")
-        path.chmod(0o600)
+        return f"brugernavn: facilitator  adgangskode: {password}"
+    # Printed once, when it was made: a server's output ends up in logs.
     if path.exists():
-        return path.read_text().strip().replace("\n", "  ")
+        return f"brugernavn: facilitator  adgangskode: i {path}"
     return "brug en konto oprettet med 'sparring user add'"
 
 

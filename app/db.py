@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,7 +33,8 @@ def connect(settings: Settings) -> Engine:
     url = settings.effective_database_url
     pool = {"pool_size": 10, "max_overflow": -1}
     if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        if settings.database_url == "":  # our own file in the data folder
+            keep_private(settings.data_dir, settings.sqlite_path)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 10}, **pool
         )
@@ -40,6 +42,18 @@ def connect(settings: Settings) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **pool)
+
+
+def keep_private(folder: Path, database: Path) -> None:
+    """The data folder and its files only for the server's user: they hold raw reasons, aliases
+    and password hashes. SQLite gives its -wal and -shm files the database file's mode, so the
+    file is made (or mended, in an older installation) 0600 before SQLite opens it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    os.close(os.open(database, os.O_CREAT | os.O_RDWR, 0o600))
+    for path in folder.iterdir():  # also the -wal, -shm, secret key and first login
+        if path.is_file() and not path.is_symlink():
+            path.chmod(0o600)
 
 
 def make_engine(settings: Settings) -> Engine:

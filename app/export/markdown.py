@@ -35,7 +35,7 @@ def duty_line(duty: DutySummary) -> str:
     moved = t("export.most_moved", position=duty.most_moved_case) if duty.most_moved_case else ""
     cases = ", ".join(str(p) for p in duty.cases)
     shares = t("export.duty_line", disagreement=pct(duty.disagreement), shift=pct(duty.shift))
-    return f"- **{duty_name(duty.duty, duty.name)}** (case {cases}): {shares}{moved}"
+    return f"- **{plain(duty_name(duty.duty, duty.name))}** (case {cases}): {shares}{moved}"
 
 
 def meta(summary: Summary) -> str:
@@ -52,8 +52,9 @@ def moves(case: CaseSummary) -> str:
 
 
 def plain(text: str) -> str:
-    """People's text as text: a `<` escaped, so no Markdown viewer reads HTML (or script) into it;
-    what the scrubbing removed is marked in the reader's language."""
+    """Any text as text: a `<` escaped, so no Markdown viewer reads HTML (or script) into it (also
+    the facilitator's own, a case written in the editor); what the scrubbing removed is marked in
+    the reader's language."""
     return shown(text).replace("<", "\\<")
 
 
@@ -61,7 +62,9 @@ def heaviest_line(case: CaseSummary) -> str:
     """Which duty weighed heaviest, people/groups, as the summary holds them ('' if none)."""
     if not case.heaviest_duty:
         return ""
-    marks = (f"{duty_name(m.duty, m.name)} {m.people}/{m.groups}" for m in case.heaviest_duty)
+    marks = (
+        f"{plain(duty_name(m.duty, m.name))} {m.people}/{m.groups}" for m in case.heaviest_duty
+    )
     return t("export.heaviest", list=", ".join(marks))
 
 
@@ -111,6 +114,11 @@ def localised_duty(slug: str, frozen: str) -> str:
     return localised(duty, "name") if duty is not None else frozen
 
 
+def cell(text: str) -> str:
+    """Text in a table cell: also a `|` escaped, which would split the cell."""
+    return plain(" ".join(text.split())).replace("|", "\\|")
+
+
 def to_markdown(summary: Summary) -> str:
     lines = [
         f"# {plain(summary.title)}",
@@ -131,14 +139,14 @@ def to_markdown(summary: Summary) -> str:
             "",
             f"## {case.position}. {plain(case.title)}",
             "",
-            t("export.duty", name=duty_name(case.duty, case.duty_name)),
+            t("export.duty", name=plain(duty_name(case.duty, case.duty_name))),
             "",
             f"**{plain(case.question)}**",
             "",
         ]
         if case.options:
             lines += [t("export.options_head"), "|---|---|---|"]
-            lines += [f"| {o.key}. {o.text} | {o.before} | {o.after} |" for o in case.options]
+            lines += [f"| {o.key}. {cell(o.text)} | {o.before} | {o.after} |" for o in case.options]
             lines += ["", case_line(case)]
             lines += [changed] if (changed := changed_line(case)) else []
         else:
@@ -150,7 +158,9 @@ def to_markdown(summary: Summary) -> str:
             lines += ["", f"### {answers_heading(summary)}", ""]
             for answer in case.group_answers:
                 reasoning = plain(" ".join(answer.reasoning.split()))
-                lines.append(f"- **{group(answer.label)}** ({answer.option or '–'}): {reasoning}")
+                lines.append(
+                    f"- **{plain(group(answer.label))}** ({answer.option or '–'}): {reasoning}"
+                )
         if case.closing_note:
             lines += ["", f"### {t('export.case_note')}", "", plain(case.closing_note)]
     return "\n".join(lines) + "\n"

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket
 from sqlmodel import Session as Db
 from sqlmodel import col, select
 
 from app import auth, casework, i18n, inbox, logins, services, views
 from app.config import Settings
 from app.deps import DEVICE_COOKIE, PARTICIPANT_COOKIE, public_base
-from app.domain import RuleError
+from app.domain import RuleError, phone_message
 from app.domain.phases import Format
 from app.feed import Feed, Feeds
 from app.hub import Event
@@ -53,8 +52,39 @@ CASEWORK_NOTICES = {
 }
 
 
-OUTBOX = 64  # pushes waiting for one slow page before it is sent its whole view instead
+OUTBOX = 64  # feed pushes waiting for one slow page before it is sent its whole view instead
 WHOLE_VIEW = ""  # in an outbox: render the page's complete current view when its turn comes
+
+
+class Outbox:
+    """What waits to be sent to one page, in order. A page that fell behind on the feed gets one
+    whole view instead of the backlog (views are state-based), but never loses a reply: each
+    answers a message that the phone keeps, and resends, until it is answered."""
+
+    def __init__(self, most: int = OUTBOX) -> None:
+        self.most = most
+        self.queue: asyncio.Queue[tuple[bool, str]] = asyncio.Queue()  # (is a reply, html)
+        self.pushes = 0  # feed pushes waiting
+
+    def put(self, html: str, reply: bool = False) -> None:
+        if not html:
+            return
+        if not reply and self.pushes >= self.most:
+            waiting = [self.queue.get_nowait() for _ in range(self.queue.qsize())]
+            for item in waiting:
+                if item[0]:
+                    self.queue.put_nowait(item)
+            self.queue.put_nowait((False, WHOLE_VIEW))
+            self.pushes = 1
+            return
+        self.pushes += not reply
+        self.queue.put_nowait((reply, html))
+
+    async def get(self) -> str:
+        """The next thing to send; WHOLE_VIEW: render the page's whole current view now."""
+        reply, html = await self.queue.get()
+        self.pushes -= not reply
+        return html
 
 
 class Revoked(Exception):
@@ -77,7 +107,7 @@ class Connection:
         self.group_id: int | None = None
         self.language = i18n.current.get()  # set for this socket by i18n.Language
         self.rate = RateLimit(RATE_LIMIT, 60)
-        self.outbox: asyncio.Queue[str] = asyncio.Queue(OUTBOX)
+        self.outbox = Outbox()
         self.writer: Writer = app.state.writer
         self.duties = set(app.state.library.duty_map())  # what "the heaviest duty" may name
         self.duty_order = list(app.state.library.duty_map())
@@ -94,17 +124,9 @@ class Connection:
             finally:
                 writer.cancel()
 
-    def send(self, html: str) -> None:
-        """Queue a push (never waits); the feed and the page's own replies both come through here."""
-        if not html:
-            return
-        try:
-            self.outbox.put_nowait(html)
-        except asyncio.QueueFull:
-            # Views are state-based: a page that fell behind needs one full refresh, not a replay.
-            while not self.outbox.empty():
-                self.outbox.get_nowait()
-            self.outbox.put_nowait(WHOLE_VIEW)
+    def send(self, html: str, reply: bool = False) -> None:
+        """Queue a push (never waits): the feed's pushes and the page's own replies."""
+        self.outbox.put(html, reply)
 
     async def write(self, feed: Feed) -> None:
         while True:
@@ -116,21 +138,26 @@ class Connection:
     async def read(self) -> None:
         while True:
             try:
-                raw = await self.websocket.receive_text()
-            except (WebSocketDisconnect, RuntimeError):
+                frame = await self.websocket.receive()
+            except RuntimeError:  # already closed
+                return
+            if frame["type"] == "websocket.disconnect":
                 return
             if self.audience is not Audience.PARTICIPANT:
                 continue  # projector and control page act over HTTP; their sockets only listen
             if not self.rate.hit():
-                self.send(views.participant_flash(i18n.t("live.rate_limited")))
+                self.send(views.participant_flash(i18n.t("live.rate_limited")), reply=True)
                 continue
-            error = _message_error(raw, self.settings.max_message_bytes)
-            if error:
-                self.send(views.participant_flash(error))
+            raw = frame["text"] if frame.get("text") is not None else frame.get("bytes") or b""
+            try:
+                message = phone_message.parse(raw, self.settings.max_message_bytes)
+            except phone_message.Refused as exc:
+                flash = views.participant_flash(i18n.refusal(exc), msg=exc.message_id)
+                self.send(flash, reply=True)
                 continue
             try:
                 # Committed with whatever else is waiting (app.writer), answered after the commit.
-                self.send(await self.writer.submit(PhoneMessage(self, json.loads(raw))))
+                self.send(await self.writer.submit(PhoneMessage(self, message)), reply=True)
             except Revoked:
                 reason = i18n.t("join.unknown_participant")
                 await self.websocket.close(code=POLICY_VIOLATION, reason=reason)
@@ -315,18 +342,6 @@ def _int(value: object) -> int:
         return int(str(value))
     except ValueError:
         return -1
-
-
-def _message_error(raw: str, limit: int) -> str:
-    if len(raw.encode()) > limit:
-        return i18n.t("live.too_big", most=limit // 1024)
-    try:
-        message = json.loads(raw)
-    except ValueError:
-        return i18n.t("live.unreadable")
-    if not isinstance(message, dict) or not isinstance(message.get("action"), str):
-        return i18n.t("live.no_action")
-    return ""
 
 
 # Endpoints -------------------------------------------------------------------------------------------

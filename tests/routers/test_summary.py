@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import random
+import re
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -309,3 +310,26 @@ def test_downloads_speak_the_language_of_whoever_downloads(logged_in: TestClient
     pdf = logged_in.get(f"{base}.pdf", headers={"Accept-Language": "en"}).content
     first_page = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Anonymous summary" in first_page and "Date:" in first_page
+
+
+def test_the_markdown_escapes_the_facilitators_own_texts_too(logged_in: TestClient) -> None:
+    xss = "<img src=x onerror=alert(1)>"
+    r = logged_in.post(
+        "/facilitator/library/new",
+        data={
+            "title": f"Egen {xss}",
+            "duty": "lovlighed",
+            "text": "En case skrevet i editoren, med en hel del tekst i.",
+            "question": f"Hvad gør du {xss}?",
+            "options": f"Ja {xss}\nNej | måske\nVent",
+            "prompts": "Hvad vejer tungest?",
+        },
+    )
+    assert r.status_code == 303, r.text
+    slug = r.headers["location"].rsplit("/", 1)[-1]
+    code = new_session(logged_in, [slug])
+    play(logged_in, code, SEVEN[:3], list("AAB"), list("AAA"))
+    markdown = get(logged_in, code, "md", "text/markdown").decode()
+    assert not re.search(r"(?<!\\)<img", markdown), markdown
+    assert markdown.count("\\<img") == 3, "title, question and option, each shown as text"
+    assert "Nej \\| måske" in markdown, "a | in an option does not split the table's cell"
