@@ -70,11 +70,42 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@contextmanager
+def schema_change(engine: Engine) -> Iterator[Connection]:
+    """One transaction for migrations; one process at a time on PostgreSQL.
+
+    SQLite: alembic's batch mode rebuilds a table (copy, drop the old one, rename), and with rows
+    pointing at it the drop fails while foreign keys are enforced: a migration that passed on an
+    empty database would stop a server whose database holds sessions. So they are off while the
+    schema changes (a pragma that only works outside a transaction) and checked as a whole
+    before the commit.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _foreign_keys(connection, "OFF")
+        try:
+            with connection.begin():
+                if not sqlite:
+                    key = {"key": MIGRATION_LOCK}
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), key)
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"rows left pointing nowhere: {broken[:5]}")
+        finally:
+            if sqlite:
+                _foreign_keys(connection, "ON")
+
+
+def _foreign_keys(connection: Connection, state: str) -> None:
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={state}")  # type: ignore[union-attr]
+
+
 def migrate(engine: Engine) -> None:
     """Upgrade to the newest schema, in one transaction; safe when several workers start together."""
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+    with schema_change(engine) as connection:
         config = alembic_config(connection)
         tables = inspect(connection).get_table_names()
         if "session" in tables and "alembic_version" not in tables:

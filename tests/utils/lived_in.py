@@ -250,3 +250,32 @@ def moderate(fac: Facilitator, code: str, item: int, action: str, **form: str) -
         f"/facilitator/sessions/{code}/dilemmas/{item}", data={"action": action, **form}
     )
     assert r.status_code == 303, r.text
+
+
+async def a_short_session(server: LiveServer, fac: Facilitator, title: str) -> str:
+    """Four phones vote, answer as a group and revote on one case; the session ends. Its code."""
+    code = fac.create_session(title, CASES[:1], group_size=4)
+    phones = [Phone(server.url, alias) for alias in ("Ida", "Ole", "Pia", "Uffe")]
+    for phone in phones:
+        assert (await phone.join(code)).status_code == 303
+    assert fac.act(code, "start") == ""
+    assert fac.act(code, "phase", action="next") == ""
+    for n, phone in enumerate(phones):
+        await at_phase(phone, "vote")
+        await phone.vote("AB"[n % 2], f"{phone.alias} begrunder sin stemme.")
+    assert fac.act(code, "phase", action="next") == ""
+    assert fac.act(code, "phase", action="next") == ""
+    await at_phase(phones[0], "group_answer")
+    await phones[0].answer("A", "Vi vælger A; Ole skriver det ned.", 0)
+    await phones[0].until(lambda p: version(p.html("answer-form")) >= 1, what="saved")
+    assert fac.act(code, "phase", action="next") == ""
+    assert fac.act(code, "phase", action="next") == ""
+    for phone in phones:
+        await at_phase(phone, "revote")
+        await phone.vote("A")
+    assert fac.act(code, "phase", action="next") == ""
+    r = fac.http.post(f"/facilitator/sessions/{code}/end")
+    assert r.status_code == 200 and "flash-error" not in r.text, r.text
+    for phone in phones:
+        await phone.aclose()
+    return code
