@@ -124,6 +124,17 @@ def test_the_library_and_templates_still_serve_the_lived_in_session(
         assert fac.http.post(archive, data={"restore": "1"}).status_code == 303
     assert CASES[0] in download(fac.http, "/facilitator/library")
 
+    dashboard = download(fac.http, "/facilitator")
+    plan = re.search(
+        r'href="(/facilitator\?template=\d+)#ny" class="button">Chefforum december<', dashboard
+    )
+    assert plan, "the session's plan was kept as a template"
+    form = download(fac.http, plan.group(1))
+    ticked = re.findall(r'name="cases" value="([^"]+)"[^>]*checked', form)
+    assert sorted(ticked) == sorted(CASES), "its cases, ticked"
+    next_month = fac.create_session("Chefforum januar", CASES)
+    assert fac.http.get(f"/facilitator/sessions/{next_month}").status_code == 200
+
 
 def linked_rows(db: sqlite3.Connection, table: Table, session_id: int) -> int | None:
     """Rows of `table` that lead, foreign key by foreign key, to the session; None: no path."""

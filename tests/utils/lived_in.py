@@ -67,7 +67,11 @@ class LivedIn:
 async def live_a_session(server: LiveServer, fac: Facilitator, title: str = "") -> LivedIn:
     """Play the whole session; returns when it is ended, noted and published."""
     code = fac.create_session(
-        title or "Chefforum december", CASES, group_size=4, areas="\n".join(AREAS)
+        title or "Chefforum december",
+        CASES,
+        group_size=4,
+        areas="\n".join(AREAS),
+        save_template="1",  # the plan is kept for next month
     )
     room = LivedIn(code=code, people=len(ALIASES) + len(LATE))
     room.personal = [a for a in ALIASES + LATE if a] + [
