@@ -11,6 +11,7 @@ import secrets
 import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session as Db
 from sqlmodel import select
@@ -19,6 +20,9 @@ from app import auth, library, logins
 from app.config import get_settings
 from app.db import begin_write, make_engine
 from app.models import Session, User
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 FIRST_LOGIN_FILE = "first-login.txt"
 
@@ -80,8 +84,6 @@ def ensure_first_facilitator(db: Db, data_dir: Path) -> str:
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    from app.main import create_app
-
     settings = get_settings()
     engine = make_engine(settings)
     with Db(engine) as db:
@@ -95,23 +97,42 @@ def cmd_serve(args: argparse.Namespace) -> None:
     for error in lib.errors:
         print(f"FEJL i seed/{error}", flush=True)
     print(flush=True)
-    app = create_app(settings)
-    # A full garbage collection walks every live object: with 1,000 phones connected it took
-    # 130-260 ms, five times while they joined, and a vote burst that met one missed its target.
-    # What start-up made is frozen out of it, and the young generation is collected less often, so
-    # full collections become rare (bench/RESULTS.md: none in six 1,000-phone runs, +8 MiB).
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 10)
+    workers = args.workers or 1
+    if workers > 1 and not settings.redis_url:
+        raise SystemExit(
+            "--workers over 1 needs SPARRING_REDIS_URL: the workers tell each other of every "
+            "change through Redis (README: Flere processer)"
+        )
+    settings.effective_secret_key()  # made once, before the workers start and read it
     uvicorn.run(
-        app,
+        "app.cli:serving_app",
+        factory=True,
+        workers=workers,
         host=host,
         port=port,
+        # Forwarded headers are believed only from SPARRING_TRUSTED_PROXIES (app.main), never
+        # from uvicorn's default (anyone on loopback).
+        proxy_headers=False,
         # Up to 16x the message limit is read and refused with a message the phone shows; past that the
         # socket closes (1009) before the server buffers it.
         ws_max_size=16 * settings.max_message_bytes,
         ws_per_message_deflate=False,  # compression off: no zip bombs, no compression side channels
         log_level="info",
     )
+
+
+def serving_app() -> FastAPI:
+    """The app as `sparring serve` runs it, in each worker process."""
+    from app.main import create_app
+
+    app = create_app(get_settings())
+    # A full garbage collection walks every live object: with 1,000 phones connected it took
+    # 130-260 ms, five times while they joined, and a vote burst that met one missed its target.
+    # What start-up made is frozen out of it, and the young generation is collected less often, so
+    # full collections become rare (bench/RESULTS.md: none in six 1,000-phone runs, +8 MiB).
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 10)
+    return app
 
 
 def _phone_address(host: str, port: int) -> str:
@@ -192,6 +213,9 @@ def main(argv: list[str] | None = None) -> None:
     serve = sub.add_parser("serve", help="start serveren (SQLite, seeder case-biblioteket)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument(
+        "--workers", type=int, help="processer på denne maskine (over 1 kræver SPARRING_REDIS_URL)"
+    )
     serve.set_defaults(func=cmd_serve)
 
     user = sub.add_parser("user", help="brugere").add_subparsers(dest="user_command", required=True)

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     port: int = 8000
     public_url: str = ""  # what the QR code points at; empty: derived from the request
     allowed_hosts: str = ""  # more host[:port] pages may come from (comma separated), e.g. a proxy
+    # Proxies (addresses or networks, comma separated) whose X-Forwarded-For/-Proto are believed;
+    # empty: none, every client is who it connects from. Behind Caddy: Caddy's address.
+    trusted_proxies: str = ""
     anonymity_threshold: int = 3
     retention_days: int = 30  # raw per-person rows of ended sessions are purged after this; 0: keep
     retention_check_seconds: float = 3600  # how often the running server looks for such sessions

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlmodel import Session as Db
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import i18n, library, logins, retention
 from app.config import Settings, get_settings
@@ -25,7 +26,7 @@ from app.domain import RuleError
 from app.feed import Feeds
 from app.hub import make_hub
 from app.models import utcnow
-from app.ratelimit import RateLimits
+from app.ratelimit import limits
 from app.routers import (
     api,
     cases,
@@ -77,10 +78,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.hub = make_hub(settings.redis_url, settings.redis_prefix)
-    app.state.join_failures = RateLimits(participant.JOIN_FAILURES_PER_MINUTE, 60)
-    app.state.clock = utcnow  # what logins measure idle time by; tests move it
-    app.state.login_failures = RateLimits(
-        signin.LOGIN_FAILURES_PER_MINUTE, 60, clock=lambda: app.state.clock().timestamp()
+    app.state.clock = utcnow  # what logins and the limits measure time by; tests move it
+
+    def seconds() -> float:
+        return float(app.state.clock().timestamp())
+
+    redis, prefix = settings.redis_url, settings.redis_prefix
+    app.state.join_failures = limits(
+        redis, prefix, "join", participant.JOIN_FAILURES_PER_MINUTE, 60, seconds
+    )
+    app.state.login_failures = limits(
+        redis, prefix, "login", signin.LOGIN_FAILURES_PER_MINUTE, 60, seconds
     )
     app.add_middleware(logins.Logins)  # inside the session cookie's middleware: it reads the token
     app.add_middleware(
@@ -100,6 +108,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     _add_error_pages(app)
     add_security(app, settings)
+    if settings.trusted_proxies:
+        # Outermost: every limit and log sees the phone's address, not the proxy's. Only these
+        # addresses may say who the client is; anyone else's X-Forwarded-For is ignored.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -13,6 +14,7 @@ from app.deps import DEVICE_COOKIE, PARTICIPANT_COOKIE, DbDep, HubDep, Participa
 from app.domain import RuleError
 from app.hub import Event, session_channel
 from app.models import Session
+from app.ratelimit import Limits
 from app.room import load_room
 from app.web import render, templates
 from app.writer import Writer
@@ -85,8 +87,9 @@ async def join(
     code: Annotated[str, Form(max_length=100)] = "",
     alias: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    failures = request.app.state.join_failures.get(request.client.host if request.client else "")
-    if failures.full():
+    failures: Limits = request.app.state.join_failures
+    client = request.client.host if request.client else ""
+    if await asyncio.to_thread(failures.full, client):  # Redis, when replicas share it
         # Wrong codes are counted per client: guessing codes to find live sessions gets nowhere.
         return _join_page(
             request, code=code[:12], alias=alias[:40], error=i18n.t("join.too_many"), status=429
@@ -96,7 +99,7 @@ async def join(
     try:
         token = await writer.submit(Join(code, alias, auth.token_hash(device)))
     except RuleError as exc:
-        failures.hit()
+        await asyncio.to_thread(failures.hit, client)
         return _join_page(
             request, code=code[:12], alias=alias[:40], error=i18n.refusal(exc), status=400
         )

@@ -12,6 +12,7 @@ from sqlmodel import select
 from app import auth, i18n, logins
 from app.deps import DbDep
 from app.models import User
+from app.ratelimit import Limits
 from app.web import templates
 
 LOGIN_FAILURES_PER_MINUTE = 10  # per client address and username: guessing a password gets nowhere
@@ -51,14 +52,15 @@ def sign_in(
     """A user of this role with the right password gets a new login; anyone else a 401, and after
     LOGIN_FAILURES_PER_MINUTE wrong tries from one address for one username, a 429 for a minute."""
     client = request.client.host if request.client else ""
-    failures = request.app.state.login_failures.get(f"{client} {username.strip().lower()}")
-    if failures.full():
+    failures: Limits = request.app.state.login_failures
+    key = f"{client} {username.strip().lower()}"
+    if failures.full(key):
         return form(request, role, home, next, username, i18n.t("login.too_many"), status=429)
     user = db.exec(select(User).where(User.username == username.strip())).first()
     if user is None:
         auth.waste_time(password)  # as slow as a wrong password: no hint which usernames exist
     if user is None or not auth.verify_password(password, user.password_hash) or user.role != role:
-        failures.hit()
+        failures.hit(key)
         return form(request, role, home, next, username, i18n.t("login.wrong"))
     if auth.needs_rehash(user.password_hash):  # an older hash: upgraded while the password is here
         user.password_hash = auth.hash_password(password)
