@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,6 +14,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session as Db
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -42,6 +44,7 @@ from app.security import add_security, csrf_protect
 from app.web import templates
 from app.writer import Writer
 
+log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 
 
@@ -140,6 +143,14 @@ def _add_error_pages(app: FastAPI) -> None:
             # htmx would follow a redirect and swap the login form into a fragment: the whole page goes
             return Response(status_code=204, headers={"HX-Redirect": login})
         return RedirectResponse(login, status_code=303)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def database_down(request: Request, exc: Exception) -> Response:
+        # The database is restarting or unreachable: nothing was stored, and saying so is all we
+        # can do; the pool replaces its dead connections once it answers again.
+        log.warning("database unreachable: %s", exc)
+        return _error(request, 503, i18n.t("error.database_down"))
 
     @app.exception_handler(RuleError)
     async def refused(request: Request, exc: RuleError) -> Response:

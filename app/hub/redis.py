@@ -15,7 +15,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError, RedisError, TimeoutError
 
 from app.hub import Event
 from app.hub.memory import RESYNC, MemoryHub, MemorySubscription
@@ -25,7 +27,17 @@ log = logging.getLogger(__name__)
 
 class RedisHub:
     def __init__(self, url: str, prefix: str = "sparring") -> None:
-        self.redis = Redis.from_url(url, health_check_interval=30, client_name=f"{prefix}-hub")
+        # A Redis that restarted leaves closed connections in the pool: each command is tried again
+        # on a fresh one before it fails.
+        retry = Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=3)
+        self.redis = Redis.from_url(
+            url,
+            health_check_interval=30,
+            client_name=f"{prefix}-hub",
+            retry=retry,
+            retry_on_error=[ConnectionError, TimeoutError],
+            socket_connect_timeout=1,
+        )
         self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         self.prefix = f"{prefix}:"
         self.local = MemoryHub()
@@ -34,7 +46,15 @@ class RedisHub:
         self.reader: asyncio.Task[None] | None = None
 
     async def publish(self, channel: str, event: Event) -> None:
-        await self.redis.publish(self.prefix + channel, json.dumps(event))
+        """Tell every process. What was committed stays committed if Redis is down: every reader
+        has then lost its subscription too, and when it is back each page renders its whole view
+        again (`_read`), so the change still reaches every screen."""
+        try:
+            await self.redis.publish(self.prefix + channel, json.dumps(event))
+        except RedisError as exc:
+            log.warning(
+                "event not published, Redis unreachable (%s); pages resync on its return", exc
+            )
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[MemorySubscription]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import ssl
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -23,9 +24,9 @@ def arm_csrf(http: httpx.Client | httpx.AsyncClient) -> None:
 
 
 class Facilitator:
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, tls: ssl.SSLContext | None = None) -> None:
         self.base_url = base_url
-        self.http = httpx.Client(base_url=base_url, timeout=10)
+        self.http = httpx.Client(base_url=base_url, timeout=10, verify=tls or True)
 
     def login(self, username: str, password: str) -> None:
         self.http.get("/facilitator/login")
@@ -62,17 +63,19 @@ class LivePage:
 
     ROOTS: tuple[str, ...] = ()
 
-    def __init__(self, ws_url: str, cookie: str) -> None:
+    def __init__(self, ws_url: str, cookie: str, tls: ssl.SSLContext | None = None) -> None:
         self.ws_url = ws_url
         self.cookie = cookie
+        self.tls = tls  # the CA to trust for wss:// (Caddy's own, behind the proxy)
         self.ws: ClientConnection | None = None
         self.page = Page(self.ROOTS)
         self.received: list[str] = []  # every push as sent, to prove what never arrived
 
     async def connect(self) -> None:
         self.page = Page(self.ROOTS)  # the server sends the whole view on every connect
+        tls = {"ssl": self.tls} if self.tls else {}
         self.ws = await connect(
-            self.ws_url, additional_headers={"Cookie": self.cookie}, open_timeout=5
+            self.ws_url, additional_headers={"Cookie": self.cookie}, open_timeout=5, **tls
         )
 
     async def close(self) -> None:
@@ -123,11 +126,18 @@ class LivePage:
 class Phone(LivePage):
     ROOTS = ("phone-header", "phone-flash", "phone-stage", "phone-dilemma")
 
-    def __init__(self, base_url: str, alias: str = "") -> None:
-        super().__init__(base_url.replace("http", "ws", 1) + "/ws/p", "")
+    def __init__(
+        self,
+        base_url: str,
+        alias: str = "",
+        tls: ssl.SSLContext | None = None,
+        local_address: str | None = None,
+    ) -> None:
+        super().__init__(base_url.replace("http", "ws", 1) + "/ws/p", "", tls)
         self.base_url = base_url
         self.alias = alias
-        self.http = httpx.AsyncClient(base_url=base_url, timeout=10)
+        transport = httpx.AsyncHTTPTransport(local_address=local_address, verify=tls or True)
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=10, transport=transport)
 
     async def join(self, code: str, connect: bool = True) -> httpx.Response:
         await self.http.get("/")
@@ -209,8 +219,11 @@ class Phone(LivePage):
 class Projector(LivePage):
     ROOTS = ("proj-header", "proj-stage", "timer", "progress", "proj-duties")
 
-    def __init__(self, base_url: str, code: str, cookie: str) -> None:
-        super().__init__(base_url.replace("http", "ws", 1) + f"/ws/projector/{code}", cookie)
+    def __init__(
+        self, base_url: str, code: str, cookie: str, tls: ssl.SSLContext | None = None
+    ) -> None:
+        url = base_url.replace("http", "ws", 1) + f"/ws/projector/{code}"
+        super().__init__(url, cookie, tls)
 
     def phase(self) -> str:
         return attr(self.page.html("proj-stage"), "data-phase") or ""
