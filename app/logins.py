@@ -11,13 +11,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session as Db
 from sqlmodel import col, delete
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app import auth
+from app import auth, i18n
 from app.config import Settings
 from app.db import begin_write
 from app.models import Login, User
@@ -102,12 +104,26 @@ class Logins:
         token = session.get(TOKEN) if session is not None else None
         if isinstance(token, str) and not scope["path"].startswith("/static/"):
             state = scope["app"].state
-            user_id = await run_in_threadpool(
-                resolve, state.engine, state.settings, state.clock(), token
-            )
+            try:
+                user_id = await run_in_threadpool(
+                    resolve, state.engine, state.settings, state.clock(), token
+                )
+            except (OperationalError, InterfaceError):
+                await _database_down(scope, receive, send)
+                return
             scope[USER] = user_id
             if user_id is None:
                 assert session is not None
                 del session[TOKEN]  # and SessionMiddleware clears the cookie with the response
                 scope[ENDED] = True
         await self.app(scope, receive, send)
+
+
+async def _database_down(scope: Scope, receive: Receive, send: Send) -> None:
+    """Whose login this is cannot be known while the database does not answer: say so (a socket
+    is refused, and its page tries again with backoff)."""
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1013})
+        return
+    response = PlainTextResponse(i18n.t("error.database_down"), status_code=503)
+    await response(scope, receive, send)

@@ -1,5 +1,6 @@
 """compose.yaml, checked without Docker (there is no engine here): it parses, its parts fit together,
-and every setting it passes is one the app knows."""
+every setting it passes is one the app knows, and deploy/topology.py (which runs it here) reads it
+rather than a copy."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import yaml
 
 from app.config import Settings
+from deploy.topology import caddyfile, replica_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,3 +49,20 @@ def test_every_setting_passed_is_one_the_app_reads() -> None:
         for key in service.get("environment", {}):
             if key.startswith("SPARRING_") and not key.startswith("SPARRING_ADMIN_"):
                 assert key in known, f"{name}: {key} is no setting of app/config.py"
+
+
+def test_the_script_reads_compose_and_the_caddyfile_it_runs() -> None:
+    services = compose()["services"]
+    env = replica_environment(
+        {"POSTGRES_PASSWORD": "x", "SPARRING_SECRET_KEY": "k", "SPARRING_DOMAIN": "d"}
+    )
+    assert env.keys() == services["app"]["environment"].keys(), "every setting, none added"
+    assert (
+        env["SPARRING_TRUSTED_PROXIES"] == services["proxy"]["networks"]["sparring"]["ipv4_address"]
+    )
+    local = caddyfile(["127.0.0.1:1", "127.0.0.1:2"], Path("/s"), 80, 443)
+    deployed = (ROOT / "deploy" / "Caddyfile").read_text()
+    directives = {"encode zstd gzip", "lb_policy least_conn", "lb_retries 2", "fail_duration 10s"}
+    for line in directives | {"flush_interval -1", "reverse_proxy {"}:
+        assert line in deployed and line in local, line
+    assert "to 127.0.0.1:1 127.0.0.1:2" in local and "dynamic a" not in local

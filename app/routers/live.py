@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session as Db
 from sqlmodel import col, select
 
@@ -28,6 +30,8 @@ router = APIRouter(tags=["live"])
 POLICY_VIOLATION = (
     1008  # the htmx ws extension does not retry this one, so a refused page stays quiet
 )
+TRY_AGAIN_LATER = 1013  # the page reconnects with backoff (htmx's ws extension retries it)
+DATABASE_DOWN = (OperationalError, InterfaceError)
 LOGIN_ENDED = 4401  # a staff page's login ended while it was open: the page reloads to the login
 
 
@@ -108,6 +112,7 @@ class Connection:
         self.language = i18n.current.get()  # set for this socket by i18n.Language
         self.rate = RateLimit(RATE_LIMIT, 60)
         self.outbox = Outbox()
+        self.last_words: tuple[str, int] | None = None  # sent just before the server closes
         self.writer: Writer = app.state.writer
         self.duties = set(app.state.library.duty_map())  # what "the heaviest duty" may name
         self.duty_order = list(app.state.library.duty_map())
@@ -123,6 +128,11 @@ class Connection:
                 await self.read()
             finally:
                 writer.cancel()
+        if self.last_words:  # after the pushes have stopped: this is the last thing the page reads
+            html, code = self.last_words
+            with contextlib.suppress(RuntimeError, OSError):
+                await self.websocket.send_text(html)
+                await self.websocket.close(code=code)
 
     def send(self, html: str, reply: bool = False) -> None:
         """Queue a push (never waits): the feed's pushes and the page's own replies."""
@@ -158,6 +168,12 @@ class Connection:
             try:
                 # Committed with whatever else is waiting (app.writer), answered after the commit.
                 self.send(await self.writer.submit(PhoneMessage(self, message)), reply=True)
+            except DATABASE_DOWN:
+                # Not stored, and not answered: the page keeps the message, reconnects (1013: try
+                # again later) and sends it again once the database answers.
+                flash = views.participant_flash(i18n.t("live.database_down"))
+                self.last_words = (flash, TRY_AGAIN_LATER)
+                return
             except Revoked:
                 reason = i18n.t("join.unknown_participant")
                 await self.websocket.close(code=POLICY_VIOLATION, reason=reason)
@@ -354,13 +370,23 @@ async def _refuse(websocket: WebSocket, reason: str) -> None:
     await websocket.close(code=POLICY_VIOLATION, reason=reason)
 
 
+async def _try_later(websocket: WebSocket) -> None:
+    """The database does not answer: the page is told to come back (it retries with backoff)."""
+    await websocket.accept()
+    await websocket.close(code=TRY_AGAIN_LATER)
+
+
 @router.websocket("/ws/p")
 async def participant_socket(websocket: WebSocket) -> None:
     if not origin_allowed(websocket.app.state.settings, websocket):
         await _refuse(websocket, i18n.t("live.foreign_origin"))
         return
-    with Db(websocket.app.state.engine) as db:
-        person = services.participant_by_token(db, websocket.cookies.get(PARTICIPANT_COOKIE))
+    try:
+        with Db(websocket.app.state.engine) as db:
+            person = services.participant_by_token(db, websocket.cookies.get(PARTICIPANT_COOKIE))
+    except DATABASE_DOWN:
+        await _try_later(websocket)
+        return
     if person is None or person.id is None:
         await _refuse(websocket, i18n.t("join.unknown_participant"))
         return
@@ -373,12 +399,16 @@ async def _staff_socket(websocket: WebSocket, code: str, audience: Audience) -> 
         await _refuse(websocket, i18n.t("live.foreign_origin"))
         return
     user_id = websocket.scope.get(logins.USER)  # a live login's user, found by logins.Logins
-    with Db(websocket.app.state.engine) as db:
-        user = db.get(User, user_id) if isinstance(user_id, int) else None
-        try:
-            session = services.session_by_code(db, code)
-        except RuleError:
-            session = None
+    try:
+        with Db(websocket.app.state.engine) as db:
+            user = db.get(User, user_id) if isinstance(user_id, int) else None
+            try:
+                session = services.session_by_code(db, code)
+            except RuleError:
+                session = None
+    except DATABASE_DOWN:
+        await _try_later(websocket)
+        return
     if user is None or user.role != "facilitator" or session is None or session.id is None:
         await _refuse(websocket, i18n.t("login.facilitator"))
         return
