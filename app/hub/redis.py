@@ -27,18 +27,19 @@ log = logging.getLogger(__name__)
 
 class RedisHub:
     def __init__(self, url: str, prefix: str = "sparring") -> None:
-        # A Redis that restarted leaves closed connections in the pool: each command is tried again
-        # on a fresh one before it fails.
-        retry = Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=3)
+        # Publishing: a Redis that restarted leaves closed connections in the pool, so a command
+        # is tried again on a fresh one before it fails.
         self.redis = Redis.from_url(
             url,
-            health_check_interval=30,
             client_name=f"{prefix}-hub",
-            retry=retry,
+            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=3),
             retry_on_error=[ConnectionError, TimeoutError],
             socket_connect_timeout=1,
         )
-        self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        # Listening: no silent retry here. A lost subscription must be noticed (`_read`), since
+        # whatever was published meanwhile is gone and every page needs its whole view again.
+        self.listener = Redis.from_url(url, health_check_interval=30, client_name=f"{prefix}-hub")
+        self.pubsub = self.listener.pubsub(ignore_subscribe_messages=True)
         self.prefix = f"{prefix}:"
         self.local = MemoryHub()
         self.listeners: Counter[str] = Counter()
@@ -108,4 +109,5 @@ class RedisHub:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.reader
         await self.pubsub.aclose()  # type: ignore[no-untyped-call]
+        await self.listener.aclose()
         await self.redis.aclose()
