@@ -6,7 +6,6 @@ distinct peers, as it would see phones in a room."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,9 +15,9 @@ import pytest
 from app.routers.participant import JOIN_FAILURES_PER_MINUTE
 from app.routers.signin import LOGIN_FAILURES_PER_MINUTE
 from tests.utils.clients import arm_csrf
-from tests.utils.postgres import fresh_database, postgres_missing
-from tests.utils.redis import REDIS_URL, redis_missing
-from tests.utils.server import FACILITATOR, LiveServer
+from tests.utils.postgres import postgres_missing
+from tests.utils.redis import redis_missing
+from tests.utils.server import FACILITATOR, LiveServer, two_replicas
 
 
 def client(server: LiveServer, address: str, **headers: str) -> httpx.Client:
@@ -93,24 +92,8 @@ def replicas(tmp_path: Path) -> Iterator[tuple[LiveServer, LiveServer]]:
     reason = postgres_missing() or redis_missing()
     if reason:
         pytest.skip(reason)
-    with fresh_database() as url:
-        env = {
-            "SPARRING_DATABASE_URL": url,
-            "SPARRING_REDIS_URL": REDIS_URL,
-            "SPARRING_REDIS_PREFIX": f"test-{secrets.token_hex(4)}",
-            "SPARRING_SECRET_KEY": secrets.token_urlsafe(32),
-        }
-        a, b = LiveServer(tmp_path / "a", env=env), LiveServer(tmp_path / "b", env=env)
-        for server in (a, b):
-            server.data_dir.mkdir()
-        a.add_facilitator()
-        try:
-            a.start()
-            b.start()
-            yield a, b
-        finally:
-            a.stop()
-            b.stop()
+    with two_replicas(tmp_path) as pair:
+        yield pair
 
 
 def test_replicas_share_one_count_through_redis(replicas: tuple[LiveServer, LiveServer]) -> None:

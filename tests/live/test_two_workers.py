@@ -7,7 +7,6 @@ through B, as they would behind a load balancer without sticky sessions.
 from __future__ import annotations
 
 import asyncio
-import secrets
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.utils.clients import Facilitator, Phone, Projector
-from tests.utils.postgres import fresh_database, postgres_missing
-from tests.utils.redis import REDIS_URL, redis_missing
-from tests.utils.server import FACILITATOR, LiveServer
+from tests.utils.postgres import postgres_missing
+from tests.utils.redis import redis_missing
+from tests.utils.server import FACILITATOR, LiveServer, two_replicas
 
 pytestmark = pytest.mark.skipif(
     bool(postgres_missing() or redis_missing()),
@@ -27,25 +26,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def workers(tmp_path: Path) -> Iterator[tuple[LiveServer, LiveServer]]:
-    with fresh_database() as url:
-        env = {
-            "SPARRING_DATABASE_URL": url,
-            "SPARRING_REDIS_URL": REDIS_URL,
-            "SPARRING_REDIS_PREFIX": f"test-{secrets.token_hex(4)}",
-            "SPARRING_SECRET_KEY": secrets.token_urlsafe(32),  # every worker signs the same cookies
-        }
-        a = LiveServer(tmp_path / "a", env=env)
-        b = LiveServer(tmp_path / "b", env=env)
-        for worker in (a, b):
-            worker.data_dir.mkdir()
-        a.add_facilitator()
-        try:
-            a.start()
-            b.start()
-            yield a, b
-        finally:
-            a.stop()
-            b.stop()
+    with two_replicas(tmp_path) as pair:
+        yield pair
 
 
 def test_phones_on_one_worker_projector_and_control_on_another(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -84,3 +87,30 @@ class LiveServer:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+
+@contextmanager
+def two_replicas(folder: Path) -> Iterator[tuple[LiveServer, LiveServer]]:
+    """Two servers on one fresh PostgreSQL database and the local Redis, as replicas behind a
+    proxy would run: the same secret key, any of them serves any page. A facilitator account."""
+    from tests.utils.postgres import fresh_database
+    from tests.utils.redis import REDIS_URL
+
+    with fresh_database() as url:
+        env = {
+            "SPARRING_DATABASE_URL": url,
+            "SPARRING_REDIS_URL": REDIS_URL,
+            "SPARRING_REDIS_PREFIX": f"test-{secrets.token_hex(4)}",
+            "SPARRING_SECRET_KEY": secrets.token_urlsafe(32),  # every worker signs the same cookies
+        }
+        a, b = LiveServer(folder / "a", env=env), LiveServer(folder / "b", env=env)
+        for server in (a, b):
+            server.data_dir.mkdir()
+        a.add_facilitator()
+        try:
+            a.start()
+            b.start()
+            yield a, b
+        finally:
+            a.stop()
+            b.stop()
