@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import cast
-
 from app.domain.disclosure import HIDDEN
 from app.export.summary import CaseSummary, DutySummary, Summary
 from app.export.wording import answers_heading, duty_name, group, pct
 from app.export.wording import text as shown
-from app.i18n import current, day, localised, number, plural, t
-from app.web import templates
+from app.i18n import current, day, number, plural, t
 
 
 def case_line(case: CaseSummary) -> str:
@@ -88,30 +84,24 @@ def own_cases(summary: Summary) -> list[tuple[int, str]]:
     parts = [(2, t("summary.own.heading")), (0, run)]
     if summary.duties_in_play:
         parts.append((3, t("summary.own.duties")))
-        parts += [
-            (1, f"{localised_duty(d.duty, d.name)}: {d.cases}") for d in summary.duties_in_play
-        ]
+        parts += [(1, f"{duty_name(d.duty, d.name)}: {d.cases}") for d in summary.duties_in_play]
     if not summary.shared_cases:
         parts.append((0, t("summary.own.none_shared")))
     for case in summary.shared_cases:
-        title = t("summary.own.case", n=case.number) + (f": {case.title}" if case.title else "")
+        title = t("summary.own.case", n=case.number) + (
+            f": {shown(case.title)}" if case.title else ""
+        )
         parts.append((3, title))
         if case.duties:
             names = ", ".join(
-                localised_duty(d, n) for d, n in zip(case.duties, case.duty_names, strict=False)
+                duty_name(d, n) for d, n in zip(case.duties, case.duty_names, strict=False)
             )
             parts.append((0, f"{t('summary.own.in_play')} {names}"))
         if case.brief:
-            parts += [(0, f"{t('summary.own.brief')}: {case.brief}")]
-        parts.append((0, f"{t('summary.own.advice')}: {case.advice or t('summary.own.no_advice')}"))
+            parts += [(0, f"{t('summary.own.brief')}: {shown(case.brief)}")]
+        advice = shown(case.advice) or t("summary.own.no_advice")
+        parts.append((0, f"{t('summary.own.advice')}: {advice}"))
     return parts
-
-
-def localised_duty(slug: str, frozen: str) -> str:
-    """A duty's name in the reader's language (the frozen name when the library lacks it)."""
-    duties = cast(Mapping[str, object], templates.env.globals["DUTIES"])
-    duty = duties.get(slug)
-    return localised(duty, "name") if duty is not None else frozen
 
 
 def cell(text: str) -> str:

@@ -161,6 +161,17 @@ async def _three_groups(server: LiveServer, fac: Facilitator) -> None:
     assert "Dilemmaet i korte træk" in markdown and advice[0] not in markdown
     pdf = fac.http.get(f"/facilitator/sessions/{code}/summary.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # Read in English: the duties and the removal marker in English too (the texts as typed).
+    fac.http.cookies.set("sparring_lang", "en")
+    try:
+        english = [
+            fac.http.get(f"/facilitator/sessions/{code}/summary{x}").text for x in ("", ".md")
+        ]
+    finally:
+        fac.http.cookies.delete("sparring_lang")
+    for text in english:
+        assert "Legality" in text and "Professionalism" in text and "Lovlighed" not in text
+        assert "[removed]" in text and "[fjernet]" not in text
 
     # The series' next meeting: the case kept open is followed up by its case-giver, found again
     # from the same phone (browser), and nobody else sees it.
