@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     )
     login_recheck_seconds: float = 30.0  # an open control or projector page checks its login
     max_message_bytes: int = 64 * 1024
+    presence_minutes: float = 5.0  # a phone not seen for this long no longer counts as present
+    presence_beat_seconds: float = 60.0  # how often an open phone page is marked as seen
     tally_push_interval: float = 0.1  # per session: first tally push at once, then one per interval
 
     @property

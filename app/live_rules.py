@@ -52,6 +52,10 @@ def fragments_for(
             return fragments_for(audience, {"type": "groups"}, own_group)[0], True
         joined = event.get("group")
         return (("posts",) if joined is not None and joined == own_group else ()), False
+    if kind == "presence":  # someone's phone went quiet or came back: the counts, not the phones
+        if audience is Audience.PARTICIPANT:
+            return (), False
+        return fragments_for(audience, {"type": "groups"}, own_group)[0], True
     if kind == "submission":
         # A promoted case ends "no cases to start"; a submitted one may be given to a group.
         ctl = ("status", "submissions", "flash", "cases")

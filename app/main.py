@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -20,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app import i18n, library, logins, retention
+from app import i18n, library, logins, presence, retention, room
 from app.config import Settings, get_settings
 from app.db import checkpoint_loop, make_engine
 from app.deps import LoginRequired
@@ -65,7 +66,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             retention.retention_loop(app.state.engine, settings, app.state.writer)
         )
         checkpoints = asyncio.create_task(checkpoint_loop(app.state.engine))
+        beats = asyncio.create_task(
+            presence.beat_loop(app.state.feeds, app.state.writer, settings.presence_beat_seconds)
+        )
         yield
+        beats.cancel()
         purging.cancel()
         checkpoints.cancel()
         await app.state.writer.aclose()
@@ -80,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(csrf_protect)],
     )
     app.state.settings = settings
+    room.PRESENCE["window"] = timedelta(minutes=settings.presence_minutes)
     app.state.hub = make_hub(settings.redis_url, settings.redis_prefix)
     app.state.clock = utcnow  # what logins and the limits measure time by; tests move it
 

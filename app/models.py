@@ -116,6 +116,7 @@ class SessionCase(SQLModel, table=True):
     perspective_source: str = ""  # document and page, as shown under the text
     phase: str = "present"
     deadline: datetime | None = None  # UTC; None when no timer runs
+    reveal_step: int = 0  # which part of the result the projector shows (the facilitator moves it)
 
 
 class Group(SQLModel, table=True):
@@ -134,6 +135,10 @@ class Participant(SQLModel, table=True):
     area: str = Field(default="", max_length=40)  # one of the session's areas, or none
     group_id: int | None = Field(default=None, foreign_key="group.id", index=True)
     joined_at: datetime = Field(default_factory=utcnow)
+    # Presence (app/domain/presence.py): last sign of life of the phone's page, and when the person
+    # left on purpose or was removed by the facilitator (None: still in the session).
+    seen_at: datetime = Field(default_factory=utcnow)
+    left_at: datetime | None = None
 
 
 class Vote(SQLModel, table=True):

@@ -14,7 +14,7 @@ from sqlmodel import Session as Db
 from sqlmodel import col, func, select
 
 from app import i18n
-from app.domain import casework, gate, grouping, phases, tally, visibility
+from app.domain import casework, gate, grouping, phases, presence, tally, visibility
 from app.domain.phases import Format, Phase, Status
 from app.models import (
     Group,
@@ -31,6 +31,19 @@ from app.models import (
 )
 
 _T = TypeVar("_T")
+
+# How long a phone may go unseen and still count as present; set from the settings at start-up.
+PRESENCE = {"window": presence.WINDOW}
+
+
+def present_ids(people: Iterable[Participant]) -> frozenset[int]:
+    """The ids of the people present now (app/domain/presence.py)."""
+    now, window = utcnow(), PRESENCE["window"]
+    return frozenset(
+        p.id
+        for p in people
+        if p.id is not None and presence.is_present(p.seen_at, p.left_at, now, window)
+    )
 
 
 @dataclass
@@ -51,6 +64,7 @@ class Room:
     # What the facilitator may give a group without a case: submitted dilemmas, library cases.
     offers: list[Submission] = field(default_factory=list)
     library: list[tuple[str, str]] = field(default_factory=list)  # (slug, title)
+    present: frozenset[int] = frozenset()  # participants present when the room was loaded
 
     @property
     def status(self) -> Status:
@@ -295,6 +309,30 @@ class Room:
     def voted(self, round_: int) -> int:
         return len(self.votes.get(round_, {}))
 
+    # Presence: counts are out of the people present, so a phone that left holds nothing up.
+    def is_present(self, participant_id: int | None) -> bool:
+        return participant_id in self.present
+
+    @property
+    def present_count(self) -> int:
+        return len(self.present)
+
+    @property
+    def absent(self) -> list[Participant]:
+        """People still in the session whose phones have not been seen for a while."""
+        return [p for p in self.participants if p.left_at is None and p.id not in self.present]
+
+    @property
+    def presence_minutes(self) -> int:
+        return max(1, round(PRESENCE["window"].total_seconds() / 60))
+
+    def away_minutes(self, person: Participant) -> int:
+        return presence.away_minutes(person.seen_at, utcnow())
+
+    def counted(self, round_: int) -> int:
+        """Whom the vote count is out of: present people, and voters who have gone since."""
+        return presence.counted(set(self.present), set(self.votes.get(round_, {})))
+
     def split(self, round_: int) -> dict[str, int]:
         return tally.split(list(self.votes.get(round_, {}).values()), self.option_keys)
 
@@ -312,8 +350,13 @@ class Room:
 
     @cached_property
     def answering_groups(self) -> list[Group]:
-        """Groups that can answer: the active ones with members (an emptied group waits for none)."""
-        return [g for g in self.groups if self.members(g.id)]
+        """Groups that can answer: the active ones with someone present, or that have answered
+        (a group whose members all left holds up nobody)."""
+        return [
+            g
+            for g in self.groups
+            if self.has_answered(g.id) or any(self.is_present(m.id) for m in self.members(g.id))
+        ]
 
     @property
     def answered_groups(self) -> int:
@@ -346,7 +389,12 @@ class Room:
 
     @property
     def group_sizes(self) -> dict[int, int]:
-        return {g.id: len(self.members(g.id)) for g in self.groups if g.id is not None}
+        """Present members per group: a group of three with one phone gone is a group of two."""
+        return {
+            g.id: sum(1 for m in self.members(g.id) if self.is_present(m.id))
+            for g in self.groups
+            if g.id is not None
+        }
 
     @property
     def warnings(self) -> list[str]:
@@ -423,6 +471,7 @@ def load_room(db: Db, session: Session, only: Collection[Participant] | None = N
         cases=cases,
         groups=list(db.exec(groups.order_by(col(Group.number)))),
         participants=participants,
+        present=present_ids(participants),
     )
     case = room.current
     if case is not None:
@@ -519,6 +568,7 @@ def with_newcomers(db: Db, room: Room) -> Room:
     fresh = replace(
         room,
         participants=[*room.participants, *newcomers],
+        present=room.present | present_ids(newcomers),
         groups=list(db.exec(groups.order_by(col(Group.number)))),
         votes={r: dict(v) for r, v in room.votes.items()},
         duties={r: dict(d) for r, d in room.duties.items()},

@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlmodel import Session as Db
-from sqlmodel import col, func, select
+from sqlmodel import col, func, select, update
 
 from app import auth
 from app.domain import (
@@ -19,6 +19,7 @@ from app.domain import (
     grouping,
     moderation,
     phases,
+    presence,
     tally,
     visibility,
 )
@@ -38,7 +39,7 @@ from app.models import (
     Vote,
     utcnow,
 )
-from app.room import load_room
+from app.room import PRESENCE, load_room
 
 MAX_ALIAS = 40
 MAX_REASON = 2000
@@ -357,10 +358,11 @@ def end_session(db: Db, session: Session) -> list[Event]:
 
 
 def _grouped(db: Db, session: Session, mode: Mode, rng: random.Random) -> list[list[Participant]]:
-    """The new groups a mode asks for (the domain decides; this only fetches what it needs)."""
-    people = {
-        _id(p): p for p in db.exec(select(Participant).where(Participant.session_id == session.id))
-    }
+    """The new groups a mode asks for (the domain decides; this only fetches what it needs).
+
+    Only the people present are grouped: a phone that has gone is placed when it comes back.
+    """
+    people = {_id(p): p for p in _everyone(db, session) if _here(p)}
     if mode is Mode.RANDOM:
         return grouping.partition(list(people.values()), session.group_size, rng)
     if mode is Mode.MIX_AREAS:
@@ -380,8 +382,20 @@ def _first_votes(db: Db, case: SessionCase) -> dict[int, str]:
     return {v.participant_id: v.option for v in rows}
 
 
+def _everyone(db: Db, session: Session) -> list[Participant]:
+    return list(db.exec(select(Participant).where(Participant.session_id == session.id)))
+
+
+def _here(person: Participant) -> bool:
+    return presence.is_present(person.seen_at, person.left_at, utcnow(), PRESENCE["window"])
+
+
 def _regroup(db: Db, session: Session, mode: Mode, rng: random.Random) -> None:
     new_groups = _grouped(db, session, mode, rng)
+    for person in _everyone(db, session):
+        if not _here(person) and person.group_id is not None:
+            person.group_id = None  # gone for now: placed in a group when the phone is back
+            db.add(person)
     for old in db.exec(select(Group).where(Group.session_id == session.id, col(Group.active))):
         old.active = False
         db.add(old)
@@ -441,14 +455,12 @@ def move_participant(
 
 
 def _place(db: Db, session: Session, person: Participant) -> None:
+    """A late joiner, or someone back, goes to the smallest group (counting the people present)."""
     groups = list(db.exec(select(Group).where(Group.session_id == session.id, col(Group.active))))
-    sizes = {
-        g.id: db.exec(
-            select(func.count()).select_from(Participant).where(Participant.group_id == g.id)
-        ).one()
-        for g in groups
-        if g.id is not None
-    }
+    sizes = {g.id: 0 for g in groups if g.id is not None}
+    for other in _everyone(db, session):
+        if other.group_id in sizes and other.id != person.id and _here(other):
+            sizes[other.group_id] += 1
     target = grouping.place_late_joiner(sizes)
     if target is None:
         group = Group(session_id=_id(session), number=len(groups) + 1)
@@ -461,13 +473,22 @@ def _place(db: Db, session: Session, person: Participant) -> None:
 # Participants -------------------------------------------------------------------------------------
 
 
-def join(db: Db, raw_code: str, alias: str) -> tuple[Session, Participant, str]:
-    """A phone joins: returns its participant and the token for its cookie (shown once)."""
+def join(
+    db: Db, raw_code: str, alias: str, token: str | None = None
+) -> tuple[Session, Participant, str, bool]:
+    """A phone joins: its participant, the token for its cookie and whether it was one already.
+
+    A phone whose cookie already belongs to this session comes back to its own place (same
+    participant, group, votes and drafts), whichever way it came: one person stays one person.
+    """
     session = session_by_code(db, raw_code)
-    phases.check_join(Status(session.status))
     alias = " ".join(alias.split())
     if len(alias) > MAX_ALIAS:
         raise RuleError("join.alias_too_long", most=MAX_ALIAS)
+    known = participant_by_token(db, token)
+    if token and known is not None and known.session_id == session.id:
+        return session, come_back(db, session, known, alias), token, True
+    phases.check_join(Status(session.status))
     token = auth.new_token()
     number = (
         db.exec(
@@ -483,7 +504,84 @@ def join(db: Db, raw_code: str, alias: str) -> tuple[Session, Participant, str]:
     db.add(person)
     db.commit()
     db.refresh(person)
-    return session, person, token
+    return session, person, token, False
+
+
+def come_back(db: Db, session: Session, person: Participant, alias: str = "") -> Participant:
+    """A participant joins again (after leaving, or from a new tab): same row, back in a group."""
+    if Status(session.status) is Status.ENDED:
+        return person  # nothing to come back to but the thank-you
+    person.left_at = None
+    person.seen_at = utcnow()
+    if alias:
+        person.alias = alias
+    if Status(session.status) is Status.RUNNING and not _in_active_group(db, person):
+        _place(db, session, person)
+    db.add(person)
+    db.commit()
+    db.refresh(person)
+    return person
+
+
+def _in_active_group(db: Db, person: Participant) -> bool:
+    group = db.get(Group, person.group_id) if person.group_id is not None else None
+    return group is not None and group.active
+
+
+# A page reconnecting sooner than this after its last sign of life writes nothing.
+SEEN_AGAIN = timedelta(seconds=30)
+
+
+def arrive(db: Db, session: Session, person: Participant) -> list[Event]:
+    """A phone's page opened (or reconnected): seen now; someone who had gone gets a group again."""
+    if person.left_at is not None:
+        return []
+    now, was_here = utcnow(), _here(person)
+    events: list[Event] = []
+    if Status(session.status) is Status.RUNNING and not _in_active_group(db, person):
+        _place(db, session, person)
+        events.append(event(session, "groups"))
+    elif not was_here:
+        events.append(event(session, "presence"))
+    seen = person.seen_at if person.seen_at.tzinfo else person.seen_at.replace(tzinfo=UTC)
+    if events or now - seen > SEEN_AGAIN:
+        person.seen_at = now
+        db.add(person)
+        db.commit()
+    return events
+
+
+def mark_seen(db: Db, participant_ids: Collection[int]) -> None:
+    """The beat: every phone with an open page here is still in the room."""
+    if not participant_ids:
+        return
+    db.exec(
+        update(Participant)
+        .where(col(Participant.id).in_(participant_ids), col(Participant.left_at).is_(None))
+        .values(seen_at=utcnow())
+    )
+    db.commit()
+
+
+def leave(db: Db, session: Session, person: Participant) -> list[Event]:
+    """A person leaves (from the phone, or removed by the facilitator once gone). Their votes,
+    reasons and group answers stay: they took part. Joining again brings the same person back."""
+    person.left_at = utcnow()
+    person.group_id = None
+    db.add(person)
+    db.commit()
+    return [event(session, "groups")]
+
+
+def remove_participant(db: Db, session: Session, participant_number: int) -> list[Event]:
+    person = db.exec(
+        select(Participant).where(
+            Participant.session_id == session.id, Participant.number == participant_number
+        )
+    ).first()
+    if person is None or person.left_at is not None:
+        raise RuleError("participants.unknown", number=participant_number)
+    return leave(db, session, person)
 
 
 def participant_by_token(db: Db, token: str | None) -> Participant | None:

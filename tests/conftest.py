@@ -11,9 +11,11 @@ from tests.utils.clients import Facilitator
 from tests.utils.server import FACILITATOR, LiveServer
 
 
-def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def serve(
+    tmp_path_factory: pytest.TempPathFactory, env: dict[str, str] | None = None
+) -> Iterator[LiveServer]:
     """A started server with a facilitator account, stopped afterwards (the body of a fixture)."""
-    live = LiveServer(Path(tmp_path_factory.mktemp("live")))
+    live = LiveServer(Path(tmp_path_factory.mktemp("live")), env=env)
     live.add_facilitator()
     live.start()
     yield live

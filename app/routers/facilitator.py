@@ -330,6 +330,20 @@ def next_meeting(request: Request, code: str, db: DbDep, user: FacilitatorDep) -
     return RedirectResponse(f"/facilitator/sessions/{session.code}", status_code=303)
 
 
+@router.post("/sessions/{code}/remove")
+async def remove(
+    code: str,
+    db: DbDep,
+    hub: HubDep,
+    participant: Annotated[int, Form(ge=1, le=100000)],
+) -> HTMLResponse:
+    """Take a participant who has gone out of the counts and their group (their rows stay)."""
+    return await _act(
+        hub,
+        lambda: services.remove_participant(db, services.session_by_code(db, code), participant),
+    )
+
+
 @router.post("/sessions/{code}/hide")
 async def hide(
     code: str,

@@ -11,7 +11,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session as Db
 from sqlmodel import col, select
 
-from app import auth, casework, i18n, inbox, logins, services, views
+from app import auth, casework, i18n, inbox, logins, presence, services, views
 from app.config import Settings
 from app.deps import DEVICE_COOKIE, PARTICIPANT_COOKIE, public_base
 from app.domain import RuleError, phone_message
@@ -211,6 +211,8 @@ class PhoneMessage:
         person = db.get(Participant, page.participant_id)
         if session is None or person is None or person.session_id != session.id:
             raise Revoked()
+        if person.left_at is not None:
+            raise RuleError("participant.left")
         db.info.setdefault(("answered", session.id), []).append(person)  # see _batch_room
         self.mid = inbox.message_id(message)
         content = inbox.digest(message)
@@ -387,10 +389,12 @@ async def participant_socket(websocket: WebSocket) -> None:
     except DATABASE_DOWN:
         await _try_later(websocket)
         return
-    if person is None or person.id is None:
+    if person is None or person.id is None or person.left_at is not None:
         await _refuse(websocket, i18n.t("join.unknown_participant"))
         return
     await websocket.accept()
+    # Seen now; a phone back after a while is counted again (and given a group if it has none).
+    await websocket.app.state.writer.submit(presence.Arrive(person.session_id, person.id))
     await Connection(websocket, Audience.PARTICIPANT, person.session_id, person.id).run()
 
 

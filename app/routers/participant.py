@@ -11,9 +11,10 @@ from sqlmodel import Session as Db
 
 from app import auth, casework, i18n, services, submissions
 from app.deps import DEVICE_COOKIE, PARTICIPANT_COOKIE, DbDep, HubDep, ParticipantDep, SettingsDep
-from app.domain import RuleError
+from app.domain import RuleError, codes
+from app.domain.phases import Status
 from app.hub import Event, session_channel
-from app.models import Session
+from app.models import Participant, Session
 from app.ratelimit import Limits
 from app.room import load_room
 from app.web import render, templates
@@ -25,18 +26,42 @@ JOIN_FAILURES_PER_MINUTE = 20  # per client address; a room behind one router st
 
 
 def _join_page(
-    request: Request, code: str = "", alias: str = "", error: str = "", status: int = 200
+    request: Request,
+    code: str = "",
+    alias: str = "",
+    error: str = "",
+    status: int = 200,
+    left: bool = False,
 ) -> HTMLResponse:
     return templates.TemplateResponse(
         request,
         "participant/join.html",
-        {"code": code, "alias": alias, "error": error},
+        {"code": code, "alias": alias, "error": error, "left": left},
         status_code=status,
     )
 
 
-@router.get("/", response_class=HTMLResponse)
-def join_form(request: Request, code: str = "") -> HTMLResponse:
+def _own(request: Request, db: Db) -> tuple[Participant, Session] | None:
+    """The participant this browser already is (its cookie), with its session."""
+    person = services.participant_by_token(db, request.cookies.get(PARTICIPANT_COOKIE))
+    session = db.get(Session, person.session_id) if person is not None else None
+    return (person, session) if person is not None and session is not None else None
+
+
+def _back_or_form(request: Request, db: Db, code: str) -> Response:
+    """A phone that already belongs to the session goes back to its own place; others join.
+
+    Closing the tab and scanning the QR code again, opening the start page or typing the code
+    again must not make a second participant of one person.
+    """
+    own = _own(request, db)
+    if own is not None:
+        person, session = own
+        mine = codes.normalise(code) == session.code if code else session.status != Status.ENDED
+        if mine and person.left_at is None:
+            return RedirectResponse("/p", status_code=303)
+        if mine:  # left on purpose or removed: the same person may join again
+            return _join_page(request, code=session.code, alias=person.alias, left=True)
     return _join_page(request, code=code[:12])
 
 
@@ -51,22 +76,30 @@ def privacy_notice(request: Request, settings: SettingsDep) -> HTMLResponse:
     return templates.TemplateResponse(request, "participant/privacy.html", context)
 
 
-@router.get("/j/{code}", response_class=HTMLResponse)
-def join_link(request: Request, code: str) -> HTMLResponse:
-    """Where the QR code points: the join form with the code filled in."""
-    return _join_page(request, code=code[:12])
+@router.get("/", response_model=None)
+def join_form(request: Request, db: DbDep, code: str = "") -> Response:
+    return _back_or_form(request, db, code)
+
+
+@router.get("/j/{code}", response_model=None)
+def join_link(request: Request, db: DbDep, code: str) -> Response:
+    """Where the QR code points: the join form with the code filled in (or the phone's own place)."""
+    return _back_or_form(request, db, code)
 
 
 class Join:
     """A phone joining, as a job for the writer: joins come in crowds and are committed together."""
 
-    def __init__(self, code: str, alias: str, device: str = "") -> None:
+    def __init__(self, code: str, alias: str, device: str = "", token: str | None = None) -> None:
         self.code, self.alias, self.device = code, alias, device
-        self.token = ""
+        self.token = token or ""
         self.events: list[Event] = []
 
     def apply(self, db: Db) -> None:
-        session, person, self.token = services.join(db, self.code, self.alias)
+        session, person, self.token, back = services.join(db, self.code, self.alias, self.token)
+        if back:  # already in the session: back to its own place (and maybe a group again)
+            self.events = [services.event(session, "groups", group=person.group_id)]
+            return
         self.events = [services.event(session, "join", group=person.group_id)]
         # The series' next meeting: this browser closed a case kept open, it gives it again.
         found = casework.claim_carried(db, session, person, self.device)
@@ -97,7 +130,9 @@ async def join(
     writer: Writer = request.app.state.writer
     device = request.cookies.get(DEVICE_COOKIE, "") or auth.new_token()
     try:
-        token = await writer.submit(Join(code, alias, auth.token_hash(device)))
+        token = await writer.submit(
+            Join(code, alias, auth.token_hash(device), request.cookies.get(PARTICIPANT_COOKIE))
+        )
     except RuleError as exc:
         await asyncio.to_thread(failures.hit, client)
         return _join_page(
@@ -123,13 +158,26 @@ async def join(
     return response
 
 
-@router.get("/p", response_class=HTMLResponse)
-def phone(request: Request, db: DbDep, person: ParticipantDep) -> HTMLResponse:
+@router.get("/p", response_model=None)
+def phone(request: Request, db: DbDep, person: ParticipantDep) -> Response:
     session = db.get(Session, person.session_id)
     assert session is not None  # a participant row always has its session
+    if person.left_at is not None:  # left: the join page offers to come back
+        return RedirectResponse(f"/j/{session.code}", status_code=303)
     return templates.TemplateResponse(
         request, "participant/phone.html", {"room": load_room(db, session), "person": person}
     )
+
+
+@router.post("/p/leave", response_model=None)
+async def leave(db: DbDep, hub: HubDep, person: ParticipantDep) -> Response:
+    """Leave on purpose: out of the counts and the group; the cookie stays, so joining again with
+    the code brings the same person back (and the summary counts them once)."""
+    session = db.get(Session, person.session_id)
+    assert session is not None
+    for item in services.leave(db, session, person):
+        await hub.publish(session_channel(item["session"]), item)
+    return RedirectResponse(f"/j/{session.code}", status_code=303)
 
 
 @router.post("/p/dilemma", response_class=HTMLResponse)

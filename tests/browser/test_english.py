@@ -64,7 +64,7 @@ def test_an_english_room(
         phone.locator("#vote-duty").select_option("lovlighed")
         phone.locator("#vote-form button[type=submit]").tap()
         expect(phone.locator("#vote-form .saved")).to_contain_text(f"({option})")
-    expect(projector.locator("#progress")).to_contain_text("3 of 3 have voted")
+    expect(projector.locator("#progress")).to_contain_text("3 of 3 present have voted")
     expect(projector.locator("#progress")).to_contain_text(re.compile(r"\b1 group(?!s)"))
     look("vote")
     control.get_by_role("button", name=re.compile("^(Group discussion|Discussion)")).click()

@@ -149,8 +149,8 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
         expect(clock).not_to_have_text(clock.inner_text())  # it counts down by itself
     for n, (phone, option) in enumerate(zip(one + two[:2], "ABAAB", strict=True)):
         room.vote(phone, option, f"Grund {n}: {option} er bedst")
-        expect(projector.locator("#progress")).to_contain_text(f"{n + 1} af 6 har stemt")
-    expect(control.locator("#progress")).to_contain_text("5 af 6 har stemt")
+        expect(projector.locator("#progress")).to_contain_text(f"{n + 1} af 6 til stede har stemt")
+    expect(control.locator("#progress")).to_contain_text("5 af 6 til stede har stemt")
     room.look("vote", room.phones[0], room.phones[5])
 
     # The last phone loses the network mid-vote: its choice and reason wait and are sent on return.
@@ -160,11 +160,11 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     late.locator("#vote-form label.choice:has(input[value=B])").tap()
     late.get_by_label(re.compile("Din begrundelse")).fill("Skrevet i en kælder uden net")
     late.locator("#vote-form button[type=submit]").tap()
-    expect(projector.locator("#progress")).to_contain_text("5 af 6 har stemt")
+    expect(projector.locator("#progress")).to_contain_text("5 af 6 til stede har stemt")
     late.context.set_offline(False)
     expect(late.locator("#conn")).to_be_hidden()
     expect(late.locator("#vote-form .saved")).to_contain_text("Din stemme (B) er gemt")
-    expect(projector.locator("#progress")).to_contain_text("6 af 6 har stemt")
+    expect(projector.locator("#progress")).to_contain_text("6 af 6 til stede har stemt")
 
     # Offline again while the room moves on: the page catches up by itself, the draft survives.
     late.context.set_offline(True)
@@ -256,7 +256,7 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     expect(keyboard.locator("#vote-form .saved")).to_contain_text("Din stemme (B) er gemt")
     for phone in room.phones[1:]:
         room.vote(phone, "B")
-    expect(projector.locator("#progress")).to_contain_text("6 af 6 har stemt")
+    expect(projector.locator("#progress")).to_contain_text("6 af 6 til stede har stemt")
     room.look("revote", room.phones[0], room.phones[5])
 
     room.next_phase("closed")

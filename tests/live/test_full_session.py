@@ -64,16 +64,16 @@ async def _full_session(server: LiveServer, fac: Facilitator) -> None:
         await phone.vote(option, reason=f"Begrundelse fra {phone.alias}")
     late = phones[-1]
     await late.close()
-    await projector.shows("progress", "11 af 12 har stemt")
+    await projector.shows("progress", "11 af 12 til stede har stemt")
     assert "Stemmefordeling" not in projector.page.text("proj-stage"), (
         "the split stays secret while voting"
     )
     await late.connect()
     await late.shows("phone-stage", "Hvad ville du gøre?")
     await late.vote(options[-1], reason=f"Begrundelse fra {late.alias}")
-    await projector.shows("progress", "12 af 12 har stemt")
+    await projector.shows("progress", "12 af 12 til stede har stemt")
     await late.vote("B")  # changing one's mind replaces the vote, it does not add one
-    await projector.shows("progress", "12 af 12 har stemt")
+    await projector.shows("progress", "12 af 12 til stede har stemt")
     options[-1] = "B"
 
     # Discuss: each phone sees its own group's reasons, never another group's.
@@ -138,7 +138,7 @@ async def _full_session(server: LiveServer, fac: Facilitator) -> None:
     for i, phone in enumerate(phones):
         await phone.shows("phone-stage", "Stem igen")
         await phone.vote("B" if i < 4 else options[i])
-    await projector.shows("progress", "12 af 12 har stemt")
+    await projector.shows("progress", "12 af 12 til stede har stemt")
     assert fac.act(code, "phase", action="next") == ""
     changed = sum(1 for i in range(4) if options[i] != "B")
     await projector.shows("proj-stage", f"{changed} af 12 skiftede holdning")

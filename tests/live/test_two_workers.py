@@ -53,7 +53,7 @@ async def _two_workers(a: LiveServer, b: LiveServer) -> None:
     for phone, option in zip(phones, "ABCABC", strict=True):
         await phone.shows("phone-stage", "Hvad ville du gøre?")
         await phone.vote(option, reason=f"Begrundelse fra {phone.alias}")
-    await projector.shows("progress", "6 af 6 har stemt")
+    await projector.shows("progress", "6 af 6 til stede har stemt")
 
     assert fac.act(code, "phase", action="next") == ""
     for phone in phones:

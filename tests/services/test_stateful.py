@@ -100,7 +100,7 @@ class SessionMachine(RuleBasedStateMachine):
     @rule(count=st.integers(1, 3), alias=st.sampled_from(["", "Anna"]))
     def join(self, count: int, alias: str) -> None:
         def go() -> None:
-            _, person, _ = services.join(self.db, self.session.code, alias)
+            person = services.join(self.db, self.session.code, alias)[1]
             assert person.id is not None
             self.people.append(person.id)
             self.balanced = False
