@@ -392,9 +392,13 @@ async def participant_socket(websocket: WebSocket) -> None:
     if person is None or person.id is None or person.left_at is not None:
         await _refuse(websocket, i18n.t("join.unknown_participant"))
         return
+    try:
+        # Seen now; a phone back after a while is counted again (and given a group if it has none).
+        await websocket.app.state.writer.submit(presence.Arrive(person.session_id, person.id))
+    except DATABASE_DOWN:
+        await _try_later(websocket)
+        return
     await websocket.accept()
-    # Seen now; a phone back after a while is counted again (and given a group if it has none).
-    await websocket.app.state.writer.submit(presence.Arrive(person.session_id, person.id))
     await Connection(websocket, Audience.PARTICIPANT, person.session_id, person.id).run()
 
 
