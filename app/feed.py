@@ -25,13 +25,18 @@ from app.domain.phases import Phase
 from app.hub import Event, Hub, session_channel
 from app.live_rules import FULL, Audience, fragments_for
 from app.models import Session, utcnow
-from app.room import Room, load_room, with_newcomers, with_votes
+from app.room import Room, load_room, with_answers, with_newcomers, with_posts, with_votes
 
 YIELD_EVERY = 50  # renders between giving other sockets a turn
 TALK_ONLY = ("posts", "answer", "answer_form")  # a phone's fragments that exist while groups talk
 ALARM_LATE = 0.05  # seconds after a deadline: the views rendered then see the time as up
 # Events that change one part of the room: that part is re-read, not the whole room (in this order).
-PARTIAL: dict[str, Callable[[Db, Room], Room]] = {"join": with_newcomers, "vote": with_votes}
+PARTIAL: dict[str, Callable[[Db, Room], Room]] = {
+    "join": with_newcomers,
+    "vote": with_votes,
+    "post": with_posts,
+    "answer": with_answers,
+}
 
 
 class Page(Protocol):

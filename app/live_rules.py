@@ -73,9 +73,11 @@ def fragments_for(
             # A phone whose group changed gets a new stage (new texts); the rest keep their drafts.
             return (("header", "stage") if moved else ("header", "posts")), False
         if kind == "post" and event.get("group") == own_group:
-            return ("posts",), False
+            # Coalesced: a room voting with reasons sends one per group per batch; the texts
+            # arrive within one push interval, the room is read once for all of them.
+            return ("posts",), True
         if kind == "answer" and event.get("group") == own_group:
-            return ("answer", "answer_form"), False
+            return ("answer", "answer_form"), True  # coalesced, as posts
         return (), False
     if kind == "groups":
         staff = (

@@ -551,6 +551,30 @@ def with_votes(db: Db, room: Room) -> Room:
     return fresh
 
 
+def with_posts(db: Db, room: Room) -> Room:
+    """The room with the current case's reasons re-read (all that a post event changes): a room
+    voting with reasons sends one such event per group per batch, and re-reading the whole room
+    for each made a 1,000-phone vote with reasons take tens of seconds to show."""
+    fresh = replace(room, posts={}, post_rows={})
+    case = room.current
+    if case is not None:
+        fresh.post_rows = {
+            p.participant_id: p
+            for p in db.exec(select(Post).where(Post.session_case_id == case.id))
+        }
+        fresh.posts = {pid: p.text for pid, p in fresh.post_rows.items()}
+    return fresh
+
+
+def with_answers(db: Db, room: Room) -> Room:
+    """The room with the current case's group answers re-read (all that an answer event changes)."""
+    case = room.current
+    if case is None:
+        return room
+    rows = db.exec(select(GroupAnswer).where(GroupAnswer.session_case_id == case.id))
+    return replace(room, answers={a.group_id: a for a in rows})
+
+
 def with_newcomers(db: Db, room: Room) -> Room:
     """The room with the people who joined since it was loaded (and the groups they may have
     opened): a join changes nothing else, and a crowd joining must not re-read everyone each time.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing as mp
 import os
 import re
@@ -65,8 +66,9 @@ class Phone:
 class Crowd:
     """One client process's share of the phones."""
 
-    def __init__(self, urls: list[str], code: str) -> None:
+    def __init__(self, urls: list[str], code: str, reasons: bool = False) -> None:
         self.code = code
+        self.reasons = reasons
         self.phones = [Phone(url) for url in urls]
         self.received = 0
         self.ready = asyncio.Event()
@@ -114,9 +116,7 @@ class Crowd:
             await asyncio.sleep(max(0.0, start + (first + n) * spacing - time.time()))
             sent = time.time()
             assert phone.ws is not None
-            await phone.ws.send(
-                f'{{"id": "{uuid.uuid4().hex}", "action": "vote", "case": "{phone.case}", "option": "A"}}'
-            )
+            await phone.ws.send(vote_message(phone.case, first + n, self.reasons))
             return sent
 
         return await asyncio.gather(*(one(n, p) for n, p in enumerate(self.phones)))
@@ -125,17 +125,32 @@ class Crowd:
         await asyncio.gather(*(p.ws.close() for p in self.phones if p.ws), return_exceptions=True)
 
 
-def crowd_process(urls: list[str], code: str, pipe: Connection) -> None:
+def vote_message(case: str, n: int, reasons: bool) -> str:
+    """Every phone votes A; with reasons, as a room does: mixed options and ~180 characters."""
+    message = {"id": uuid.uuid4().hex, "action": "vote", "case": case, "option": "A"}
+    if reasons:
+        message["option"] = "ABCD"[n % 4]
+        message["reason"] = (REASON * 2)[n % 40 : n % 40 + 180]
+    return json.dumps(message)
+
+
+REASON = (
+    "Lovligheden vejer tungest her, men vi skal også tænke på åbenheden over for udvalget og på, "
+    "hvad borgerne kan forvente af forvaltningen, når sagen kommer frem i pressen senere på året. "
+)
+
+
+def crowd_process(urls: list[str], code: str, pipe: Connection, reasons: bool = False) -> None:
     try:
-        asyncio.run(_crowd(urls, code, pipe))
+        asyncio.run(_crowd(urls, code, pipe, reasons))
     except Exception as exc:
         pipe.send(("failed", repr(exc)))
         raise
 
 
-async def _crowd(urls: list[str], code: str, pipe: Connection) -> None:
+async def _crowd(urls: list[str], code: str, pipe: Connection, reasons: bool) -> None:
     loop = asyncio.get_running_loop()
-    crowd = Crowd(urls, code)
+    crowd = Crowd(urls, code, reasons)
     pipe.send(("connected", await crowd.join_and_connect()))
     while True:
         command, *args = await loop.run_in_executor(None, pipe.recv)
@@ -248,7 +263,9 @@ async def _run(args: argparse.Namespace, live: list[LiveServer], db_url: str) ->
     start = time.perf_counter()
     for share in shares:
         parent, child = mp.get_context("spawn").Pipe()
-        proc = mp.get_context("spawn").Process(target=crowd_process, args=(share, code, child))
+        proc = mp.get_context("spawn").Process(
+            target=crowd_process, args=(share, code, child, args.reasons)
+        )
         proc.start()
         pipes.append(parent)
         procs.append(proc)
@@ -379,6 +396,11 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=1000)
     parser.add_argument("--burst-seconds", type=float, default=5.0)
     parser.add_argument("--procs", type=int, default=2, help="client processes for the phones")
+    parser.add_argument(
+        "--reasons",
+        action="store_true",
+        help="each vote with a ~180-character reason and mixed options, as a room votes",
+    )
     parser.add_argument(
         "--workers",
         type=int,
