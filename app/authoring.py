@@ -73,11 +73,13 @@ def validate(lib: Library, data: dict[str, Any]) -> CaseFile:
     try:
         return CaseFile.model_validate(data, context=lib.context)
     except ValidationError as exc:
-        message = describe(exc)
-        for name in CASE_FIELDS:
-            label = t(f"case_file.field.{name}")
-            message = re.sub(rf"(^|; ){name}(\.\w+)*:", rf"\g<1>{label}:", message)
+        message = describe(exc, _label)
         raise RuleError("case.not_saved", detail=message) from exc
+
+
+def _label(name: str) -> str:
+    """A case file's field as the edit form names it."""
+    return t(f"case_file.field.{name}") if name in CASE_FIELDS else name
 
 
 def form_data(form: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,12 +199,24 @@ def _known(value: str, info: ValidationInfo, key: str) -> str:
     return value
 
 
-def describe(exc: ValidationError) -> str:
-    """`field: message; field: message` with the field path spelled as in the file."""
+# Pydantic's own checks, worded in the catalogue (its messages are English only).
+WORDED = frozenset(
+    {"missing", "too_short", "too_long", "string_too_short", "string_too_long", "string_type"}
+    | {"list_type", "int_parsing", "int_type", "extra_forbidden"}
+)
+
+
+def describe(exc: ValidationError, field_name: Callable[[str], str] = str) -> str:
+    """`field: message; field: message`, in the reader's language: the field path as in the file,
+    or its first part named by `field_name` (the edit form's labels)."""
     parts = []
     for error in exc.errors():
-        where = ".".join(str(p) for p in error["loc"]) or t("case_file.whole_file")
-        message = str(error["msg"]).removeprefix("Value error, ")
+        path = [str(p) for p in error["loc"]]
+        where = ".".join([field_name(path[0]), *path[1:]]) if path else t("case_file.whole_file")
+        if error["type"] in WORDED:
+            message = t(f"case_file.error.{error['type']}", **error.get("ctx", {}))
+        else:  # our own validators raise ValueError with a catalogue text already
+            message = str(error["msg"]).removeprefix("Value error, ")
         parts.append(f"{where}: {message}")
     return "; ".join(parts)
 

@@ -32,4 +32,4 @@ def test_a_perspective_without_a_source_is_refused_by_name(tmp_path: Path) -> No
     (seed / "cases" / "kl-08-gavemodtagelse.yaml").write_text(broken, "utf-8")
     lib = load_library(seed)
     assert lib.cases == []
-    assert lib.errors == ["cases/kl-08-gavemodtagelse.yaml: perspective.source: Field required"]
+    assert lib.errors == ["cases/kl-08-gavemodtagelse.yaml: perspective.source: skal udfyldes"]

@@ -60,8 +60,8 @@ BROKEN = {
         "  - Jeg siger på mødet",
         "options: skal have 3-5 svarmuligheder eller ingen (åben drøftelse), ikke 2",
     ),
-    "x-ingen-spoergsmaal.yaml": ("question: ", "questio: ", "question: Field required"),
-    "x-tom-tekst.yaml": ("text: |", "text: ''\nx: |", "text: String should have at least 1"),
+    "x-ingen-spoergsmaal.yaml": ("question: ", "questio: ", "question: skal udfyldes"),
+    "x-tom-tekst.yaml": ("text: |", "text: ''\nx: |", "text: skal være mindst 1 tegn"),
     "x-ugyldig.yaml": ("title: ", "title: [", "ugyldig YAML"),
     "x-sprog.yaml": ("language: da", "language: sv", "language: skal være en af da, en"),
 }
@@ -99,7 +99,7 @@ def test_a_broken_duty_entry_is_named_and_its_cases_refused(tmp_path: Path) -> N
     duties = (seed / "duties.yaml").read_text("utf-8")
     (seed / "duties.yaml").write_text(duties.replace("  name_en: Legality\n", ""), "utf-8")
     lib = load_library(seed)
-    assert lib.errors[0] == "duties.yaml: [0].name_en: Field required"
+    assert lib.errors[0] == "duties.yaml: [0].name_en: skal udfyldes"
     assert len(lib.duties) == 6
     using = [c for c in load_library(SEED).cases if "lovlighed" in (c.duty, *c.secondary_duties)]
     refused = [e for e in lib.errors if "ukendt pligt 'lovlighed'" in e]

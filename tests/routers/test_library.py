@@ -64,6 +64,12 @@ def test_create_edit_duplicate_archive(logged_in: TestClient) -> None:
     english = {"Accept-Language": "en"}
     bad = logged_in.post("/facilitator/library/new", data={**NEW, "options": "x"}, headers=english)
     assert "The case was not saved. Response options: must have 3-5 response options" in bad.text
+    # Pydantic's own checks are worded too (they came out in English on Danish pages).
+    bad = logged_in.post("/facilitator/library/new", data={**NEW, "prompts": "", "title": ""})
+    assert "Drøftelsesspørgsmål: skal have mindst 1 (har 0)" in bad.text, bad.text
+    assert "List should" not in bad.text and "String should" not in bad.text
+    bad = logged_in.post("/facilitator/library/new", data={**NEW, "prompts": ""}, headers=english)
+    assert "Discussion questions: needs at least 1 (has 0)" in bad.text
 
     r = logged_in.post("/facilitator/library/new", data=NEW)
     assert r.status_code == 303
