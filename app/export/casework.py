@@ -51,7 +51,11 @@ def add_section(
         answer = advice.get(row.group_id) if row.group_id is not None else None
         text = answer.text if answer and answer.version and not answer.hidden else ""
         part = casework.shared(casework.Share(row.share), row.duties, text, row.title, row.brief)
-        if part is None or _members(db, row.group_id) < threshold:
+        small = _members(db, row.group_id) < threshold
+        # The advice, like every group answer: only if every version of it was written while the
+        # group had at least the threshold of members (`members` is the smallest size at a save).
+        small = small or (answer is not None and answer.version > 0 and answer.members < threshold)
+        if part is None or small:
             continue  # kept in the group, or a group too small to stay anonymous
         shared.append(
             SharedCase(
