@@ -295,3 +295,34 @@ async def _help(server: LiveServer, fac: Facilitator) -> None:
     assert "Deltager " + str(two[0].number()) in fac.http.get(f"/facilitator/sessions/{code}").text
     for phone in phones:
         await phone.aclose()
+
+
+def test_new_groups_keep_each_case_with_its_case_giver(
+    server: LiveServer, facilitator: Facilitator
+) -> None:
+    asyncio.run(_regroup(server, facilitator))
+
+
+async def _regroup(server: LiveServer, fac: Facilitator) -> None:
+    code = fac.create_session("Chefforum, maj", [], 3, "kollegasparring", group_cases="1")
+    phones = [Phone(server.url, f"R{n}") for n in range(6)]
+    for phone in phones:
+        assert (await phone.join(code)).status_code == 303
+    titles = ["Sag om budgettet", "Sag om høringen"]
+    for phone, title in zip(phones, titles, strict=False):
+        mid = await phone.send({"action": "case", "title": title, "text": title + " " + "x" * 30})
+        assert "Din sag er gemt" in await phone.reply(mid)
+    assert fac.act(code, "start") == ""
+    for round_ in range(3):  # whatever the draw, a case stays with its case-giver
+        assert fac.act(code, "regroup", mode="random") == ""
+        for phone, title in zip(phones, titles, strict=False):
+            await phone.until(lambda p, t=title: t in p.text("phone-groupcase"), 10, f"{round_}")
+        data = fac.http.get(f"/facilitator/sessions/{code}").text
+        assert "Sag om" not in data  # own cases stay in the groups, also on the control page
+    # In English the phone's tasks and the panel are English; the case stays as it was typed.
+    await phones[0].http.get("/lang/en", params={"next": "/p"})
+    page = (await phones[0].http.get("/p")).text
+    assert "Find your case" in page and "You are the case-giver" in page
+    assert "Sag om budgettet" in page and "Du er case-giver" not in page
+    for phone in phones:
+        await phone.aclose()
