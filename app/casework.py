@@ -216,10 +216,7 @@ def note_follow_up(
 ) -> list[Event]:
     """What happened since, written by the case-giver of a case carried from the last meeting."""
     _check_group_cases(session)
-    digits = str(case_id)
-    row = db.get(GroupCase, int(digits)) if digits.isdecimal() and len(digits) < 10 else None
-    if row is None or row.session_id != session.id:
-        raise RuleError("casework.no_case")
+    row = _row(db, session, case_id)
     rules.check_follow_up(_status(session), _phase(db, session), person.id, facts(row))
     row.follow_up = rules.check_note(text)
     db.add(row)
@@ -268,6 +265,27 @@ def claim_carried(db: Db, session: Session, person: Participant, device: str) ->
     db.flush()
     place_cases(db, session)
     return [_changed(session, everyone=True)]
+
+
+def claim_follow_up(
+    db: Db, session: Session, person: Participant, case_id: object, device: str = ""
+) -> list[Event]:
+    """ "Det er min sag": the case-giver of an open case, on a new phone, takes it back."""
+    _check_group_cases(session)
+    row = _row(db, session, case_id)
+    rules.check_claim(person.group_id, facts(row))
+    row.giver_id, row.device_hash = person.id, device or row.device_hash
+    db.add(row)
+    db.commit()
+    return [_changed(session, person.group_id)]
+
+
+def _row(db: Db, session: Session, case_id: object) -> GroupCase:
+    digits = str(case_id)
+    row = db.get(GroupCase, int(digits)) if digits.isdecimal() and len(digits) < 10 else None
+    if row is None or row.session_id != session.id:
+        raise RuleError("casework.no_case")
+    return row
 
 
 # The facilitator ----------------------------------------------------------------------------------
@@ -325,6 +343,20 @@ def assign(
     db.add(row)
     db.commit()
     return [_changed(session, group.id)]
+
+
+def give_follow_up(db: Db, session: Session, case_id: int, group_number: int) -> list[Event]:
+    """An open case whose case-giver came on a new phone: the facilitator gives it to the group
+    the case-giver says they are in, where they claim it."""
+    _check_group_cases(session)
+    row = _row(db, session, case_id)
+    if row.origin != Origin.CARRIED or row.giver_id is not None:
+        raise RuleError("casework.has_giver")
+    group = _active_group(db, session, group_number)
+    before, row.group_id = row.group_id, group.id
+    db.add(row)
+    db.commit()
+    return [_changed(session, before, group.id)]
 
 
 def merge(db: Db, session: Session, source_number: int, target_number: int) -> list[Event]:

@@ -162,6 +162,18 @@ class Room:
             if c.origin == casework.Origin.CARRIED and c.giver_id == person.id
         ]
 
+    def unclaimed_in(self, group_id: int | None) -> list[GroupCase]:
+        """Open cases the facilitator gave this group for their case-giver (on a new phone)."""
+        return [c for c in self.carried_in(group_id) if c.giver_id is None]
+
+    @property
+    def unfound(self) -> list[GroupCase]:
+        return [
+            c
+            for c in self.group_cases
+            if c.origin == casework.Origin.CARRIED and c.giver_id is None
+        ]
+
     def carried_in(self, group_id: int | None) -> list[GroupCase]:
         return [
             c
@@ -222,11 +234,7 @@ class Room:
 
     @property
     def unfound_follow_ups(self) -> int:
-        return sum(
-            1
-            for c in self.group_cases
-            if c.origin == casework.Origin.CARRIED and c.giver_id is None
-        )
+        return len(self.unfound)
 
     def label(self, phase: Phase) -> str:
         return i18n.phase_name(phase, self.format)

@@ -206,6 +206,15 @@ def check_follow_up(
         raise RuleError("casework.follow_up_closed", found=phase)
 
 
+def check_claim(person_group: int | None, case: CaseFacts) -> None:
+    """A case-giver on a new phone claims their open case, once the facilitator gave it to their
+    group (the phone that closed it would have been recognised)."""
+    if not case.carried or person_group is None or case.group != person_group:
+        raise RuleError("casework.no_case")
+    if case.giver is not None:
+        raise RuleError("casework.has_giver")
+
+
 def check_assign(group_case: CaseFacts | None) -> None:
     """The facilitator gives a group without a case one (a submitted dilemma, a library case)."""
     if group_case is not None:
@@ -238,8 +247,10 @@ def place(
     taken: set[int] = set()
     ordered = sorted(cases, key=lambda c: c.id)
     for case in ordered:
-        if case.carried:
-            placed[case.id] = group_of.get(case.giver) if case.giver is not None else None
+        if case.carried and case.giver is not None:
+            placed[case.id] = group_of.get(case.giver)
+        elif case.carried:  # given to a group by the facilitator, for its case-giver to claim
+            placed[case.id] = case.group if case.group in groups else None
     regular = [c for c in ordered if not c.carried]
     # First the cases that can stay where they are, then the rest in the order they were written.
     for case in regular:

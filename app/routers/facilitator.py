@@ -307,6 +307,20 @@ async def assign_case(
     )
 
 
+@router.post("/sessions/{code}/give-follow-up")
+async def give_follow_up(
+    code: str,
+    db: DbDep,
+    hub: HubDep,
+    case: Annotated[int, Form(ge=1, le=ROW_ID)],
+    group: Annotated[int, Form(ge=1, le=10000)],
+) -> HTMLResponse:
+    """An open case whose case-giver came on a new phone goes to their group, to be claimed."""
+    return await _act(
+        hub, lambda: casework.give_follow_up(db, services.session_by_code(db, code), case, group)
+    )
+
+
 @router.post("/sessions/{code}/merge")
 async def merge_groups(
     code: str,

@@ -43,12 +43,14 @@ ACKS = {  # what a phone gets back for each kind of message
     "area": ("header", "stage", "flash"),
     # Kollegasparring with own cases: the group's case panel answers each of these.
     **dict.fromkeys(
-        ("case", "take", "duty", "done", "close", "followup", "questions"), ("groupcase", "flash")
+        ("case", "take", "claim", "duty", "done", "close", "followup", "questions"),
+        ("groupcase", "flash"),
     ),
 }
 CASEWORK_NOTICES = {
     "case": "casework.saved_case",
     "take": "casework.saved_take",
+    "claim": "casework.saved_take",
     "done": "casework.saved_done",
     "close": "casework.saved_close",
     "followup": "casework.saved_follow_up",
@@ -330,6 +332,8 @@ def _casework(
         )
     if action == "take":
         return casework.take_case(db, session, person, page.device)
+    if action == "claim":
+        return casework.claim_follow_up(db, session, person, m.get("gcase"), page.device)
     if action == "duty":
         on = _text(m, "on") == "1"
         return casework.mark_duty(db, session, person, _text(m, "duty"), on, page.duty_order)

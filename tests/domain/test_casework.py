@@ -161,3 +161,16 @@ def test_notes_are_stripped_and_bounded() -> None:
         cw.check_case_text("Notatet", "kort")
     with pytest.raises(RuleError, match="title"):
         cw.check_case_text("", "x" * 30)
+
+
+def test_an_open_case_on_a_new_phone_is_given_to_a_group_and_claimed_there() -> None:
+    given = case(id=6, group=10, giver=None, origin=Origin.CARRIED)
+    assert cw.place([given], {7: 10}, {10, 11}) == {6: 10}  # stays where the facilitator put it
+    assert cw.place([given], {7: 11}, {11}) == {6: None}  # its group is gone
+    cw.check_claim(10, given)
+    with pytest.raises(RuleError, match="no_case"):
+        cw.check_claim(11, given)  # only in the group it was given to
+    with pytest.raises(RuleError, match="has_giver"):
+        cw.check_claim(10, case(id=6, group=10, giver=7, origin=Origin.CARRIED))
+    with pytest.raises(RuleError, match="no_case"):
+        cw.check_claim(10, case(id=1, group=10, giver=None))  # not a case from the last meeting

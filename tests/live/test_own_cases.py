@@ -326,3 +326,49 @@ async def _regroup(server: LiveServer, fac: Facilitator) -> None:
     assert "Sag om budgettet" in page and "Du er case-giver" not in page
     for phone in phones:
         await phone.aclose()
+
+
+def test_a_case_giver_on_a_new_phone_claims_the_open_case(
+    server: LiveServer, facilitator: Facilitator
+) -> None:
+    asyncio.run(_new_phone(server, facilitator))
+
+
+async def _new_phone(server: LiveServer, fac: Facilitator) -> None:
+    fac_code = fac.create_session("Chefforum, juni", [], 3, "kollegasparring", group_cases="1")
+    phones = [Phone(server.url, f"N{n}") for n in range(3)]
+    for phone in phones:
+        assert (await phone.join(fac_code)).status_code == 303
+    title = "Sagen om puljen"
+    mid = await phones[0].send({"action": "case", "title": title, "text": "x" * 40})
+    assert "Din sag er gemt" in await phones[0].reply(mid)
+    assert fac.act(fac_code, "start") == ""
+    assert fac.act(fac_code, "phase", action="takeaway") == ""
+    await phones[0].until(lambda p: 'data-phase="takeaway"' in p.html("phone-stage"), 10)
+    mid = await phones[0].send({"action": "close", "share": "none", "keep_open": "1"})
+    assert "Sagen er lukket" in await phones[0].reply(mid)
+    assert fac.act(fac_code, "end") == ""
+    r = fac.http.post(f"/facilitator/sessions/{fac_code}/next-meeting")
+    code = r.headers["location"].rsplit("/", 1)[-1]
+    # The case-giver comes on another phone: nothing recognises it, the case waits.
+    fresh = [Phone(server.url, f"M{n}") for n in range(3)]
+    for phone in fresh:
+        assert (await phone.join(code)).status_code == 303
+    assert title not in fresh[0].page.text("phone-stage")
+    assert fac.act(code, "start") == ""
+    await fresh[0].until(lambda p: "Gruppe 1" in p.text("phone-header"), 10)
+    control = fac.http.get(f"/facilitator/sessions/{code}").text
+    assert "har ikke fundet deres case-giver" in control and title not in control
+    case_id = re.search(r'<option value="(\d+)">Åben sag 1', control)
+    assert case_id
+    assert fac.act(code, "give-follow-up", case=case_id.group(1), group="1") == ""
+    await _in(fresh[0], "phone-groupcase", f"«{title}». Er det din?")
+    mid = await fresh[0].send({"action": "claim", "gcase": case_id.group(1)})
+    assert "Du er case-giver" in await fresh[0].reply(mid)
+    await _in(fresh[0], "phone-groupcase", "Din sag fra sidste møde:")
+    mid = await fresh[1].send({"action": "claim", "gcase": case_id.group(1)})
+    assert "allerede en case-giver" in await fresh[1].reply(mid)
+    assert fac.act(code, "phase", action="follow_up") == ""
+    await _in(fresh[1], "phone-groupcase", "Deltager 1 følger op på sin sag")
+    for phone in (*phones, *fresh):
+        await phone.aclose()
