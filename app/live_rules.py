@@ -26,6 +26,7 @@ FULL = {
         "submissions",
         "texts",
         "flash",  # a refusal shown before the room changed no longer holds (e.g. "no cases")
+        "end",
     ),
 }
 
@@ -37,8 +38,8 @@ def fragments_for(
     kind = event.get("type")
     if kind in ("phase", "resync"):
         return FULL[audience], False
-    if kind == "timer":
-        return ("timer",), False
+    if kind == "timer":  # the control page's gate says whether the timer will open the result
+        return (("timer", "gate") if audience is Audience.FACILITATOR else ("timer",)), False
     if kind == "time_up":  # the feed's own alarm: the reveal gate opens for the staff pages
         return {
             Audience.PARTICIPANT: (),
@@ -56,6 +57,12 @@ def fragments_for(
         if audience is Audience.PARTICIPANT:
             return (), False
         return fragments_for(audience, {"type": "groups"}, own_group)[0], True
+    if kind == "step":  # another part of the result on the projector
+        return {
+            Audience.PARTICIPANT: (),
+            Audience.PROJECTOR: ("stage",),
+            Audience.FACILITATOR: ("status",),
+        }[audience], False
     if kind == "submission":
         # A promoted case ends "no cases to start"; a submitted one may be given to a group.
         ctl = ("status", "submissions", "flash", "cases")

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app import i18n, library, logins, presence, retention, room
+from app import assets, i18n, library, logins, presence, retention, room
 from app.config import Settings, get_settings
 from app.db import checkpoint_loop, make_engine
 from app.deps import LoginRequired
@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
 
     _add_error_pages(app)
+    assets.add_assets(app)
     add_security(app, settings)
     if settings.trusted_proxies:
         # Outermost: every limit and log sees the phone's address, not the proxy's. Only these

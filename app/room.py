@@ -14,7 +14,7 @@ from sqlmodel import Session as Db
 from sqlmodel import col, func, select
 
 from app import i18n
-from app.domain import casework, gate, grouping, phases, presence, tally, visibility
+from app.domain import casework, gate, grouping, phases, presence, reveal, tally, visibility
 from app.domain.phases import Format, Phase, Status
 from app.models import (
     Group,
@@ -236,6 +236,12 @@ class Room:
     def unfound_follow_ups(self) -> int:
         return len(self.unfound)
 
+    @property
+    def next_phase(self) -> Phase | None:
+        """The phase "Næste fase" moves to (none after the case is closed)."""
+        phase = self.phase
+        return phases.next_phase(phase, self.phases) if phase and phase != Phase.CLOSED else None
+
     def label(self, phase: Phase) -> str:
         return i18n.phase_name(phase, self.format)
 
@@ -434,6 +440,38 @@ class Room:
     def perspective_visible(self) -> bool:
         case = self.current
         return bool(case and case.perspective) and visibility.perspective_visible(self.phase)
+
+    # The result on the projector, one part at a time (app/domain/reveal.py).
+    @property
+    def reveal_pages(self) -> list[reveal.Page]:
+        return reveal.pages(
+            bool(self.options), len(self.answering_groups), self.perspective_visible
+        )
+
+    @property
+    def reveal_step(self) -> int:
+        case = self.current
+        return reveal.clamp(case.reveal_step if case else 0, len(self.reveal_pages))
+
+    @property
+    def reveal_page(self) -> reveal.Page:
+        return self.reveal_pages[self.reveal_step]
+
+    @property
+    def page_groups(self) -> list[Group]:
+        """The groups whose answers the current page of answers shows."""
+        start = self.reveal_page.number * reveal.ANSWERS_PER_PAGE
+        return self.answering_groups[start : start + reveal.ANSWERS_PER_PAGE]
+
+    def page_label(self, page: reveal.Page) -> str:
+        label = {
+            "split": i18n.t("results.stemmefordeling"),
+            "answers": i18n.t(
+                "answers.advice" if self.format is Format.KOLLEGASPARRING else "answers.group"
+            ),
+            "perspective": i18n.t("perspective.perspektiv"),
+        }[page.kind]
+        return f"{label} {page.number + 1}/{page.pages}" if page.pages > 1 else label
 
     @property
     def phone_results_visible(self) -> bool:

@@ -20,6 +20,7 @@ from app.domain import (
     moderation,
     phases,
     presence,
+    reveal,
     tally,
     visibility,
 )
@@ -304,6 +305,7 @@ def place_cases(db: Db, session: Session) -> None:
 def _enter(db: Db, session: Session, case: SessionCase, phase: Phase) -> None:
     """Move a case into a phase; the phase's timer (session plan or format default) starts."""
     case.phase = phase
+    case.reveal_step = 0  # a result starts from its first part
     seconds = phases.step_seconds(Format(session.format), phase, session.timers or {})
     case.deadline = utcnow() + timedelta(seconds=seconds) if seconds else None
     db.add(case)
@@ -343,6 +345,18 @@ def set_timer(db: Db, session: Session, seconds: int | None, extend: bool = Fals
     db.add(case)
     db.commit()
     return [event(session, "timer")]
+
+
+def set_reveal_step(db: Db, session: Session, step: int) -> list[Event]:
+    """Which part of the result the projector shows (the split, the answers, the perspective)."""
+    case = current_case(db, session)
+    room = load_room(db, session)
+    if not room.results_visible:
+        raise RuleError("step.no_result")
+    case.reveal_step = reveal.clamp(step, len(room.reveal_pages))
+    db.add(case)
+    db.commit()
+    return [event(session, "step")]
 
 
 def end_session(db: Db, session: Session) -> list[Event]:

@@ -95,7 +95,8 @@ class Bot:
                 {
                     "action": "answer",
                     "case": case,
-                    "option": self.rng.choice(state["options"]),
+                    # An open discussion has no options: the group answers in words only.
+                    "option": self.rng.choice(state["options"]) if state["options"] else "",
                     "text": f"Vi hælder til dette, fordi {self.rng.choice(REASONS).lower()}",
                     "base_version": 0,
                 }

@@ -41,6 +41,7 @@ FACILITATOR = {
     "gate": "facilitator/partials/ctl_gate.html",
     "texts": "facilitator/partials/ctl_texts.html",
     "flash": "facilitator/partials/ctl_flash.html",
+    "end": "facilitator/partials/ctl_end.html",
 }
 
 

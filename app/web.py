@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import select_autoescape
 
 from app import i18n
+from app.assets import static_url
 from app.domain import casework, grouping
 from app.domain.phases import Format
 from app.models import utcnow
@@ -34,6 +35,7 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.autoescape = select_autoescape(["html", "xml", "svg"])  # charts are .svg templates
 templates.env.globals.update(
     seconds_left=seconds_left,
+    static_url=static_url,
     mmss=mmss,
     FORMAT_LABELS=i18n.Labels("format.", Format),
     PHASE_LABEL=i18n.phase_name,

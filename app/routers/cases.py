@@ -191,6 +191,7 @@ def preview_room(case: LibraryCase, fmt: Format, phase: Phase) -> Room:
     session.position = 0
     copy = services.session_copy(case, 0, 0)
     copy.id, copy.phase = 0, phase
+    copy.reveal_step = len(Phase)  # the result's last part, the case's perspective (no votes here)
     me = Participant(id=0, session_id=0, number=1, token_hash="", group_id=0)
     return Room(session=session, cases=[copy], groups=[], participants=[me])
 

@@ -219,6 +219,16 @@ async def phase(
     )
 
 
+@router.post("/sessions/{code}/step")
+async def step(
+    code: str, db: DbDep, hub: HubDep, step: Annotated[int, Form(ge=0, le=1000)]
+) -> HTMLResponse:
+    """Show another part of the result on the projector."""
+    return await _act(
+        hub, lambda: services.set_reveal_step(db, services.session_by_code(db, code), step)
+    )
+
+
 @router.post("/sessions/{code}/next-case")
 async def next_case(
     code: str, db: DbDep, hub: HubDep, mode: Annotated[str, Form(max_length=20)] = "keep"

@@ -106,7 +106,8 @@
   // The projector never scrolls: when a long case or many answers overflow the stage, its type shrinks
   // step by step down to the floor the stylesheet sets per phase (--fit-min, px; case text keeps 32).
   // If the case still does not fit, the stage turns compact: the case's body (shown in full while it
-  // was presented, and on every phone) gives way to the question and the options.
+  // was presented, and on every phone) gives way to the question and the options; while it is being
+  // presented, the step's instruction (on every phone too) gives way instead.
   function shrink(stage) {
     stage.style.fontSize = "";
     var style = getComputedStyle(stage);
@@ -122,26 +123,33 @@
     var stage = document.querySelector(".projector #proj-stage");
     if (!stage) return;
     stage.classList.remove("compact");
-    if (!shrink(stage) && stage.querySelector(".compact-note")) {
+    var canCompact = stage.querySelector(".compact-note") || stage.dataset.phase === "present";
+    if (!shrink(stage) && canCompact) {
       stage.classList.add("compact");
       shrink(stage);
     }
   }
   document.addEventListener("htmx:wsAfterMessage", fitStage);
+  document.addEventListener("htmx:afterSettle", fitStage);  // classes come back after the swap
   document.addEventListener("DOMContentLoaded", fitStage);
   window.addEventListener("resize", fitStage);
 
   // When a vote opens, the phone scrolls its options down to the send button pinned at the bottom
   // edge, where a thumb reaches them (the case text stays open above). Only on the change of phase:
   // acks and other people's pushes never move the page.
+  // Every other new phase is shown from its top: its name and timer, not the old scroll position.
   var shownPhase = null;
   function bringVoteToThumb() {
     var stage = document.getElementById("phone-stage");
     if (!stage || stage.dataset.phase === shownPhase) return;
+    var first = shownPhase === null;  // the page's first view keeps where the browser put it
     shownPhase = stage.dataset.phase;
     var options = stage.querySelector("#vote-form fieldset");
     var send = stage.querySelector("#vote-form .vote-send");
-    if (!options || !send) return;
+    if (!options || !send) {
+      if (!first) window.scrollTo(0, 0);
+      return;
+    }
     var box = options.getBoundingClientRect();
     var room = window.innerHeight - send.offsetHeight - 8;
     var by = Math.min(box.bottom - room, box.top - 8);  // never past the question itself
@@ -198,6 +206,27 @@
   }
   document.addEventListener("htmx:wsAfterMessage", restoreDrafts);
   document.addEventListener("DOMContentLoaded", restoreDrafts);
+
+  // A refused group-answer save shows the newer saved answer beside the person's own text: one tap
+  // takes the saved one into the form (as if just loaded), the form's own button keeps theirs.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest ? e.target.closest(".take-saved") : null;
+    if (!button) return;
+    var saved = button.closest(".conflict-saved");
+    var form = button.closest("form");
+    var area = draftArea(form);
+    area.value = area.defaultValue = saved.dataset.takeText;
+    form.querySelectorAll("input[type=radio][name=option]").forEach(function (radio) {
+      radio.checked = radio.defaultChecked = radio.value === saved.dataset.takeOption;
+    });
+    var duty = field(form, "duty");
+    if (duty) duty.value = saved.dataset.takeDuty;
+    sessionStorage.removeItem(PREFIX + area.dataset.draft);
+    area.classList.remove("unsaved");
+    var save = form.querySelector("button[type=submit][data-label]");
+    if (save) save.textContent = save.dataset.label;  // no longer "save mine instead"
+    button.closest(".conflict").remove();
+  });
 
   // A form someone is editing is not replaced by a push from the others; its own ack always lands.
   function dirty(form) {

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request
 
 AXE = Axe()  # axe-core bundled in the package and injected into the page: nothing is fetched
 # The projector is read from the back of a room: hold it to the enhanced (AAA) contrast rule as well.
@@ -62,6 +62,48 @@ PROJECTOR_METRICS = """() => {
 }"""
 
 
+# The smallest text a person can see on the page: every visible text node's rendered font size
+# (visually hidden text for screen readers aside), and whether anything is cut off or scrolls.
+SMALLEST_TEXT = """() => {
+  let min = Infinity, where = '';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (!el || !node.textContent.trim() || el.closest('.sr-only, [hidden], #conn')) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const box = range.getBoundingClientRect();
+    if (!box.width || !box.height || box.bottom > innerHeight || box.right > innerWidth) continue;
+    const px = parseFloat(getComputedStyle(el).fontSize);
+    if (px < min) { min = px; where = `${el.tagName.toLowerCase()}.${el.className} "${node.textContent.trim().slice(0, 30)}"`; }
+  }
+  return {px: min === Infinity ? 0 : min, where};
+}"""
+
+
+# Words split across two lines ("Persone/r") that would have fitted on a line of their own: each
+# word's boxes on the page against its box's width. A break at a hyphen or a slash is a real one,
+# and a word wider than its whole box has to break somewhere.
+BROKEN_WORDS = r"""() => {
+  const broken = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode() && broken.length < 5) {
+    const node = walker.currentNode;
+    if (!node.parentElement || !node.parentElement.getClientRects().length) continue;
+    for (const m of node.textContent.matchAll(/[^\s\-\/\u2013\u2014]{2,}/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const rects = [...range.getClientRects()].filter(r => r.width);
+      const lines = new Set(rects.map(r => Math.round(r.top)));
+      const wide = rects.reduce((sum, r) => sum + r.width, 0);
+      if (lines.size > 1 && wide <= node.parentElement.clientWidth) broken.push(m[0]);
+    }
+  }
+  return broken;
+}"""
+
+
 # Attribute names as the browser parsed them (SVG charts aside: their names are many and camelCase).
 ATTRIBUTE_NAMES = """() => [...new Set([...document.querySelectorAll('*')]
   .filter(el => !el.closest('svg'))
@@ -108,6 +150,7 @@ def axe_problems(page: Page, options: dict[str, Any] | None = None) -> list[str]
 def phone_problems(page: Page) -> list[str]:
     found: dict[str, Any] = page.evaluate(PHONE_METRICS)
     problems = [f"tap target under 44 px: {s}" for s in found["small"]]
+    problems += [f"word broken over two lines: {w}" for w in page.evaluate(BROKEN_WORDS)]
     if found["scrollWidth"] > found["width"]:
         problems.append(
             f"scrolls sideways: {found['scrollWidth']} px in {found['width']} px"
@@ -133,9 +176,21 @@ def zoomed_problems(page: Page) -> list[str]:
     return []
 
 
+def smallest_text(page: Page) -> tuple[float, str]:
+    """(px, which text) of the smallest visible text on the page."""
+    found: dict[str, Any] = page.evaluate(SMALLEST_TEXT)
+    return float(found["px"]), str(found["where"])
+
+
+PROJECTOR_MIN_PX = 28  # every text on the projector, read from the back of a room
+
+
 def projector_problems(page: Page) -> list[str]:
     found: dict[str, Any] = page.evaluate(PROJECTOR_METRICS)
     problems = [f"overflows: {o}" for o in found["over"]]
+    px, where = smallest_text(page)
+    if px < PROJECTOR_MIN_PX:
+        problems.append(f"text {px} px < {PROJECTOR_MIN_PX} px: {where}")
     problems += [f"case text {px} px < 32 px" for px in found["caseText"] if px < 32]
     problems += [f"join code {px} px < 120 px" for px in found["joinCode"] if px < 120]
     return problems
@@ -191,3 +246,18 @@ class Requests:
     def foreign(self) -> list[str]:
         local = (self.origin, self.origin.replace("http", "ws", 1), "data:", "blob:", "about:")
         return sorted({url for url in self.seen if not url.startswith(local)})
+
+
+def staff_pages(
+    chromium: Browser, base_url: str, cookies: dict[str, str], code: str
+) -> tuple[Page, Page]:
+    """The facilitator's laptop, logged in (the cookies of an HTTP login): the control page at
+    1440x900 and the projector window at 1920x1080."""
+    staff = chromium.new_context(locale="da-DK")
+    staff.add_cookies([{"name": k, "value": v, "url": base_url} for k, v in cookies.items()])
+    control, projector = staff.new_page(), staff.new_page()
+    control.set_viewport_size({"width": 1440, "height": 900})
+    control.goto(f"{base_url}/facilitator/sessions/{code}")
+    projector.set_viewport_size({"width": 1920, "height": 1080})
+    projector.goto(f"{base_url}/projector/{code}")
+    return control, projector

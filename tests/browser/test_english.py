@@ -57,12 +57,12 @@ def test_an_english_room(
     expect(duty).to_contain_text("Show clearly the political room for manoeuvre within the law")
     expect(duty).not_to_contain_text("Det betyder")
     look("present")
-    control.get_by_role("button", name="Next phase →").click()
+    control.get_by_role("button", name="On to: Vote →").click()
     expect(phones[0].get_by_text("What would you do?")).to_be_visible()
     for phone, option in zip(phones, "AAA", strict=True):
         phone.locator(f"#vote-form label.choice:has(input[value={option}])").tap()
         phone.locator("#vote-duty").select_option("lovlighed")
-        phone.locator("#vote-form button[type=submit]").tap()
+        phone.locator("#vote-form .vote-send button").tap()
         expect(phone.locator("#vote-form .saved")).to_contain_text(f"({option})")
     expect(projector.locator("#progress")).to_contain_text("3 of 3 present have voted")
     expect(projector.locator("#progress")).to_contain_text(re.compile(r"\b1 group(?!s)"))
@@ -78,14 +78,14 @@ def test_an_english_room(
     look("reveal")
 
     # The revote asks how hard it was; the summary shows the heaviest duty and the mean.
-    control.get_by_role("button", name="Next phase →").click()
+    control.get_by_role("button", name="On to: Vote again →").click()
     for phone, hard in zip(phones, "234", strict=True):
         phone.locator("#vote-form label.choice:has(input[value=A])").tap()
         phone.locator(f"#vote-form label.scale-step:has(input[value='{hard}'])").tap()
-        phone.locator("#vote-form button[type=submit]").tap()
+        phone.locator("#vote-form .vote-send button").tap()
         expect(phone.locator("#vote-form .saved")).to_contain_text("(A)")
-    control.get_by_role("button", name="Next phase →").click()
-    control.get_by_role("button", name="End session").click()
+    control.get_by_role("button", name="On to: Closed →").click()
+    control.get_by_role("button", name="End the session and make the summary").click()
     control.get_by_role("link", name=re.compile("Summary")).click()
     summary = control.locator("#summary")
     expect(summary).to_contain_text("How hard was the dilemma (1-5): mean 3.0 (3 answers).")

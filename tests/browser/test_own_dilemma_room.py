@@ -103,7 +103,7 @@ def test_an_own_dilemma_from_review_to_published_summary(
     expect(phones[2].get_by_label("Dit dilemma")).to_have_value(DRAFT)
 
     def next_phase(phase: str) -> None:
-        control.get_by_role("button", name=re.compile(r"^(Næste fase|Vis resultat) →$")).click()
+        control.get_by_role("button", name=re.compile(r"^(Videre til: .*|Vis resultat) →$")).click()
         for page in (*phones, projector):
             stage = page.locator("#phone-stage, #proj-stage")
             expect(stage).to_have_attribute("data-phase", phase)
@@ -122,10 +122,8 @@ def test_an_own_dilemma_from_review_to_published_summary(
     editor.get_by_role("button", name="Gem gruppens råd").tap()
     expect(editor.locator("#answer-form")).to_contain_text("En anden i gruppen har gemt")
     expect(editor.locator("#answer-duty")).to_have_value("sandhed")
-    editor.get_by_label("Gruppens råd", exact=True).fill(
-        "Vis tallene for direktøren, og sig fra skriftligt."
-    )
-    editor.get_by_role("button", name="Gem gruppens råd").tap()
+    editor.locator("#answer-text").fill("Vis tallene for direktøren, og sig fra skriftligt.")
+    editor.get_by_role("button", name="Gem min tekst i stedet").tap()
     expect(writer.locator("#group-answer-current")).to_contain_text("version 2")
     expect(writer.locator("#answer-duty")).to_have_value("sandhed")
     screens.look(editor, "phone", "kollega-advice-merged")

@@ -1,55 +1,173 @@
-"""Every seeded case on the projector at 1920x1080: no scrollbar, nothing cut off, text >= 32 px."""
+"""Every seeded case on the projector at 1920x1080, in every phase and every part of the result,
+in a room with people in it (twelve bot phones and one real 360x640 one): no scrollbar, nothing
+cut off, no text under 28 px (case text under 32 px); on the phone no word broken over two lines,
+no tap target under 44 px. The smallest font per phase and the phone's scroll position at each new
+phase go to artifacts/."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from app.domain.phases import Format, Phase, sequence
 from app.library import load_library
-from tests.browser.screens import projector_problems
+from tests.browser.screens import (
+    phone_problems,
+    projector_problems,
+    smallest_text,
+    staff_pages,
+)
 from tests.utils.clients import Facilitator
 from tests.utils.server import LiveServer
 
 pytestmark = pytest.mark.browser
 SEED = Path(__file__).resolve().parents[2] / "seed"
-# present shows the case, vote adds the options, discuss the prompts, closed the results and shift.
-LOOKED_AT = {Phase.PRESENT, Phase.VOTE, Phase.DISCUSS, Phase.CLOSED}
 LONGEST = "kl-04-udvikling-af-udkantsomraader"
+BOTS = 12
+# Where the 360x640 phone stands when a phase has come: how far scrolled, where the phase's name is.
+PHONE_SCROLL = """() => {
+  const name = document.querySelector('#phone-stage .phase-name, #phone-stage h2');
+  return [Math.round(scrollY), name ? Math.round(name.getBoundingClientRect().top) : -1];
+}"""
+RESULTS = (Phase.REVEAL, Phase.REVOTE, Phase.CLOSED)
+KOLLEGA = Format.KOLLEGASPARRING
+LONG_ANSWER = (
+    "Vi vil gå til direktøren med det samme og sige tydeligt, at tallene ikke holder, og at "
+    "udvalget skal have det fulde billede, også det ubehagelige, før de beslutter noget. Vi "
+    "skriver det ned, så der er et spor, og vi tilbyder at forklare det på næste møde. Det er "
+    "ikke vores opgave at beskytte nogen mod dårlige nyheder; det er vores opgave at rådgive "
+    "ærligt, sagligt og i tide, også når det er upopulært hos den politiske ledelse."
+)
+
+
+@contextmanager
+def bots(server: LiveServer, code: str) -> Iterator[None]:
+    """Twelve bot phones (app/simulate.py) that vote and answer as the phases move."""
+    command = [sys.executable, "-m", "app.cli", "simulate", "--url", server.url, "--code", code]
+    command += ["--participants", str(BOTS), "--think", "0", "--seed", "13"]
+    proc = subprocess.Popen(command, env=server.env, stdout=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def walk(
+    server: LiveServer,
+    chromium: Browser,
+    fac: Facilitator,
+    slugs: list[str],
+    shots: Path,
+    fmt: Format = Format.DILEMMA,
+) -> tuple[list[str], list[tuple[str, str, float, str]]]:
+    """Run the cases through every phase; returns the problems and (case, where, px, text)."""
+    code = fac.create_session("Alle cases", slugs, group_size=4, fmt=fmt)
+    control, projector = staff_pages(chromium, server.url, dict(fac.http.cookies), code)
+    phone_context = chromium.new_context(
+        viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True, locale="da-DK"
+    )
+    phone = phone_context.new_page()
+    phone.goto(f"{server.url}/j/{code}")
+    phone.get_by_role("button", name="Deltag").tap()
+    problems: list[str] = []
+    sizes: list[tuple[str, str, float, str]] = []
+    scroll: list[tuple[str, str, int, int]] = []
+    stage = projector.locator("#proj-stage")
+
+    def look(slug: str, where: str) -> None:
+        expect(projector.locator(".htmx-settling, .htmx-swapping")).to_have_count(0)
+        problems.extend(f"{slug} {where}: {p}" for p in projector_problems(projector))
+        problems.extend(f"{slug} {where} (phone 360px): {p}" for p in phone_problems(phone))
+        px, text = smallest_text(projector)
+        sizes.append((slug, where, px, text))
+        if slug in (slugs[0], LONGEST, "lobby", "ended"):
+            name = f"{fmt[:5]}-{slug[:5]}-{where}.png"
+            projector.screenshot(path=str(shots / f"projector-fit-{name}"))
+            control.screenshot(path=str(shots / f"facilitator-fit-{name}"))
+            phone.screenshot(path=str(shots / f"phone-fit-{name}"))
+
+    with bots(server, code):
+        expect(projector.locator(".join-count")).to_contain_text(
+            f"{BOTS + 1} er med", timeout=60_000
+        )
+        look("lobby", "lobby")
+        assert fac.act(code, "start") == ""
+        for number, slug in enumerate(slugs):
+            case = next(c for c in load_library(SEED).cases if c.slug == slug)
+            if number:
+                assert fac.act(code, "next-case") == ""
+            for phase in sequence(fmt, bool(case.options)):
+                if phase != Phase.PRESENT:
+                    assert fac.act(code, "phase", action=phase) == ""
+                expect(stage).to_have_attribute("data-phase", phase)
+                expect(phone.locator("#phone-stage")).to_have_attribute("data-phase", phase)
+                scroll.append((slug, phase, *phone.evaluate(PHONE_SCROLL)))
+                settle(projector, phone, phase, slug)
+                if phase in RESULTS:
+                    parts = max(1, projector.locator(".reveal-steps li").count())
+                    for part in range(parts):
+                        if part:
+                            assert fac.act(code, "step", step=part) == ""
+                            expect(projector.locator(".reveal-steps .current")).to_have_count(1)
+                            current = projector.locator(".reveal-steps li").nth(part)
+                            expect(current).to_have_class("current")
+                        look(slug, f"{phase}-{part + 1}")
+                else:
+                    look(slug, phase)
+        assert fac.act(code, "end") == ""
+        expect(stage).to_have_attribute("data-phase", "ended")
+        look("ended", "ended")
+    control.context.close()
+    phone_context.close()
+    lines = [
+        f"{slug} {where}: scrollY {y}, phase name at {top} px" for slug, where, y, top in scroll
+    ]
+    (shots.parent / f"phone-scroll-{fmt}.txt").write_text("\n".join(lines) + "\n", "utf-8")
+    return problems, sizes
+
+
+def settle(projector: Page, phone: Page, phase: Phase, slug: str) -> None:
+    """Wait for the room to have done its part: everyone voted, every group answered."""
+    progress = projector.locator("#progress")
+    if phase in (Phase.VOTE, Phase.REVOTE):
+        phone.locator("#vote-form label.choice").first.tap()
+        if phase == Phase.VOTE:  # the duty split shows beside the perspective
+            phone.locator("#vote-duty").select_option(index=1)
+        phone.locator("#vote-form .vote-send button").tap()
+        expect(progress).to_contain_text(f"{BOTS + 1} af {BOTS + 1} til stede har stemt")
+    if phase == Phase.GROUP_ANSWER:
+        expect(progress.locator(".all-answered")).to_be_visible(timeout=20_000)
+        if slug == LONGEST:  # the longest answer a group might write, on the wall
+            phone.locator("#answer-text").fill(LONG_ANSWER)
+            phone.locator("#answer-form button[type=submit]").tap()
+            expect(phone.locator("#group-answer-current")).to_contain_text("upopulært")
 
 
 def test_every_seeded_case_fits_the_projector(
     server: LiveServer, browser: Any, facilitator: Facilitator, shots: Path
 ) -> None:
     library = load_library(SEED)
-    cases = library.cases
-    assert cases and not library.errors
-    slugs = [case.slug for case in cases]
-    code = facilitator.create_session("Alle cases", slugs)
-    assert facilitator.act(code, "start") == ""
-    chromium: Browser = browser
-    context = chromium.new_context(viewport={"width": 1920, "height": 1080})
-    context.add_cookies(
-        [{"name": k, "value": v, "url": server.url} for k, v in facilitator.http.cookies.items()]
-    )
-    projector = context.new_page()
-    projector.goto(f"{server.url}/projector/{code}")
-    stage = projector.locator("#proj-stage")
-    problems: list[str] = []
-    for number, case in enumerate(cases):
-        if number:
-            assert facilitator.act(code, "next-case") == ""
-        for phase in [p for p in sequence(Format.DILEMMA, bool(case.options)) if p in LOOKED_AT]:
-            if phase != "present":
-                assert facilitator.act(code, "phase", action=phase) == ""
-            expect(stage).to_have_attribute("data-phase", phase)
-            expect(stage.locator("h2")).to_have_text(case.title)
-            problems += [f"{case.slug} {phase}: {p}" for p in projector_problems(projector)]
-            if case.slug == LONGEST and phase == "vote":  # too long to sit beside its options
-                expect(projector.locator(".compact-note")).to_be_visible()
-                projector.screenshot(path=str(shots / "projector-vote-long-case.png"))
-    context.close()
+    assert library.cases and not library.errors
+    slugs = [case.slug for case in library.cases]
+    slugs.remove(LONGEST)
+    problems, sizes = walk(server, browser, facilitator, [LONGEST, *slugs], shots)
+    # Kollegasparring runs the same cases through its own steps (clarify, reflect, advice).
+    more, sized = walk(server, browser, facilitator, [LONGEST, *slugs[:2]], shots, KOLLEGA)
+    problems += more
+    sizes += [(slug, f"kollegasparring {where}", px, text) for slug, where, px, text in sized]
+    smallest: dict[str, tuple[float, str, str]] = {}
+    for slug, where, px, text in sizes:
+        phase = where.rsplit("-", 1)[0]
+        if phase not in smallest or px < smallest[phase][0]:
+            smallest[phase] = (px, slug, text)
+    report = [f"{phase}: {px} px ({slug}: {text})" for phase, (px, slug, text) in smallest.items()]
+    (shots.parent / "projector-fonts.txt").write_text("\n".join(report) + "\n", "utf-8")
     assert problems == [], "\n".join(problems)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.browser.screens import staff_pages
 from tests.browser.test_english import PHONE as ENGLISH_PHONE
 from tests.conftest import serve
 from tests.utils.clients import Facilitator
@@ -55,16 +56,8 @@ def test_one_person_stays_one_person(
     fac = Facilitator(server.url)
     fac.login(*FACILITATOR)
     code = fac.create_session("Rummet holder", ["kl-01-spareoevelsen"], group_size=3)
-    staff = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="da-DK")
-    staff.add_cookies(
-        [{"name": k, "value": v, "url": server.url} for k, v in fac.http.cookies.items()]
-    )
-    control = staff.new_page()
-    control.goto(f"{server.url}/facilitator/sessions/{code}")
-    projector = staff.new_page()
-    projector.set_viewport_size({"width": 1920, "height": 1080})
-    projector.goto(f"{server.url}/projector/{code}")
-    staff_pages = (projector, control)
+    control, projector = staff_pages(chromium, server.url, dict(fac.http.cookies), code)
+    screens = (projector, control)
 
     contexts: list[BrowserContext] = []
     phones: list[Page] = []
@@ -88,7 +81,7 @@ def test_one_person_stays_one_person(
     expect(projector.locator(".join-count")).to_contain_text("6 er med")
     control.get_by_role("button", name="Start sessionen").click()
     places = [who(phone) for phone in phones]
-    counts(staff_pages, "6 deltagere til stede", "2 grupper")
+    counts(screens, "6 deltagere til stede", "2 grupper")
 
     # Route 1: the tab is closed and the QR code scanned again.
     phones[0].close()
@@ -111,17 +104,17 @@ def test_one_person_stays_one_person(
     phones[2].goto(f"{server.url}/j/{code}")
     expect(phones[2]).to_have_url(re.compile(r"/p$"))
     assert who(phones[2]) == places[2]
-    counts(staff_pages, "6 deltagere til stede")
+    counts(screens, "6 deltagere til stede")
 
     # Everyone votes; a late joiner types the code on the start page and votes too.
-    control.get_by_role("button", name=re.compile("^Næste fase")).click()
+    control.get_by_role("button", name="Videre til: Afstemning →").click()
     for phone in phones:
         expect(phone.locator("#phone-stage")).to_have_attribute("data-phase", "vote")
         vote(phone, "A")
     late = join(via_start_page=True)
     who(late)
     vote(late, "B")
-    counts(staff_pages, "7 deltagere til stede", "7 af 7 til stede har stemt")
+    counts(screens, "7 deltagere til stede", "7 af 7 til stede har stemt")
 
     # One leaves on purpose from the phone; the vote stays, the person no longer counts.
     leaver = phones[3]
@@ -129,12 +122,12 @@ def test_one_person_stays_one_person(
     leaver.get_by_role("button", name="Forlad sessionen").tap()
     expect(leaver.locator("#join-left")).to_contain_text("Du er ikke længere med")
     leaver.screenshot(path=str(shots / "phone-left.png"))
-    counts(staff_pages, "6 deltagere til stede", "7 af 7 til stede har stemt")
+    counts(screens, "6 deltagere til stede", "7 af 7 til stede har stemt")
 
     # One just goes (battery dead): after a while it stops counting; the facilitator removes it.
     gone_number = places[4][0]
     contexts[4].close()
-    counts(staff_pages, "5 deltagere til stede")
+    counts(screens, "5 deltagere til stede")
     away = control.locator(".absent")
     expect(away).to_contain_text(f"D{gone_number}", timeout=WAIT)
     control.screenshot(path=str(shots / "facilitator-away.png"))
@@ -147,7 +140,7 @@ def test_one_person_stays_one_person(
     expect(leaver).to_have_url(re.compile(r"/p$"))
     assert who(leaver)[0] == places[3][0]
     expect(leaver.locator("#vote-form")).to_contain_text("Din stemme (A) er gemt")
-    counts(staff_pages, "6 deltagere til stede", "7 af 7 til stede har stemt")
+    counts(screens, "6 deltagere til stede", "7 af 7 til stede har stemt")
 
     # The end: seven people took part, each counted once.
     control.once("dialog", lambda dialog: dialog.accept())
@@ -156,11 +149,11 @@ def test_one_person_stays_one_person(
     summary = json.loads(fac.http.get(f"/facilitator/sessions/{code}/summary.json").text)
     assert summary["participants"] == "7"
     assert summary["cases"][0]["voters_before"] == "7"
-    for context in (staff, *contexts[:4], *contexts[5:]):
+    for context in (control.context, *contexts[:4], *contexts[5:]):
         context.close()
 
 
 def vote(phone: Page, option: str) -> None:
     phone.locator(f"#vote-form label.choice:has(input[value={option}])").tap()
-    phone.locator("#vote-form button[type=submit]").tap()
+    phone.locator("#vote-form .vote-send button").tap()
     expect(phone.locator("#vote-form .saved")).to_contain_text(f"Din stemme ({option}) er gemt")

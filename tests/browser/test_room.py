@@ -71,8 +71,11 @@ class Room:
         page.get_by_role("button", name="Log ind").click()
 
     def next_phase(self, phase: str, offline: Page | None = None) -> None:
-        # In the answer phase the gate's button says "Vis resultat" once every group has answered.
-        self.control.get_by_role("button", name=re.compile("^(Næste fase|Vis resultat) →$")).click()
+        # The next action names what comes ("Videre til: Afstemning →"); in the answer phase the
+        # gate's button says "Vis resultat" once every group has answered.
+        self.control.get_by_role(
+            "button", name=re.compile("^(Videre til: .*|Vis resultat) →$")
+        ).click()
         expect(self.projector.locator("#proj-stage")).to_have_attribute("data-phase", phase)
         for phone in self.phones:
             if phone is not offline:
@@ -82,7 +85,7 @@ class Room:
         phone.locator(f"#vote-form label.choice:has(input[value={option}])").tap()
         if reason:
             phone.get_by_label(re.compile("Din begrundelse")).fill(reason)
-        phone.locator("#vote-form button[type=submit]").tap()
+        phone.locator("#vote-form .vote-send button").tap()
         expect(phone.locator("#vote-form .saved")).to_contain_text(f"Din stemme ({option}) er gemt")
 
     def answer(self, phone: Page, option: str, text: str) -> None:
@@ -159,7 +162,7 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     expect(late.locator("#conn")).to_be_visible()
     late.locator("#vote-form label.choice:has(input[value=B])").tap()
     late.get_by_label(re.compile("Din begrundelse")).fill("Skrevet i en kælder uden net")
-    late.locator("#vote-form button[type=submit]").tap()
+    late.locator("#vote-form .vote-send button").tap()
     expect(projector.locator("#progress")).to_contain_text("5 af 6 til stede har stemt")
     late.context.set_offline(False)
     expect(late.locator("#conn")).to_be_hidden()
@@ -205,10 +208,21 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     expect(editor.locator("#answer-form")).to_contain_text(
         "En anden i gruppen har gemt en nyere version"
     )
-    expect(editor.get_by_label("Gruppens begrundelse")).to_have_value("Mit eget udkast")
-    editor.get_by_label("Gruppens begrundelse").fill(
-        "Version to fra skriveren. Vi går til næste ledelsesniveau, åbent."
-    )
+    # The newer saved answer right above the person's own text (not "see above"), one tap each.
+    saved, own = editor.locator(".conflict-saved"), editor.locator("#answer-text")
+    expect(saved).to_contain_text("version 2")
+    expect(saved).to_contain_text("Version to fra skriveren.")
+    expect(own).to_have_value("Mit eget udkast")
+    above, below = saved.bounding_box(), own.bounding_box()
+    assert above and below
+    gap = below["y"] - above["y"] - above["height"]
+    assert 0 <= gap < 120, f"{gap} px between the saved answer and the person's own text"
+    room.screens.look(editor, "phone", "answer-conflict")
+    expect(editor.get_by_role("button", name="Gem min tekst i stedet")).to_be_visible()
+    editor.get_by_role("button", name="Brug den gemte").tap()
+    expect(own).to_have_value("Version to fra skriveren.")
+    expect(saved).to_have_count(0)
+    own.fill("Version to fra skriveren. Vi går til næste ledelsesniveau, åbent.")
     editor.get_by_role("button", name="Gem gruppens svar").tap()
     expect(writer.locator("#group-answer-current")).to_contain_text("version 3")
     expect(projector.locator("#progress")).to_contain_text("1 af 2 grupper har svaret")
@@ -236,14 +250,20 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     room.look("group_answer", reader, scribe)
 
     # Reveal: the split of all six votes (cast before the restart) and both groups' answers.
+    # The wall shows it in parts, large; the facilitator moves on; the phones have it all at once.
     room.next_phase("reveal")
     results = projector.locator("#results")
+    expect(results).to_contain_text("3 (50 %)")  # A: three of six
+    expect(results).not_to_contain_text("Juristerne afgør det")
+    room.look("reveal", room.phones[0], room.phones[5])
+    control.get_by_role("button", name="Vis på skærmen: Gruppernes svar →").click()
     expect(results).to_contain_text("Vi går til næste ledelsesniveau")
     expect(results).to_contain_text("Juristerne afgør det")
-    expect(results).to_contain_text("3 (50 %)")  # A: three of six
+    room.screens.look(projector, "projector", "reveal-answers")
+    control.get_by_role("button", name="Vis på skærmen: Perspektiv →").click()
     for screen in (projector, room.phones[0]):  # the perspective comes with the reveal, not before
         expect(screen.locator("#perspective")).to_contain_text("Kodekset siger")
-    room.look("reveal", room.phones[0], room.phones[5])
+    room.screens.look(projector, "projector", "reveal-perspective")
 
     # Revote; one person uses only the keyboard.
     room.next_phase("revote")
@@ -251,7 +271,7 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     expect(keyboard.get_by_text("Stem igen efter drøftelsen")).to_be_visible()
     press_until_focused(keyboard, "#vote-form input[type=radio]")
     keyboard.keyboard.press("ArrowDown")  # radios: the arrow moves and selects
-    press_until_focused(keyboard, "#vote-form button[type=submit]")
+    press_until_focused(keyboard, "#vote-form .vote-send button")
     keyboard.keyboard.press("Enter")
     expect(keyboard.locator("#vote-form .saved")).to_contain_text("Din stemme (B) er gemt")
     for phone in room.phones[1:]:

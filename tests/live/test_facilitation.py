@@ -129,7 +129,12 @@ def test_the_reveal_waits_for_every_group_and_shows_no_answers_before(
         assert "✓" in projector.page.text("progress")
 
         assert facilitator.act(code, "phase", action="next") == ""
+        # The wall shows the result in parts: the split, the answers, the perspective with the duties.
+        await projector.shows("proj-stage", "6 (100 %)")
+        assert facilitator.act(code, "step", step=1) == ""
         await projector.shows("proj-stage", "Hemmeligt indtil afsløringen")
+        assert facilitator.act(code, "step", step=2) == ""
+        await projector.shows("proj-stage", "Den pligt, der vejer tungest")
         split = projector.page.text("proj-stage")
         assert "Sandhed 6 0" in split and "Lovlighed 0 1" in split, split
         for phone in phones:

@@ -128,9 +128,16 @@ async def _full_session(server: LiveServer, fac: Facilitator) -> None:
     for key in "ABCD":
         pct = round(100 * expected[key] / 12)
         assert f"{expected[key]} ({pct} %)" in shown, (key, shown)
-    assert shown.count("Tilføjet: tal med chefen") == 3
-    for alias in ALIASES:
-        assert alias not in projector.page.html("proj-stage"), "no identity reaches the projector"
+    # Then the three groups' answers, two at a time.
+    answers = ""
+    for step in (1, 2):
+        assert fac.act(code, "step", step=step) == ""
+        current = f'aria-current="step">Gruppernes svar {step}/2'
+        await projector.until(lambda p, c=current: c in p.html("proj-stage"), what=current)
+        answers += projector.page.text("proj-stage")
+        for alias in ALIASES:
+            assert alias not in projector.page.html("proj-stage"), "no identity on the projector"
+    assert answers.count("Tilføjet: tal med chefen") == 3
     await phones[3].shows("phone-stage", "Gruppernes svar")
 
     # Revote: four people change their minds; the shift appears when the case closes.

@@ -80,6 +80,7 @@ def test_hidden_texts_never_reach_the_projector_the_draft_or_the_summary(
             assert leak not in draft.text.split("</nav>", 1)[-1], leak
 
         assert facilitator.act(code, "phase", action="reveal") == ""
+        assert facilitator.act(code, "step", step=1) == ""  # the answers, after the split
         await projector.shows("proj-stage", "Svaret er skjult af facilitatoren")
         assert not any(SECRET in message for message in projector.received)
 

@@ -41,6 +41,7 @@ def test_the_perspective_waits_for_the_reveal_on_every_screen(
             assert not any(needle in message for message in page.received), "pushed too early"
 
         assert facilitator.act(code, "phase", action="next") == ""
+        assert facilitator.act(code, "step", step=2) == ""  # split, answers, perspective
         await projector.shows("perspective", needle)
         assert "Kodeks for forvaltningens betjening af politikerne" in projector.page.text(
             "perspective"

@@ -141,6 +141,7 @@ async def _gone(server: LiveServer, fac: Facilitator) -> None:
     await control.until(lambda p: "Fjern D" not in p.text("ctl-groups"), what="no one away")
     assert "ikke med" in fac.act(code, "remove", participant=numbers[0])
     assert fac.act(code, "phase", action="reveal") == ""
+    assert fac.act(code, "step", step=1) == ""  # the groups' answers, after the split
     await projector.shows("proj-stage", "Vi er enige")
 
     # The leaver comes back with the code: the same participant, not a seventh.

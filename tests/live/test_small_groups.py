@@ -55,6 +55,7 @@ async def _room(server: LiveServer, fac: Facilitator) -> tuple[str, str, str, st
     assert fac.act(code, "phase", action="next") == ""  # every group answered: the reveal
     projector = Projector(server.url, code, fac.cookie())
     await projector.connect()
+    assert fac.act(code, "step", step=1) == ""  # the wall shows the groups' answers after the split
     await projector.shows("proj-stage", "Svaret vises kun for facilitatoren")
     await crowd[1].until(lambda p: crowd[1].phase() == "reveal", what="the reveal")
     await crowd[1].shows("phone-stage", "Svaret vises kun for facilitatoren")
