@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session as Db
 from sqlmodel import select
 
-from app import auth, library, logins
+from app import accounts, audit, auth, library, logins
 from app.config import get_settings
 from app.db import begin_write, make_engine
-from app.models import Session, User
+from app.models import User
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -32,6 +32,7 @@ def add_user(db: Db, username: str, password: str, role: str) -> User:
         raise SystemExit(f"Brugeren '{username}' findes allerede")
     user = User(username=username, password_hash=auth.hash_password(password), role=role)
     db.add(user)
+    audit.add(db, audit.CLI, "account.created", username, role)
     db.commit()
     return user
 
@@ -50,19 +51,15 @@ def set_password(db: Db, username: str, password: str) -> None:
     user.password_hash = auth.hash_password(password)
     db.add(user)
     logins.end_all(db, user.id or 0)
+    audit.add(db, audit.CLI, "account.password", username)
     db.commit()
 
 
 def remove_user(db: Db, username: str) -> None:
-    """The account and its logins go; its sessions stay, without a facilitator."""
+    """The account and its logins go; its sessions stay, without an owner (the admin page can hand
+    them to another facilitator instead)."""
     begin_write(db)
-    user = _existing(db, username)
-    logins.end_all(db, user.id or 0)
-    for session in db.exec(select(Session).where(Session.facilitator_id == user.id)):
-        session.facilitator_id = None
-        db.add(session)
-    db.delete(user)
-    db.commit()
+    accounts.remove(db, audit.CLI, _existing(db, username), None)
 
 
 def ensure_first_facilitator(db: Db, data_dir: Path) -> str:
@@ -221,7 +218,7 @@ def main(argv: list[str] | None = None) -> None:
     user = sub.add_parser("user", help="brugere").add_subparsers(dest="user_command", required=True)
     add = user.add_parser("add", help="opret en bruger")
     add.add_argument("username")
-    add.add_argument("--role", choices=["facilitator", "reviewer"], default="facilitator")
+    add.add_argument("--role", choices=list(accounts.ROLES), default="facilitator")
     add.add_argument("--password", help="udelad for at få en tilfældig")
     add.set_defaults(func=cmd_user_add)
     password = user.add_parser("password", help="ny adgangskode (brugerens logins afsluttes)")

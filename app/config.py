@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     anonymity_threshold: int = 3
     retention_days: int = 30  # raw per-person rows of ended sessions are purged after this; 0: keep
+    audit_retention_days: int = 730  # the audit trail's own retention (app.audit); 0: keep
     retention_check_seconds: float = 3600  # how often the running server looks for such sessions
     privacy_contact: str = ""  # who participants ask about their data (the join page's notice)
     cookie_secure: bool = False  # set true behind HTTPS
@@ -37,10 +38,26 @@ class Settings(BaseSettings):
         12  # ... and this long after logging in, however busy (a long meeting day)
     )
     login_recheck_seconds: float = 30.0  # an open control or projector page checks its login
+    # Single sign-on with the organisation's OpenID Connect provider (app/sso.py); off while empty.
+    oidc_issuer: str = ""  # e.g. https://login.microsoftonline.com/TENANT/v2.0
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid profile email"
+    oidc_username_claim: str = "preferred_username"  # the account's name in Sparring
+    oidc_role_claim: str = "groups"  # a claim holding a string or a list of strings
+    oidc_admin_values: str = ""  # comma separated values of that claim that make an admin
+    oidc_facilitator_values: str = ""  # ... a facilitator
+    oidc_reviewer_values: str = ""  # ... a reviewer (read-only management)
+    oidc_button: str = ""  # the login button's text; empty: "Log ind med organisationens konto"
+    local_passwords: bool = True  # false: only the organisation's login (no password form)
     max_message_bytes: int = 64 * 1024
     presence_minutes: float = 5.0  # a phone not seen for this long no longer counts as present
     presence_beat_seconds: float = 60.0  # how often an open phone page is marked as seen
     tally_push_interval: float = 0.1  # per session: first tally push at once, then one per interval
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     @property
     def sqlite_path(self) -> Path:

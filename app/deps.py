@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as Db
 
-from app import logins, services
+from app import access, logins, services
 from app.config import Settings
 from app.db import begin_write
 from app.hub import Hub
@@ -80,11 +80,25 @@ HubDep = Annotated[Hub, Depends(get_hub)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def _signed_in(request: Request, db: Db, role: str) -> User:
+class PasswordChangeRequired(Exception):
+    """The account still has the temporary password an admin set: it is replaced first."""
+
+
+def signed_in_user(request: Request, db: DbDep) -> User:
+    """Whoever is logged in, any role (their own account page)."""
     user_id = request.scope.get(logins.USER)  # a live login's user, found by logins.Logins
     user = db.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or user.role != role:
+    if user is None or user.disabled:
         raise LoginRequired(ended=request.scope.get(logins.ENDED, False))
+    return user
+
+
+def _signed_in(request: Request, db: Db, role: str) -> User:
+    user = signed_in_user(request, db)
+    if user.role != role:
+        raise LoginRequired(ended=request.scope.get(logins.ENDED, False))
+    if user.password_temporary:
+        raise PasswordChangeRequired()
     return user
 
 
@@ -97,6 +111,11 @@ def current_reviewer(request: Request, db: DbDep) -> User:
     return _signed_in(request, db, "reviewer")
 
 
+def current_admin(request: Request, db: DbDep) -> User:
+    """Accounts and the audit trail; no sessions."""
+    return _signed_in(request, db, "admin")
+
+
 def current_participant(request: Request, db: DbDep) -> Participant:
     person = services.participant_by_token(db, request.cookies.get(PARTICIPANT_COOKIE))
     if person is None:
@@ -104,8 +123,18 @@ def current_participant(request: Request, db: DbDep) -> Participant:
     return person
 
 
+def shared_session(request: Request, db: DbDep) -> None:
+    """A staff route with a session code in its path opens only for the session's owner and its
+    co-facilitators (app.access); anyone else gets a clear 403 before the route does anything."""
+    code = request.path_params.get("code")
+    if isinstance(code, str):
+        access.session_for(db, code, current_facilitator(request, db))
+
+
 FacilitatorDep = Annotated[User, Depends(current_facilitator)]
 ReviewerDep = Annotated[User, Depends(current_reviewer)]
+AdminDep = Annotated[User, Depends(current_admin)]
+UserDep = Annotated[User, Depends(signed_in_user)]
 ParticipantDep = Annotated[Participant, Depends(current_participant)]
 
 

@@ -47,8 +47,11 @@ class Page(Protocol):
     group_id: int | None
     base_url: str
     language: str  # the page's person's, so a push reads like the page it lands on
+    user_id: int | None  # a staff page's facilitator
 
     def send(self, html: str) -> None: ...
+
+    def revoke(self) -> None: ...
 
 
 class Feed:
@@ -141,6 +144,11 @@ class Feed:
 
     async def dispatch(self, event: Event) -> None:
         kind = event.get("type")
+        if kind == "access":  # unshared: that facilitator's open pages close (app.access)
+            for page in tuple(self.pages):
+                if page.user_id is not None and page.user_id == event.get("user"):
+                    page.revoke()
+            return
         if kind in PARTIAL:
             self.changed.add(kind)
         else:

@@ -21,16 +21,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app import assets, i18n, library, logins, presence, retention, room
+from app import assets, audit, i18n, library, logins, presence, retention, room, sso
 from app.config import Settings, get_settings
 from app.db import checkpoint_loop, make_engine
-from app.deps import LoginRequired
+from app.deps import LoginRequired, PasswordChangeRequired
 from app.domain import RuleError
 from app.feed import Feeds
 from app.hub import make_hub
 from app.models import utcnow
 from app.ratelimit import limits
 from app.routers import (
+    account,
+    admin,
     api,
     cases,
     facilitator,
@@ -41,6 +43,7 @@ from app.routers import (
     review,
     signin,
 )
+from app.routers import sso as sso_routes
 from app.security import add_security, csrf_protect
 from app.web import templates
 from app.writer import Writer
@@ -60,10 +63,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with Db(app.state.engine) as db:
             app.state.library, _ = library.seed_library(db, settings.seed_dir)
         retention.purge_at_start(app.state.engine, settings)  # raw rows past retention go now
+        audit.purge_at_start(app.state.engine, settings)  # and audit rows past their own
         templates.env.globals["DUTIES"] = app.state.library.duty_map()
         templates.env.globals["THRESHOLD"] = settings.anonymity_threshold
         purging = asyncio.create_task(
             retention.retention_loop(app.state.engine, settings, app.state.writer)
+        )
+        audit_retention = asyncio.create_task(
+            audit.retention_loop(app.state.engine, settings, app.state.writer)
         )
         checkpoints = asyncio.create_task(checkpoint_loop(app.state.engine))
         beats = asyncio.create_task(
@@ -72,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         beats.cancel()
         purging.cancel()
+        audit_retention.cancel()
         checkpoints.cancel()
         await app.state.writer.aclose()
         await app.state.hub.aclose()
@@ -87,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     room.PRESENCE["window"] = timedelta(minutes=settings.presence_minutes)
     app.state.hub = make_hub(settings.redis_url, settings.redis_prefix)
+    app.state.oauth = sso.make_oauth(settings)  # None unless the organisation's login is set up
     app.state.clock = utcnow  # what logins and the limits measure time by; tests move it
 
     def seconds() -> float:
@@ -112,7 +121,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(facilitator.public)
     app.include_router(review.public)
-    for module in (participant, projector, facilitator, cases, review, api, live, language):
+    app.include_router(admin.public)
+    for module in (
+        participant,
+        projector,
+        facilitator,
+        cases,
+        review,
+        admin,
+        sso_routes,
+        account,
+        api,
+        live,
+        language,
+    ):
         app.include_router(module.router)
 
     _add_error_pages(app)
@@ -143,7 +165,9 @@ def _add_error_pages(app: FastAPI) -> None:
     async def to_login(request: Request, exc: LoginRequired) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": i18n.t("login.facilitator")}, status_code=401)
-        home = "/review" if request.url.path.startswith("/review") else "/facilitator"
+        home = next(
+            (h for h in ("/review", "/admin") if request.url.path.startswith(h)), "/facilitator"
+        )
         query = {"next": request.url.path} | ({"ended": "1"} if exc.ended else {})
         login = f"{home}/login?{urlencode(query, safe='/')}"
         if request.headers.get("hx-request"):
@@ -159,10 +183,21 @@ def _add_error_pages(app: FastAPI) -> None:
         log.warning("database unreachable: %s", exc)
         return _error(request, 503, i18n.t("error.database_down"))
 
+    @app.exception_handler(PasswordChangeRequired)
+    async def to_new_password(request: Request, exc: PasswordChangeRequired) -> Response:
+        page = f"{signin.PASSWORD_PAGE}?{urlencode({'next': request.url.path}, safe='/')}"
+        if request.headers.get("hx-request"):
+            return Response(status_code=204, headers={"HX-Redirect": page})
+        return RedirectResponse(page, status_code=303)
+
     @app.exception_handler(RuleError)
     async def refused(request: Request, exc: RuleError) -> Response:
         # "none.*": what was asked for does not exist (a code, a slug), so 404 rather than 400.
-        return _error(request, 404 if exc.key.startswith("none.") else 400, i18n.refusal(exc))
+        # "access.*": it exists but is another facilitator's (app.access), so 403.
+        status = (
+            404 if exc.key.startswith("none.") else 403 if exc.key.startswith("access.") else 400
+        )
+        return _error(request, status, i18n.refusal(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -24,9 +24,14 @@ def utcnow() -> datetime:
 class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(index=True, unique=True, max_length=80)
-    password_hash: str
-    role: str = Field(default="facilitator", max_length=20)  # facilitator | reviewer
+    password_hash: str  # "" for an account that signs in only through the organisation (OIDC)
+    role: str = Field(default="facilitator", max_length=20)  # facilitator | reviewer | admin
     created_at: datetime = Field(default_factory=utcnow)
+    disabled: bool = False  # by an admin: no login, the account and its sessions stay
+    password_temporary: bool = False  # set by an admin: to be replaced at the next login
+    last_login_at: datetime | None = None
+    # The identity provider's issuer and subject ("iss sub"), for accounts made or linked by OIDC.
+    oidc_subject: str | None = Field(default=None, unique=True, max_length=400)
 
 
 class Login(SQLModel, table=True):
@@ -78,7 +83,9 @@ class Session(SQLModel, table=True):
     status: str = Field(default="lobby", max_length=20)
     group_size: int = 4
     position: int = -1  # index of the current SessionCase; -1 in the lobby
-    facilitator_id: int | None = Field(default=None, foreign_key="user.id")
+    # The owner: the facilitator who made it. Only the owner and the co-facilitators the owner adds
+    # (SessionFacilitator) see or drive it; None after the owner's account was removed.
+    facilitator_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     areas: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # choices at join
     results_on_phones: bool = True  # False: results after reveal only on the projector
     created_at: datetime = Field(default_factory=utcnow)
@@ -93,6 +100,24 @@ class Session(SQLModel, table=True):
     group_cases: bool = False
     # The series' previous meeting: its open cases are followed up here ("Hvad skete der?").
     follows_id: int | None = Field(default=None, foreign_key="session.id")
+
+
+class SessionFacilitator(SQLModel, table=True):
+    """A co-facilitator: another facilitator the owner lets see and drive the session."""
+
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+
+
+class SummaryReader(SQLModel, table=True):
+    """A reviewer a published summary was published to: reviewers read only what names them."""
+
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
 
 
 class SessionCase(SQLModel, table=True):
@@ -245,3 +270,16 @@ class GroupCase(SQLModel, table=True):
     follow_up: str = Field(default="", max_length=2000)  # "Hvad skete der?", at the next meeting
     device_hash: str = Field(default="", max_length=64)  # the giver's browser, to find them again
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what when, for the acts an organisation answers for (app.audit). Names the staff
+    account and the session code, never a participant; kept SPARRING_AUDIT_RETENTION_DAYS days,
+    whatever happens to the sessions' raw rows."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(default="", max_length=80)  # a username, or "system" / "cli"
+    action: str = Field(max_length=40)  # e.g. session.started, login.failed
+    target: str = Field(default="", max_length=120)  # a session code or a username
+    detail: str = Field(default="", max_length=300)

@@ -21,7 +21,7 @@ from sqlalchemy.sql import Select
 from sqlmodel import Session as Db
 from sqlmodel import SQLModel, col, delete, select
 
-from app import casework, summaries
+from app import audit, casework, summaries
 from app.config import Settings
 from app.db import begin_write
 from app.domain.phases import Status
@@ -82,8 +82,11 @@ KEPT: dict[str, str] = {
     "sessioncase": "the facilitator's copy of each case, as the summary names it",
     "user": "staff accounts, not participants",
     "login": "staff logins, not participants",
+    "sessionfacilitator": "which staff accounts co-facilitate a session (app.access)",
+    "summaryreader": "which reviewers a summary was published to (app.access)",
     "librarycase": "the shared case library",
     "sessiontemplate": "saved session plans: cases and timers, no people",
+    "auditevent": "who of the staff did what when (app.audit); its own retention, no participants",
     "alembic_version": "the schema's version",
 }
 
@@ -130,6 +133,7 @@ def purge_expired(engine: Engine, settings: Settings, now: datetime | None = Non
                 session = db.get(Session, session_id)
                 if session is None or session.purged_at is not None:
                     continue  # purged by its facilitator meanwhile
+                audit.add(db, audit.SYSTEM, "summary.purged", code, "retention")  # in its commit
                 purge(db, session, settings)
             outcome.purged.append(code)
         except Exception:

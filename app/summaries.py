@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session as Db
 from sqlmodel import col, select
 
+from app import access
 from app.config import Settings
 from app.domain import RuleError
 from app.domain.anonymise import scrub
@@ -15,7 +16,7 @@ from app.domain.phases import Status
 from app.export import build as summary_build
 from app.export.summary import Summary, from_json, to_json
 from app.library import load_library
-from app.models import Participant, Session, utcnow
+from app.models import Participant, Session, User, utcnow
 
 MAX_NOTE = 4000
 
@@ -77,20 +78,26 @@ def save_notes(
     return summary
 
 
-def published(db: Db) -> list[tuple[Session, Summary]]:
-    """What reviewers may read: ended sessions whose summary was published, newest first."""
+def published(db: Db, reader: User) -> list[tuple[Session, Summary]]:
+    """What this reviewer may read: summaries published to them (app.access), newest first."""
     rows = db.exec(
         select(Session)
         .where(col(Session.published_at).is_not(None), col(Session.summary_json).is_not(None))
+        .where(access.readable_by(reader))
         .order_by(col(Session.created_at).desc())
     ).all()
     return [(s, from_json(s.summary_json or "")) for s in rows]
 
 
-def published_summary(db: Db, code: str) -> tuple[Session, Summary]:
-    """One published summary; a draft or a live session is as unknown to reviewers as a bad code."""
+def published_summary(db: Db, code: str, reader: User) -> tuple[Session, Summary]:
+    """One summary published to this reviewer; a draft, a live session or one published to others
+    is as unknown to the reviewer as a bad code."""
     session = db.exec(
-        select(Session).where(Session.code == code, col(Session.published_at).is_not(None))
+        select(Session).where(
+            Session.code == code,
+            col(Session.published_at).is_not(None),
+            access.readable_by(reader),
+        )
     ).first()
     if session is None or session.summary_json is None:
         raise RuleError("none.summary", code=code[:12])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
@@ -11,9 +11,29 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
-from app import casework, export, i18n, logins, retention, services, submissions, summaries, views
+from app import (
+    access,
+    audit,
+    casework,
+    export,
+    i18n,
+    logins,
+    retention,
+    services,
+    submissions,
+    summaries,
+    views,
+)
 from app.config import Settings
-from app.deps import DbDep, FacilitatorDep, HubDep, SettingsDep, current_facilitator
+from app.deps import (
+    DbDep,
+    EngineDep,
+    FacilitatorDep,
+    HubDep,
+    SettingsDep,
+    current_facilitator,
+    shared_session,
+)
 from app.domain import RuleError
 from app.domain.phases import Phase, Status
 from app.export import build as summary_build
@@ -37,7 +57,9 @@ signin.add_login_routes(public, "facilitator", HOME)
 log = logging.getLogger(__name__)
 
 router = APIRouter(
-    prefix="/facilitator", tags=["facilitator"], dependencies=[Depends(current_facilitator)]
+    prefix="/facilitator",
+    tags=["facilitator"],
+    dependencies=[Depends(current_facilitator), Depends(shared_session)],
 )
 
 
@@ -47,7 +69,11 @@ def logout(request: Request, db: DbDep) -> RedirectResponse:
     if isinstance(token, str):
         logins.end(db, token)  # on the server: a copy of the cookie is refused from now on
         db.commit()
+    id_token = request.session.get("sso_id_token")
     request.session.clear()
+    if isinstance(id_token, str):  # logged in with the organisation's account: its logout too
+        request.session["sso_logout_hint"] = id_token
+        return RedirectResponse("/sso/logout", status_code=303)
     return RedirectResponse("/facilitator/login", status_code=303)
 
 
@@ -57,7 +83,7 @@ def logout(request: Request, db: DbDep) -> RedirectResponse:
 def _dashboard(
     request: Request, db: DbDep, user: User, status: int = 200, **extra: object
 ) -> HTMLResponse:
-    sessions = db.exec(select(Session).order_by(col(Session.created_at).desc())).all()
+    sessions = access.sessions_of(db, user)
     cases = db.exec(
         select(LibraryCase)
         .where(col(LibraryCase.archived).is_(False))
@@ -161,6 +187,7 @@ async def create_session(
             plan=plan,
             form_areas=areas[:2000],
         )
+    audit.record(db, user, "session.created", session.code)
     if save_template:
         db.add(
             SessionTemplate(
@@ -177,10 +204,61 @@ async def create_session(
 
 @router.get("/sessions/{code}", response_class=HTMLResponse)
 def control(request: Request, code: str, db: DbDep, user: FacilitatorDep) -> HTMLResponse:
-    session = services.session_by_code(db, code)
-    return templates.TemplateResponse(
-        request, "facilitator/control.html", {"user": user, "room": load_room(db, session)}
-    )
+    session = access.session_for(db, code, user)
+    context = {
+        "user": user,
+        "room": load_room(db, session),
+        "owner": access.part_in(db, session, user.id) is access.Part.OWNER,
+        "co_facilitators": access.co_facilitators(db, session),
+        **_sharing_notice(request),
+    }
+    return templates.TemplateResponse(request, "facilitator/control.html", context)
+
+
+# Sharing: the owner adds and removes co-facilitators by name (app.access).
+
+SHARED = i18n.Labels("share.done.", ("added", "removed"))
+
+
+def _sharing_notice(request: Request) -> dict[str, str]:
+    done = request.query_params.get("shared", "")
+    return {"share_done": SHARED.get(done, ""), "share_error": ""}
+
+
+@router.post("/sessions/{code}/share", response_model=None)
+async def share(
+    request: Request,
+    code: str,
+    db: DbDep,
+    hub: HubDep,
+    user: FacilitatorDep,
+    username: Annotated[str, Form(max_length=200)] = "",
+    remove: Annotated[int | None, Form(ge=1, le=ROW_ID)] = None,
+) -> Response:
+    session = access.session_for(db, code, user, owner=True)
+    try:
+        if remove is not None:
+            gone = db.get(User, remove)
+            for item in access.remove_co_facilitator(db, session, remove):
+                await hub.publish(session_channel(item["session"]), item)
+            audit.record(db, user, "session.unshared", session.code, gone.username if gone else "")
+        else:
+            added = access.add_co_facilitator(db, session, username)
+            audit.record(db, user, "session.shared", session.code, added.username)
+    except RuleError as exc:
+        context = {
+            "user": user,
+            "room": load_room(db, session),
+            "owner": True,
+            "co_facilitators": access.co_facilitators(db, session),
+            "share_done": "",
+            "share_error": i18n.refusal(exc),
+        }
+        return templates.TemplateResponse(
+            request, "facilitator/control.html", context, status_code=400
+        )
+    done = "removed" if remove is not None else "added"
+    return RedirectResponse(f"/facilitator/sessions/{session.code}?shared={done}", status_code=303)
 
 
 # Control actions: each answers with the flash fragment; the new state arrives over the websocket.
@@ -199,14 +277,21 @@ async def _act(hub: Hub, command: Callable[[], list[Event]]) -> HTMLResponse:
 
 
 @router.post("/sessions/{code}/start")
-async def start(code: str, db: DbDep, hub: HubDep) -> HTMLResponse:
-    return await _act(hub, lambda: services.start_session(db, services.session_by_code(db, code)))
+async def start(code: str, db: DbDep, user: FacilitatorDep, hub: HubDep) -> HTMLResponse:
+    def start_and_log() -> list[Event]:
+        session = access.session_for(db, code, user)
+        events = services.start_session(db, session)
+        audit.record(db, user, "session.started", session.code)
+        return events
+
+    return await _act(hub, start_and_log)
 
 
 @router.post("/sessions/{code}/phase")
 async def phase(
     code: str,
     db: DbDep,
+    user: FacilitatorDep,
     hub: HubDep,
     action: Annotated[str, Form(max_length=20)],
     force: Annotated[str, Form(max_length=5)] = "",
@@ -214,7 +299,7 @@ async def phase(
     return await _act(
         hub,
         lambda: services.change_phase(
-            db, services.session_by_code(db, code), action, force=bool(force)
+            db, access.session_for(db, code, user), action, force=bool(force)
         ),
     )
 
@@ -231,12 +316,16 @@ async def step(
 
 @router.post("/sessions/{code}/next-case")
 async def next_case(
-    code: str, db: DbDep, hub: HubDep, mode: Annotated[str, Form(max_length=20)] = "keep"
+    code: str,
+    db: DbDep,
+    user: FacilitatorDep,
+    hub: HubDep,
+    mode: Annotated[str, Form(max_length=20)] = "keep",
 ) -> HTMLResponse:
     return await _act(
         hub,
         lambda: services.next_case(
-            db, services.session_by_code(db, code), services.parse_mode(mode)
+            db, access.session_for(db, code, user), services.parse_mode(mode)
         ),
     )
 
@@ -252,6 +341,7 @@ def _seconds(raw: str) -> int | None:
 async def timer(
     code: str,
     db: DbDep,
+    user: FacilitatorDep,
     hub: HubDep,
     seconds: Annotated[str, Form(max_length=10)] = "",
     extend: Annotated[str, Form(max_length=5)] = "",
@@ -259,17 +349,20 @@ async def timer(
     return await _act(
         hub,
         lambda: services.set_timer(
-            db, services.session_by_code(db, code), _seconds(seconds), bool(extend)
+            db, access.session_for(db, code, user), _seconds(seconds), bool(extend)
         ),
     )
 
 
 @router.post("/sessions/{code}/end")
-async def end(code: str, db: DbDep, hub: HubDep, settings: SettingsDep) -> HTMLResponse:
+async def end(
+    code: str, db: DbDep, user: FacilitatorDep, hub: HubDep, settings: SettingsDep
+) -> HTMLResponse:
     def end_and_freeze() -> list[Event]:
-        session = services.session_by_code(db, code)
+        session = access.session_for(db, code, user)
         events = services.end_session(db, session)
         summaries.freeze(db, session, settings)  # the summary is kept before any purge can run
+        audit.record(db, user, "session.ended", session.code)
         return events
 
     return await _act(hub, end_and_freeze)
@@ -277,11 +370,15 @@ async def end(code: str, db: DbDep, hub: HubDep, settings: SettingsDep) -> HTMLR
 
 @router.post("/sessions/{code}/regroup")
 async def regroup(
-    code: str, db: DbDep, hub: HubDep, mode: Annotated[str, Form(max_length=20)] = "random"
+    code: str,
+    db: DbDep,
+    user: FacilitatorDep,
+    hub: HubDep,
+    mode: Annotated[str, Form(max_length=20)] = "random",
 ) -> HTMLResponse:
     return await _act(
         hub,
-        lambda: services.regroup(db, services.session_by_code(db, code), services.parse_mode(mode)),
+        lambda: services.regroup(db, access.session_for(db, code, user), services.parse_mode(mode)),
     )
 
 
@@ -289,6 +386,7 @@ async def regroup(
 async def move(
     code: str,
     db: DbDep,
+    user: FacilitatorDep,
     hub: HubDep,
     participant: Annotated[int, Form(ge=1, le=100000)],
     group: Annotated[int, Form(ge=1, le=10000)],
@@ -296,7 +394,7 @@ async def move(
     return await _act(
         hub,
         lambda: services.move_participant(
-            db, services.session_by_code(db, code), participant, group
+            db, access.session_for(db, code, user), participant, group
         ),
     )
 
@@ -305,6 +403,7 @@ async def move(
 async def assign_case(
     code: str,
     db: DbDep,
+    user: FacilitatorDep,
     hub: HubDep,
     group: Annotated[int, Form(ge=1, le=10000)],
     submission: Annotated[int, Form(ge=0, le=ROW_ID)] = 0,
@@ -313,7 +412,7 @@ async def assign_case(
     """Kollegasparring with own cases: a group without a case gets a submitted or library case."""
     return await _act(
         hub,
-        lambda: casework.assign(db, services.session_by_code(db, code), group, submission, slug),
+        lambda: casework.assign(db, access.session_for(db, code, user), group, submission, slug),
     )
 
 
@@ -335,12 +434,13 @@ async def give_follow_up(
 async def merge_groups(
     code: str,
     db: DbDep,
+    user: FacilitatorDep,
     hub: HubDep,
     source: Annotated[int, Form(ge=1, le=10000)],
     target: Annotated[int, Form(ge=1, le=10000)],
 ) -> HTMLResponse:
     return await _act(
-        hub, lambda: casework.merge(db, services.session_by_code(db, code), source, target)
+        hub, lambda: casework.merge(db, access.session_for(db, code, user), source, target)
     )
 
 
@@ -348,7 +448,7 @@ async def merge_groups(
 def next_meeting(request: Request, code: str, db: DbDep, user: FacilitatorDep) -> Response:
     """The series' next meeting, with the cases its case-givers kept open."""
     try:
-        session = casework.next_meeting(db, user, services.session_by_code(db, code))
+        session = casework.next_meeting(db, user, access.session_for(db, code, user))
     except RuleError as exc:
         return _dashboard(request, db, user, 400, error=i18n.refusal(exc))
     return RedirectResponse(f"/facilitator/sessions/{session.code}", status_code=303)
@@ -372,6 +472,7 @@ async def remove(
 async def hide(
     code: str,
     db: DbDep,
+    user: FacilitatorDep,
     hub: HubDep,
     kind: Annotated[str, Form(max_length=10)],
     id: Annotated[int, Form(ge=1, le=ROW_ID)],
@@ -379,7 +480,7 @@ async def hide(
 ) -> HTMLResponse:
     return await _act(
         hub,
-        lambda: services.set_hidden(db, services.session_by_code(db, code), kind, id, bool(hidden)),
+        lambda: services.set_hidden(db, access.session_for(db, code, user), kind, id, bool(hidden)),
     )
 
 
@@ -388,7 +489,7 @@ def draft_summary(
     request: Request, code: str, db: DbDep, settings: SettingsDep, user: FacilitatorDep
 ) -> HTMLResponse:
     """The anonymised summary as it would be now, built by the same rules; nothing is stored."""
-    session = services.session_by_code(db, code)
+    session = access.session_for(db, code, user)
     duty_names = {slug: d.name_da for slug, d in request.app.state.library.duty_map().items()}
     draft = summary_build.build(db, session, settings.anonymity_threshold, duty_names)
     context = {"user": user, "session": session, "draft": draft, "markdown": to_markdown(draft)}
@@ -399,17 +500,27 @@ def draft_summary(
 
 
 @router.get("/sessions/{code}/summary.{fmt}", response_model=None)
-def download_summary(code: str, fmt: str, db: DbDep, settings: SettingsDep) -> Response:
-    session = services.session_by_code(db, code)
+def download_summary(
+    code: str,
+    fmt: str,
+    db: DbDep,
+    engine: EngineDep,
+    user: FacilitatorDep,
+    settings: SettingsDep,
+) -> Response:
+    session = access.session_for(db, code, user)
     if Status(session.status) is not Status.ENDED:
         return PlainTextResponse(i18n.t("summary.download_after_end"), status_code=409)
-    return export.response(summaries.summary_of(db, session, settings), session.code, fmt)
+    response = export.response(summaries.summary_of(db, session, settings), session.code, fmt)
+    if response.status_code == 200:
+        audit.record_apart(engine, user, "summary.downloaded", session.code, fmt[:10])
+    return response
 
 
 def _summary_page(
     request: Request, db: DbDep, settings: Settings, user: User, code: str, **extra: object
 ) -> Response:
-    session = services.session_by_code(db, code)
+    session = access.session_for(db, code, user)
     if Status(session.status) is not Status.ENDED:
         return RedirectResponse(f"/facilitator/sessions/{session.code}", status_code=303)
     context = {
@@ -417,6 +528,9 @@ def _summary_page(
         "session": session,
         "summary": summaries.summary_of(db, session, settings),
         "retention_days": settings.retention_days,
+        "owner": access.part_in(db, session, user.id) is access.Part.OWNER,
+        "reviewers": access.reviewers(db),
+        "readers": set(access.readers(db, session)),
         **extra,
     }
     status = 400 if "error" in extra else 200
@@ -439,11 +553,12 @@ def _after(
     settings: Settings,
     user: User,
     command: Callable[[Session], object],
+    owner: bool = False,
 ) -> Response:
     """Run a summary command; back to the summary page, or the page again with the reason.
 
     A plain function: FastAPI runs it in a worker thread, so its writes never block the loop."""
-    session = services.session_by_code(db, code)
+    session = access.session_for(db, code, user, owner=owner)
     try:
         command(session)
     except RuleError as exc:
@@ -481,21 +596,56 @@ async def save_notes(
     )
 
 
+def _names(db: DbDep, user_ids: list[int]) -> str:
+    users = (db.get(User, i) for i in set(user_ids))
+    return ", ".join(sorted(u.username for u in users if u is not None))
+
+
 @router.post("/sessions/{code}/publish", response_model=None)
 async def publish(
     request: Request, code: str, db: DbDep, settings: SettingsDep, user: FacilitatorDep
 ) -> Response:
-    """The page's publish button sends the notes as they stand: saved with the publishing."""
-    notes = _notes(await request.form())
+    """Publish to the reviewers ticked on the form (at least one), by name: not to all reviewers.
+    The page's publish button sends the notes as they stand: saved with the publishing."""
+    form = await request.form()
+    notes = _notes(form)
+    readers = _reader_ids(form.getlist("reader"))
+
+    def publish_to(session: Session) -> None:
+        if session.published_at is not None:
+            raise RuleError("summary.already_published")
+        access.set_readers(db, session, readers)
+        audit.add(db, user, "summary.published", session.code, _names(db, readers))
+        summaries.publish(db, session, settings, notes)  # commits readers and audit row with it
+
     return await run_in_threadpool(
-        _after,
-        request,
-        code,
-        db,
-        settings,
-        user,
-        lambda s: summaries.publish(db, s, settings, notes),
+        _after, request, code, db, settings, user, publish_to, owner=True
     )
+
+
+def _reader_ids(values: Sequence[object]) -> list[int]:
+    return [int(v) for v in values if isinstance(v, str) and v.isdigit() and len(v) < 10]
+
+
+@router.post("/sessions/{code}/readers", response_model=None)
+def change_readers(
+    request: Request,
+    code: str,
+    db: DbDep,
+    settings: SettingsDep,
+    user: FacilitatorDep,
+    reader: Annotated[list[int] | None, Form()] = None,
+) -> Response:
+    """After publishing: the owner shares the summary with more reviewers, or with fewer."""
+
+    def save(session: Session) -> None:
+        if session.published_at is None:
+            raise RuleError("share.not_published")
+        access.set_readers(db, session, reader or [])
+        audit.add(db, user, "summary.readers", session.code, _names(db, reader or []))
+        db.commit()
+
+    return _after(request, code, db, settings, user, save, owner=True)
 
 
 @router.post("/sessions/{code}/purge", response_model=None)
@@ -512,8 +662,9 @@ def purge(
             db.rollback()
             retention.mark_failed(request.app.state.engine, session.id)
             raise RuleError("summary.purge_failed") from exc
+        audit.record(db, user, "summary.purged", session.code)
 
-    return _after(request, code, db, settings, user, now)
+    return _after(request, code, db, settings, user, now, owner=True)
 
 
 # Kollegasparring: participants' own dilemmas -----------------------------------------------------
@@ -554,7 +705,7 @@ def dilemmas(
     item: Annotated[int | None, Query(ge=1, le=ROW_ID)] = None,
 ) -> HTMLResponse:
     """`done` says what was just done, beside the dilemma `item` it was done to."""
-    session = services.session_by_code(db, code)
+    session = access.session_for(db, code, user)
     return _dilemmas_page(request, db, user, session, done=DONE.get(done, ""), done_item=item)
 
 
@@ -571,7 +722,7 @@ async def moderate_dilemma(
     text: Annotated[str, Form(max_length=4000)] = "",
     duty: Annotated[str, Form(max_length=60)] = "",
 ) -> Response:
-    session = services.session_by_code(db, code)
+    session = access.session_for(db, code, user)
     known = request.app.state.library.context["duties"]
     try:
         events = submissions.moderate(db, session, submission_id, action, text, title, duty, known)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session as Db
 from sqlmodel import col, select
 
-from app import auth, casework, i18n, inbox, logins, presence, services, views
+from app import access, auth, casework, i18n, inbox, logins, presence, services, views
 from app.config import Settings
 from app.deps import DEVICE_COOKIE, PARTICIPANT_COOKIE, public_base
 from app.domain import RuleError, phone_message
@@ -33,6 +35,7 @@ POLICY_VIOLATION = (
 TRY_AGAIN_LATER = 1013  # the page reconnects with backoff (htmx's ws extension retries it)
 DATABASE_DOWN = (OperationalError, InterfaceError)
 LOGIN_ENDED = 4401  # a staff page's login ended while it was open: the page reloads to the login
+ACCESS_ENDED = 4403  # its person is no longer the session's co-facilitator: the page reloads (403)
 
 
 RATE_LIMIT = 100  # messages per minute from one page: people send a few, scripts thousands
@@ -101,12 +104,19 @@ class Connection:
     """One open page: its feed's pushes and (for phones) replies to its own messages, in order."""
 
     def __init__(
-        self, websocket: WebSocket, audience: Audience, session_id: int, participant_id: int | None
+        self,
+        websocket: WebSocket,
+        audience: Audience,
+        session_id: int,
+        participant_id: int | None,
+        user_id: int | None = None,
     ) -> None:
         self.websocket = websocket
         self.audience = audience
         self.session_id = session_id
         self.participant_id = participant_id
+        self.user_id = user_id  # a staff page's facilitator
+        self.closing: asyncio.Task[None] | None = None
         app = websocket.app
         self.settings: Settings = app.state.settings
         self.base_url = public_base(self.settings, str(websocket.base_url))
@@ -139,6 +149,14 @@ class Connection:
     def send(self, html: str, reply: bool = False) -> None:
         """Queue a push (never waits): the feed's pushes and the page's own replies."""
         self.outbox.put(html, reply)
+
+    def revoke(self) -> None:
+        """The owner stopped sharing the session with this page's facilitator: close it now."""
+        if self.closing is None:
+            reason = i18n.t("refusal.access.not_shared", code="")
+            self.closing = asyncio.create_task(
+                self.websocket.close(code=ACCESS_ENDED, reason=reason[:120])
+            )
 
     async def write(self, feed: Feed) -> None:
         while True:
@@ -418,32 +436,64 @@ async def _staff_socket(websocket: WebSocket, code: str, audience: Audience) -> 
                 session = services.session_by_code(db, code)
             except RuleError:
                 session = None
+            allowed = (
+                user is not None and session is not None and access.part_in(db, session, user.id)
+            )
     except DATABASE_DOWN:
         await _try_later(websocket)
         return
     if user is None or user.role != "facilitator" or session is None or session.id is None:
         await _refuse(websocket, i18n.t("login.facilitator"))
         return
+    if not allowed:  # another facilitator's session: its room stays closed to this one
+        await _refuse(websocket, i18n.t("refusal.access.not_shared", code=session.code))
+        return
     await websocket.accept()
     token = websocket.scope["session"].get(logins.TOKEN, "")
-    watch = asyncio.create_task(_watch_login(websocket, token))
+    watch = asyncio.create_task(_watch_login(websocket, token, session.id, user.id))
     try:
-        await Connection(websocket, audience, session.id, None).run()
+        await Connection(websocket, audience, session.id, None, user.id).run()
     finally:
         watch.cancel()
 
 
-async def _watch_login(websocket: WebSocket, token: str) -> None:
-    """Close an open control or projector page once its login ends (logout, idle, new password):
-    the room's texts stop reaching a laptop whose login was ended elsewhere."""
+async def _watch_login(
+    websocket: WebSocket, token: str, session_id: int, user_id: int | None
+) -> None:
+    """Close an open control or projector page once its login ends (logout, idle, new password)
+    or the session is no longer shared with its facilitator: the room's texts stop reaching that
+    laptop. An unsharing also closes the page at once (Connection.revoke); this catches the rest."""
     state = websocket.app.state
     while True:
         await asyncio.sleep(state.settings.login_recheck_seconds)
-        if not await asyncio.to_thread(
-            logins.alive, state.engine, state.settings, state.clock(), token
-        ):
-            await websocket.close(code=LOGIN_ENDED, reason=i18n.t("facilitator.login.udloebet"))
+        code = await asyncio.to_thread(
+            _still_open, state.engine, state.settings, state.clock(), token, session_id, user_id
+        )
+        if code == LOGIN_ENDED:
+            await websocket.close(code=code, reason=i18n.t("facilitator.login.udloebet"))
             return
+        if code == ACCESS_ENDED:
+            reason = i18n.t("refusal.access.not_shared", code="")[:120]
+            await websocket.close(code=code, reason=reason)
+            return
+
+
+def _still_open(
+    engine: Engine,
+    settings: Settings,
+    moment: datetime,
+    token: str,
+    session_id: int,
+    user_id: int | None,
+) -> int | None:
+    """None while the page may stay open, else the code to close it with (reads only)."""
+    if not logins.alive(engine, settings, moment, token):
+        return LOGIN_ENDED
+    with Db(engine) as db:
+        session = db.get(Session, session_id)
+        if session is None or access.part_in(db, session, user_id) is None:
+            return ACCESS_ENDED
+    return None
 
 
 @router.websocket("/ws/projector/{code}")

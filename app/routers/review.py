@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app import export, summaries
-from app.deps import DbDep, ReviewerDep, current_reviewer
+from app import audit, export, summaries
+from app.deps import DbDep, EngineDep, ReviewerDep, current_reviewer
 from app.export.trends import duty_trends, recurring_duties
 from app.routers import signin
 from app.web import templates
@@ -19,13 +19,13 @@ router = APIRouter(prefix=HOME, tags=["review"], dependencies=[Depends(current_r
 
 @router.get("", response_class=HTMLResponse)
 def sessions(request: Request, db: DbDep, user: ReviewerDep) -> HTMLResponse:
-    context = {"user": user, "published": summaries.published(db)}
+    context = {"user": user, "published": summaries.published(db, user)}
     return templates.TemplateResponse(request, "review/sessions.html", context)
 
 
 @router.get("/trends", response_class=HTMLResponse)
 def trends(request: Request, db: DbDep, user: ReviewerDep) -> HTMLResponse:
-    published = [summary for _, summary in summaries.published(db)]
+    published = [summary for _, summary in summaries.published(db, user)]
     context = {
         "user": user,
         "trends": duty_trends(published),
@@ -37,12 +37,14 @@ def trends(request: Request, db: DbDep, user: ReviewerDep) -> HTMLResponse:
 
 @router.get("/sessions/{code}", response_class=HTMLResponse)
 def summary_page(request: Request, code: str, db: DbDep, user: ReviewerDep) -> HTMLResponse:
-    session, summary = summaries.published_summary(db, code)
+    session, summary = summaries.published_summary(db, code, user)
     context = {"user": user, "session": session, "summary": summary}
     return templates.TemplateResponse(request, "review/summary.html", context)
 
 
 @router.get("/sessions/{code}/summary.{fmt}", response_model=None)
-def download(code: str, fmt: str, db: DbDep) -> Response:
-    session, summary = summaries.published_summary(db, code)
-    return export.response(summary, session.code, fmt)
+def download(code: str, fmt: str, db: DbDep, engine: EngineDep, user: ReviewerDep) -> Response:
+    session, summary = summaries.published_summary(db, code, user)
+    response = export.response(summary, session.code, fmt)
+    audit.record_apart(engine, user, "summary.downloaded", session.code, fmt[:10])
+    return response

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session as Db
 from sqlmodel import select
 
-from app import auth, i18n, logins
+from app import audit, auth, i18n, logins
 from app.deps import DbDep
 from app.models import User
 from app.ratelimit import Limits
 from app.web import templates
 
+PASSWORD_PAGE = "/account/password"
 LOGIN_FAILURES_PER_MINUTE = 10  # per client address and username: guessing a password gets nowhere
 
 
@@ -33,7 +35,12 @@ def form(
     ended: bool = False,
     status: int = 401,
 ) -> HTMLResponse:
+    settings = request.app.state.settings
     context = {
+        "sso": settings.oidc_enabled,
+        "sso_button": settings.oidc_button or i18n.t("login.sso"),
+        "passwords": settings.local_passwords,
+        "role": role,
         "action": f"{home}/login",
         "heading": i18n.t(f"login.{role}"),
         "next": local(next, home),
@@ -51,6 +58,8 @@ def sign_in(
 ) -> Response:
     """A user of this role with the right password gets a new login; anyone else a 401, and after
     LOGIN_FAILURES_PER_MINUTE wrong tries from one address for one username, a 429 for a minute."""
+    if not request.app.state.settings.local_passwords:
+        return form(request, role, home, next, username, i18n.t("login.passwords_off"), status=403)
     client = request.client.host if request.client else ""
     failures: Limits = request.app.state.login_failures
     key = f"{client} {username.strip().lower()}"
@@ -61,22 +70,38 @@ def sign_in(
         auth.waste_time(password)  # as slow as a wrong password: no hint which usernames exist
     if user is None or not auth.verify_password(password, user.password_hash) or user.role != role:
         failures.hit(key)
+        audit.record(db, "", "login.failed", username.strip()[:80], f"{role} {client}")
         return form(request, role, home, next, username, i18n.t("login.wrong"))
+    if user.disabled:  # told only to whoever knows the password
+        audit.record(db, "", "login.failed", user.username, f"{role} {client} disabled")
+        return form(request, role, home, next, username, i18n.t("login.disabled"), status=403)
     if auth.needs_rehash(user.password_hash):  # an older hash: upgraded while the password is here
         user.password_hash = auth.hash_password(password)
         db.add(user)
-    old = request.session.get(logins.TOKEN)
-    if isinstance(old, str):
-        logins.end(db, old)
-    token = logins.start(db, user, logins.now(request))
-    db.commit()
-    request.session.clear()
-    request.session[logins.TOKEN] = token  # a fresh token: one planted before login is worthless
+    audit.add(db, user, "login.succeeded", user.username, f"{role} {client}")
+    start(request, db, user)
+    if user.password_temporary:  # set by an admin: replaced before anything else
+        query = urlencode({"next": local(next, home)}, safe="/")
+        return RedirectResponse(f"{PASSWORD_PAGE}?{query}", status_code=303)
     return RedirectResponse(local(next, home), status_code=303)
 
 
+def start(request: Request, db: Db, user: User) -> None:
+    """A new login for the user in this browser (a password's or the organisation's), committed."""
+    old = request.session.get(logins.TOKEN)
+    if isinstance(old, str):
+        logins.end(db, old)
+    moment = logins.now(request)
+    token = logins.start(db, user, moment)
+    user.last_login_at = moment
+    db.add(user)
+    db.commit()
+    request.session.clear()
+    request.session[logins.TOKEN] = token  # a fresh token: one planted before login is worthless
+
+
 def add_login_routes(router: APIRouter, role: str, home: str) -> None:
-    """GET and POST {home}/login for one role (facilitator or reviewer)."""
+    """GET and POST {home}/login for one role (facilitator, reviewer or admin)."""
 
     @router.get("/login", response_class=HTMLResponse)
     def login_form(request: Request, next: str = home, ended: bool = False) -> HTMLResponse:

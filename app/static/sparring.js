@@ -43,8 +43,10 @@
     Object.keys(unanswered).forEach(function (id) { socket.send(unanswered[id]); });
   });
   document.addEventListener("htmx:wsClose", function (e) {
-    // The server ended a staff page's login (logout elsewhere, idle): reloading shows the login.
-    if (e.detail.event && e.detail.event.code === 4401) { window.location.reload(); return; }
+    // The server ended a staff page's login (logout elsewhere, idle: 4401) or the owner stopped
+    // sharing the session (4403): reloading shows the login page or the refusal.
+    var code = e.detail.event && e.detail.event.code;
+    if (code === 4401 || code === 4403) { window.location.reload(); return; }
     showConn(true);
     socket = e.detail.socketWrapper;
   });

@@ -107,6 +107,7 @@ def number_of(phone: Page) -> str:
 def test_three_case_givers_in_parallel_and_a_follow_up(
     server: LiveServer, browser: Any, shots: Path
 ) -> None:
+    server.add_user(*READER, role="reviewer")  # the summaries are published to this reviewer
     m = Meeting(server, browser, shots)
     control, projector = m.control, m.projector
     control.goto(f"{server.url}/facilitator")
@@ -245,6 +246,7 @@ def test_three_case_givers_in_parallel_and_a_follow_up(
         assert kept not in shown, kept
     assert "Sandhed" not in shown and "uden afstemning" not in shown and "–" not in shown
     m.screens.look(control, "facilitator", "own-summary")
+    control.get_by_role("checkbox", name=READER[0]).check()  # published to the reviewer by name
     control.get_by_role("button", name="Offentliggør for ledelsen").click()
     expect(control.locator(".tag", has_text="Offentliggjort")).to_be_visible()
     for text in (OWN[1], TABLE[1], SUBMITTED, *ADVICE.values(), "Hvornår lovede"):
@@ -289,11 +291,11 @@ def test_three_case_givers_in_parallel_and_a_follow_up(
         "1 åbne sager fra sidste møde blev fulgt op"
     )
     expect(control.locator("#summary")).not_to_contain_text("Juristen sagde nej")
+    control.get_by_role("checkbox", name=READER[0]).check()  # published to the reviewer by name
     control.get_by_role("button", name="Offentliggør for ledelsen").click()
     expect(control.locator(".tag", has_text="Offentliggjort")).to_be_visible()
 
     # Tendenser: the duties that recur in the dilemmas case-givers shared, across the series.
-    server.add_user(*READER, role="reviewer")
     reader = m.context(viewport={"width": 1366, "height": 900}).new_page()
     reader.goto(f"{server.url}/review")
     reader.get_by_label("Brugernavn").fill(READER[0])

@@ -145,8 +145,10 @@ def test_an_own_dilemma_from_review_to_published_summary(
     screens.look(phones[2], "phone", "kollega-ended")
 
     # A note typed and published straight away is kept.
+    server.add_user("direktoer-dilemma", "direktoerens-test-kode", role="reviewer")
     control.get_by_role("link", name=re.compile("Opsummering")).click()
     control.get_by_label("Note til hele sessionen").fill("Et godt møde; tallene skal frem.")
+    control.get_by_role("checkbox", name="direktoer-dilemma").check()  # published to this reviewer
     control.get_by_role("button", name="Offentliggør for ledelsen").click()
     expect(control.locator(".tag", has_text="Offentliggjort")).to_be_visible()
     expect(control.locator(".summary-note")).to_contain_text("tallene skal frem")

@@ -318,10 +318,15 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
 def read_as_manager(room: Room, title: str) -> None:
     """Published for the management, who read it on a laptop: the list, the summary, the trends."""
     control = room.control
+    room.server.add_user(*REVIEWER, role="reviewer")
+    control.reload()  # the publish form lists the reviewers there are
+    control.get_by_role("button", name="Offentliggør for ledelsen").click()
+    expect(control.get_by_role("alert")).to_contain_text("Vælg mindst én læser")
+    control.get_by_role("checkbox", name=REVIEWER[0]).check()
     control.get_by_role("button", name="Offentliggør for ledelsen").click()
     expect(control.locator(".tag", has_text="Offentliggjort")).to_be_visible()
+    expect(control.get_by_role("checkbox", name=REVIEWER[0])).to_be_checked()
     room.screens.look(control, "facilitator", "summary-published")
-    room.server.add_user(*REVIEWER, role="reviewer")
     manager = room.context(viewport={"width": 1366, "height": 900}).new_page()
     room.log_in(manager, "/review", "Log ind som leder (læseadgang)", REVIEWER, "review")
     expect(manager.get_by_role("heading", name="Opsummeringer")).to_be_visible()

@@ -228,9 +228,12 @@ async def _three_groups(server: LiveServer, fac: Facilitator) -> None:
     assert later["follow_ups"] == 1 and "Det gik" not in str(later)
 
     # Tendenser: the duties that recur in the shared dilemmas, from published summaries only.
-    for c in (code, second):
-        assert fac.http.post(f"/facilitator/sessions/{c}/publish").status_code in (200, 303)
     server.add_user(*REVIEWER, role="reviewer")
+    for c in (code, second):  # published to the reviewer by name (app.access)
+        page = fac.http.get(f"/facilitator/sessions/{c}/summary").text
+        readers = re.findall(r'name="reader" value="(\d+)"', page)
+        r = fac.http.post(f"/facilitator/sessions/{c}/publish", data={"reader": readers})
+        assert r.status_code in (200, 303)
     reviewer = Facilitator(server.url)
     reviewer.http.get("/review/login")
     arm_csrf(reviewer.http)

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session as Db
+from sqlmodel import col, select
 
 from app.cli import add_user
 from app.config import Settings
 from app.main import create_app
+from app.models import User
 from tests.utils.clients import arm_csrf
 
 PASSWORD = "korrekt-hest-batteri"
@@ -54,3 +56,15 @@ def new_session(http: TestClient, slugs: list[str] | None = None, group_size: in
     r = http.post("/facilitator/sessions", data=data)
     assert r.status_code == 303, r.text
     return str(r.headers["location"]).rsplit("/", 1)[-1]
+
+
+def reader_ids(http: TestClient, readers: tuple[str, ...] = ("chef",)) -> list[str]:
+    """The form values that tick these reviewers (by username) on the publish form."""
+    with Db(http.app.state.engine) as db:  # type: ignore[attr-defined]
+        return [str(i) for i in db.exec(select(User.id).where(col(User.username).in_(readers)))]
+
+
+def publish(http: TestClient, code: str, readers: tuple[str, ...] = ("chef",)) -> int:
+    """Publish a summary to these reviewers (by username), as the publish form does."""
+    data = {"reader": reader_ids(http, readers)}
+    return http.post(f"/facilitator/sessions/{code}/publish", data=data).status_code

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from tests.routers.conftest import PASSWORD, new_session
+from tests.routers.conftest import PASSWORD, new_session, publish
 from tests.routers.summary_setup import play
 
 NAMES = ["Annelise", "Bodil", "Carsten", "Dorthea"]
@@ -24,7 +24,7 @@ def test_reviewers_read_published_summaries_only(logged_in: TestClient) -> None:
     play(logged_in, draft, NAMES, list("AABB"), list("AAAB"))
     play(logged_in, published, NAMES, list("AAAB"), list("AAAA"), answer="Vi vælger A.")
     logged_in.post(f"/facilitator/sessions/{published}/notes", data={"note_1": "God drøftelse."})
-    assert logged_in.post(f"/facilitator/sessions/{published}/publish").status_code == 303
+    assert publish(logged_in, published) == 303
     as_reviewer(logged_in)
 
     listing = logged_in.get("/review").text

@@ -23,7 +23,7 @@ from app.db import begin_write
 from app.export.summary import SCHEMA, SCHEMA_FILE, json_schema
 from app.main import create_app
 from app.models import Group, GroupAnswer, Participant, Post, Session, SessionCase, Vote
-from tests.routers.conftest import app_client, log_in, new_session
+from tests.routers.conftest import app_client, log_in, new_session, publish, reader_ids
 from tests.routers.summary_setup import play
 
 SEVEN = ["Anna", "Bo", "Carl", "Dorte", "Eva", "Finn", "Gitte"]
@@ -148,7 +148,7 @@ def test_closing_notes_are_scrubbed_and_fixed_once_published(logged_in: TestClie
     assert data["closing_note"] == "Tak til [fjernet] ([fjernet])."
     assert data["cases"][0]["closing_note"] == "[fjernet] ringer på [fjernet]."  # type: ignore[index]
     assert "højst være 4000 tegn" in logged_in.post(f"{base}/notes", data={"note": "x" * 4001}).text
-    assert logged_in.post(f"{base}/publish").status_code == 303
+    assert publish(logged_in, code) == 303
     r = logged_in.post(f"{base}/notes", data={"note": "ny"})
     assert r.status_code == 400 and "kan ikke længere ændres" in r.text
     assert "allerede offentliggjort" in logged_in.post(f"{base}/publish").text
@@ -164,7 +164,11 @@ def test_publishing_keeps_the_notes_typed_but_not_saved(logged_in: TestClient) -
     form = page.split('<form id="notes-form"', 1)[1].split("</form>", 1)[0]
     assert f'formaction="{base}/publish"' in form, "publish submits the notes' form"
     logged_in.post(f"{base}/notes", data={"note": "Saved first.", "note_1": ""})
-    typed = {"note": "Tak til Bo for casen.", "note_1": "Tallene skal frem."}
+    typed = {
+        "note": "Tak til Bo for casen.",
+        "note_1": "Tallene skal frem.",
+        "reader": reader_ids(logged_in),
+    }
     assert logged_in.post(f"{base}/publish", data=typed).status_code == 303
     data = summary_json(logged_in, code)
     assert data["closing_note"] == "Tak til [fjernet] for casen."

@@ -218,7 +218,10 @@ async def live_a_session(server: LiveServer, fac: Facilitator, title: str = "") 
     assert r.status_code == 303, r.text
     room.typed += [NOTE, CASE_NOTE]
     room.summary_before_publish = fac.http.get(f"/facilitator/sessions/{code}/summary.json").text
-    assert fac.http.post(f"/facilitator/sessions/{code}/publish").status_code == 303
+    page = fac.http.get(f"/facilitator/sessions/{code}/summary").text
+    readers = re.findall(r'name="reader" value="(\d+)"', page)  # every reviewer there is, ticked
+    r = fac.http.post(f"/facilitator/sessions/{code}/publish", data={"reader": readers})
+    assert r.status_code == 303, r.text
 
     for phone in phones:
         await phone.aclose()
