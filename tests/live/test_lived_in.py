@@ -5,7 +5,6 @@ and the purge, checked table by table against the models."""
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import re
 import sqlite3
@@ -16,14 +15,13 @@ from pathlib import Path
 import httpx
 import jsonschema
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import Table
 from sqlmodel import SQLModel
 
 from app import models  # noqa: F401  (the tables register themselves in the metadata)
 from app.export.summary import SCHEMA_FILE
 from app.retention import KEPT, RAW
-from tests.utils.clients import Facilitator, arm_csrf
+from tests.utils.clients import Facilitator, arm_csrf, page_text
 from tests.utils.lived_in import CASES, LivedIn, live_a_session
 from tests.utils.server import FACILITATOR, REVIEWER, LiveServer
 
@@ -62,14 +60,6 @@ def reviewer(server: LiveServer) -> httpx.Client:
     return http
 
 
-def download(http: httpx.Client, path: str) -> str:
-    r = http.get(path)
-    assert r.status_code == 200, (path, r.status_code, r.text[:300])
-    if path.endswith(".pdf"):
-        return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)
-    return r.text
-
-
 def leaks(text: str, room: LivedIn) -> list[str]:
     """Personal data and hidden texts found in `text` (whole words, any case)."""
     found = [p for p in room.personal if re.search(rf"\b{re.escape(p)}\b", text, re.IGNORECASE)]
@@ -77,7 +67,7 @@ def leaks(text: str, room: LivedIn) -> list[str]:
 
 
 def test_the_summary_counts_each_person_once(room: LivedIn, fac: Facilitator) -> None:
-    data = json.loads(download(fac.http, f"/facilitator/sessions/{room.code}/summary.json"))
+    data = json.loads(page_text(fac.http, f"/facilitator/sessions/{room.code}/summary.json"))
     jsonschema.validate(data, json.loads(SCHEMA_FILE.read_text()))
     assert data["participants"] == str(room.people), "a rejoin or a move counted someone twice"
     assert [c["title"] for c in data["cases"]][-1] == "Det pyntede notat"
@@ -91,18 +81,18 @@ def test_no_export_draft_or_review_page_shows_personal_data_or_hidden_texts(
     room: LivedIn, fac: Facilitator, reviewer: httpx.Client
 ) -> None:
     pages = {
-        f"facilitator .{fmt}": download(
+        f"facilitator .{fmt}": page_text(
             fac.http, f"/facilitator/sessions/{room.code}/summary.{fmt}"
         )
         for fmt in FORMATS
     }
-    pages["facilitator page"] = download(fac.http, f"/facilitator/sessions/{room.code}/summary")
-    pages["draft"] = download(fac.http, f"/facilitator/sessions/{room.code}/draft")
-    pages["review list"] = download(reviewer, "/review")
-    pages["review page"] = download(reviewer, f"/review/sessions/{room.code}")
-    pages["trends"] = download(reviewer, "/review/trends")
+    pages["facilitator page"] = page_text(fac.http, f"/facilitator/sessions/{room.code}/summary")
+    pages["draft"] = page_text(fac.http, f"/facilitator/sessions/{room.code}/draft")
+    pages["review list"] = page_text(reviewer, "/review")
+    pages["review page"] = page_text(reviewer, f"/review/sessions/{room.code}")
+    pages["trends"] = page_text(reviewer, "/review/trends")
     for fmt in FORMATS:
-        pages[f"review .{fmt}"] = download(reviewer, f"/review/sessions/{room.code}/summary.{fmt}")
+        pages[f"review .{fmt}"] = page_text(reviewer, f"/review/sessions/{room.code}/summary.{fmt}")
     found = {name: leaks(text, room) for name, text in pages.items() if leaks(text, room)}
     assert found == {}, found
     assert "[fjernet]" in pages["facilitator .md"], "the group answers are there, scrubbed"
@@ -112,24 +102,24 @@ def test_no_export_draft_or_review_page_shows_personal_data_or_hidden_texts(
 def test_the_library_and_templates_still_serve_the_lived_in_session(
     room: LivedIn, fac: Facilitator
 ) -> None:
-    before = download(fac.http, f"/facilitator/sessions/{room.code}/summary.json")
+    before = page_text(fac.http, f"/facilitator/sessions/{room.code}/summary.json")
     archive = f"/facilitator/library/{CASES[0]}/archive"
     r = fac.http.post(archive)
     assert r.status_code == 303, r.text
     try:
-        assert download(fac.http, f"/facilitator/sessions/{room.code}/summary.json") == before
-        assert "Spareøvelsen" in download(fac.http, f"/facilitator/sessions/{room.code}/summary")
+        assert page_text(fac.http, f"/facilitator/sessions/{room.code}/summary.json") == before
+        assert "Spareøvelsen" in page_text(fac.http, f"/facilitator/sessions/{room.code}/summary")
         assert fac.http.get(f"/facilitator/sessions/{room.code}").status_code == 200
     finally:
         assert fac.http.post(archive, data={"restore": "1"}).status_code == 303
-    assert CASES[0] in download(fac.http, "/facilitator/library")
+    assert CASES[0] in page_text(fac.http, "/facilitator/library")
 
-    dashboard = download(fac.http, "/facilitator")
+    dashboard = page_text(fac.http, "/facilitator")
     plan = re.search(
         r'href="(/facilitator\?template=\d+)#ny" class="button">Chefforum december<', dashboard
     )
     assert plan, "the session's plan was kept as a template"
-    form = download(fac.http, plan.group(1))
+    form = page_text(fac.http, plan.group(1))
     ticked = re.findall(r'name="cases" value="([^"]+)"[^>]*checked', form)
     assert sorted(ticked) == sorted(CASES), "its cases, ticked"
     next_month = fac.create_session("Chefforum januar", CASES)
@@ -218,7 +208,7 @@ def test_purge_deletes_every_raw_row_and_keeps_the_summary_byte_identical(
     after = {fmt: fac.http.get(f"{base}/summary.{fmt}").content for fmt in ("json", "md", "csv")}
     assert after == before
     assert fac.http.get(f"{base}/summary.pdf").status_code == 200
-    page = download(fac.http, f"{base}/summary")
+    page = page_text(fac.http, f"{base}/summary")
     assert "blev slettet" in page and "Slet rådata nu" not in page
     assert fac.http.get(base).status_code == 200, "the control page of a purged session"
     r = fac.http.post(f"{base}/purge", data={"confirm": "1"})
@@ -250,7 +240,7 @@ def test_the_summary_page_and_pdf_show_the_heaviest_duty_and_how_hard_in_either_
 ) -> None:
     """What the README promises and the JSON holds: the duty split (people and groups) and the
     mean difficulty, as masked; every frozen word in the reader's language."""
-    data = json.loads(download(fac.http, f"/facilitator/sessions/{room.code}/summary.json"))
+    data = json.loads(page_text(fac.http, f"/facilitator/sessions/{room.code}/summary.json"))
     first = data["cases"][0]
     marks = {m["duty"]: (m["people"], m["groups"]) for m in first["heaviest_duty"]}
     # The first round is withheld (a small split), so the people's marks are too: 'x'.
@@ -264,9 +254,9 @@ def test_the_summary_page_and_pdf_show_the_heaviest_duty_and_how_hard_in_either_
             (reviewer, f"/review/sessions/{room.code}"),
         ):
             with reading_in(http, lang):
-                page = download(http, base)
-                pdf = download(http, f"{base.removesuffix('/summary')}/summary.pdf")
-                markdown = download(http, f"{base.removesuffix('/summary')}/summary.md")
+                page = page_text(http, base)
+                pdf = page_text(http, f"{base.removesuffix('/summary')}/summary.pdf")
+                markdown = page_text(http, f"{base.removesuffix('/summary')}/summary.md")
             table = page.split('class="duty-split"', 1)[1].split("</table>", 1)[0]
             for slug, (people, groups) in marks.items():
                 name = DUTY_NAMES[lang][slug]
@@ -283,7 +273,7 @@ def test_the_summary_page_and_pdf_show_the_heaviest_duty_and_how_hard_in_either_
 def test_trend_charts_write_numbers_and_dates_in_the_readers_style(
     room: LivedIn, reviewer: httpx.Client
 ) -> None:
-    today = json.loads(download(reviewer, f"/review/sessions/{room.code}/summary.json"))["date"]
+    today = json.loads(page_text(reviewer, f"/review/sessions/{room.code}/summary.json"))["date"]
     _, month, day = today.split("-")
     months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     expected = {
@@ -292,7 +282,7 @@ def test_trend_charts_write_numbers_and_dates_in_the_readers_style(
     }
     for lang, (tick, date, duty, wrong) in expected.items():
         with reading_in(reviewer, lang):
-            page = download(reviewer, "/review/trends")
+            page = page_text(reviewer, "/review/trends")
         charts = " ".join(re.findall(r"<svg.*?</svg>", page, re.S))
         assert tick in charts and date in charts and wrong not in charts, lang
         assert f"<h2>{duty}</h2>" in page, lang

@@ -9,14 +9,12 @@ travel through every field that reaches a summary: the session title, a case the
 from __future__ import annotations
 
 import asyncio
-import io
 import re
 
 import httpx
-from pypdf import PdfReader
 
 from tests.domain.test_anonymise import KEPT, TYPED
-from tests.utils.clients import Facilitator, Phone, arm_csrf
+from tests.utils.clients import Facilitator, Phone, arm_csrf, page_text
 from tests.utils.server import REVIEWER, LiveServer
 
 ALIASES = ["Kirsten", "Bo", "Leder", "Chef", "Yrsa", "Malthe"]
@@ -61,18 +59,20 @@ def test_every_notation_is_scrubbed_and_every_near_miss_kept_in_every_format(
     base = f"/facilitator/sessions/{code}"
     notes = {"note": f"{CORPUS} {KEEP}", "note_1": CORPUS}
     assert facilitator.http.post(f"{base}/notes", data=notes).status_code == 303
-    texts = {fmt: _get(facilitator.http, f"{base}/summary.{fmt}") for fmt in FORMATS}
-    texts["page"] = _get(facilitator.http, f"{base}/summary")
-    texts["draft"] = _get(facilitator.http, f"{base}/draft")
+    texts = {fmt: page_text(facilitator.http, f"{base}/summary.{fmt}") for fmt in FORMATS}
+    texts["page"] = page_text(facilitator.http, f"{base}/summary")
+    texts["draft"] = page_text(facilitator.http, f"{base}/draft")
     server.add_user(*REVIEWER, role="reviewer")
-    readers = re.findall(r'name="reader" value="(\d+)"', _get(facilitator.http, f"{base}/summary"))
+    readers = re.findall(
+        r'name="reader" value="(\d+)"', page_text(facilitator.http, f"{base}/summary")
+    )
     r = facilitator.http.post(f"{base}/publish", data={"reader": readers})  # to the reviewer
     assert r.status_code == 303
     reviewer = _reviewer(server)
-    texts["review list"] = _get(reviewer, "/review")
-    texts["review page"] = _get(reviewer, f"/review/sessions/{code}")
+    texts["review list"] = page_text(reviewer, "/review")
+    texts["review page"] = page_text(reviewer, f"/review/sessions/{code}")
     for fmt in FORMATS:
-        texts[f"review .{fmt}"] = _get(reviewer, f"/review/sessions/{code}/summary.{fmt}")
+        texts[f"review .{fmt}"] = page_text(reviewer, f"/review/sessions/{code}/summary.{fmt}")
     for where, text in texts.items():
         flat = " ".join(text.split())
         assert _leaks(text) == [], where
@@ -103,14 +103,6 @@ def _leaks(text: str) -> list[str]:
     found += [n for n in NAMES if re.search(rf"(?<!\w){n}", flat, re.IGNORECASE)]
     found += [s for s in ("Kir-\nsten", "Kirs\nten") if s in text]
     return found
-
-
-def _get(http: httpx.Client, path: str) -> str:
-    r = http.get(path)
-    assert r.status_code == 200, (path, r.status_code, r.text[:300])
-    if path.endswith(".pdf"):
-        return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)
-    return r.text
 
 
 def _reviewer(server: LiveServer) -> httpx.Client:

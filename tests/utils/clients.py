@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import re
 import ssl
@@ -245,3 +246,14 @@ class Control(LivePage):
         super().__init__(
             base_url.replace("http", "ws", 1) + f"/ws/facilitator/{code}", fac.cookie()
         )
+
+
+def page_text(http: httpx.Client, path: str) -> str:
+    """A page or download as a reader gets its text (a PDF's extracted); anything but 200 fails."""
+    from pypdf import PdfReader
+
+    r = http.get(path)
+    assert r.status_code == 200, (path, r.status_code, r.text[:300])
+    if path.endswith(".pdf"):
+        return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)
+    return r.text
