@@ -1,0 +1,177 @@
+"""The machine's own limit: one fragment broadcast to N websockets, with nothing of Sparring in it.
+
+The same stack as `sparring serve` (uvicorn, its websockets implementation, no compression), a
+Starlette app whose only work is to hold N sockets and, on a signal, send one fixed fragment to
+every one of them: each socket's own task sends it, as Sparring's per-page outboxes do. The phones
+are plain websockets clients in separate processes on the same machine, as in bench/run.
+
+    .venv/bin/python bench/limit.py [--sockets 1000] [--bytes 4000] [--rounds 5] [--procs 2]
+
+Prints per round: the server's time to hand the fragment to every socket, and the time from the
+signal until the first / median / last client received it. Sparring cannot beat this on the same
+machine: whatever it does for a push (reading the room, rendering) comes on top.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import os
+import resource
+import statistics
+import sys
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def fragment(size: int) -> str:
+    """A phone's fragment of about `size` bytes (HTML as htmx swaps it)."""
+    row = '<li class="post"><p>Lovligheden vejer tungest her, men vi skal også tænke på åbenheden.</p></li>'
+    body = row * max(1, size // len(row.encode()))
+    return f'<div id="group-posts" hx-swap-oob="true"><ul>{body}</ul></div>'
+
+
+def server(port: int, size: int, ready: Connection) -> None:
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route, WebSocketRoute
+    from starlette.websockets import WebSocket, WebSocketDisconnect
+
+    html = fragment(size)
+    queues: set[asyncio.Queue[str]] = set()
+
+    async def socket(ws: WebSocket) -> None:
+        await ws.accept()
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        queues.add(queue)
+
+        async def write() -> None:
+            while True:
+                await ws.send_text(await queue.get())
+
+        writer = asyncio.create_task(write())
+        try:
+            while True:
+                await ws.receive_text()
+        except WebSocketDisconnect:
+            pass
+        finally:
+            writer.cancel()
+            queues.discard(queue)
+
+    async def go(request: Request) -> JSONResponse:
+        start = time.perf_counter()
+        for queue in queues:
+            queue.put_nowait(html)
+        # Until every socket's writer has taken its fragment and handed it to the transport.
+        while any(not q.empty() for q in queues):
+            await asyncio.sleep(0)
+        return JSONResponse(
+            {"sockets": len(queues), "handed_ms": 1000 * (time.perf_counter() - start)}
+        )
+
+    app = Starlette(routes=[WebSocketRoute("/ws", socket), Route("/go", go)])
+    ready.send("up")
+    uvicorn.run(app, host="127.0.0.1", port=port, ws_per_message_deflate=False, log_level="warning")
+
+
+def clients(port: int, n: int, pipe: Connection) -> None:
+    asyncio.run(_clients(port, n, pipe))
+
+
+async def _clients(port: int, n: int, pipe: Connection) -> None:
+    from websockets.asyncio.client import connect
+
+    sockets = []
+    for _ in range(n):
+        sockets.append(await connect(f"ws://127.0.0.1:{port}/ws", open_timeout=60))
+    pipe.send("connected")
+    loop = asyncio.get_running_loop()
+    while await loop.run_in_executor(None, pipe.recv) == "round":
+        pipe.send("armed")
+        arrived = await asyncio.gather(*(_one(ws) for ws in sockets))
+        pipe.send(arrived)
+    for ws in sockets:
+        await ws.close()
+
+
+async def _one(ws: object) -> float:
+    await ws.recv()  # type: ignore[attr-defined]
+    return time.time()
+
+
+def main() -> None:
+    import httpx
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sockets", type=int, default=1000)
+    parser.add_argument("--bytes", type=int, default=4000, help="size of the fragment")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--procs", type=int, default=2, help="client processes")
+    parser.add_argument("--port", type=int, default=8169)
+    args = parser.parse_args()
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    spawn = mp.get_context("spawn")
+    up, child = spawn.Pipe()
+    srv = spawn.Process(target=server, args=(args.port, args.bytes, child), daemon=True)
+    srv.start()
+    up.recv()
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{args.port}/nothing", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    pipes, procs = [], []
+    for k in range(args.procs):
+        parent, child = spawn.Pipe()
+        share = len(range(k, args.sockets, args.procs))
+        proc = spawn.Process(target=clients, args=(args.port, share, child))
+        proc.start()
+        pipes.append(parent)
+        procs.append(proc)
+    for pipe in pipes:
+        assert pipe.recv() == "connected"
+    size = len(fragment(args.bytes).encode())
+    print(f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())}, {os.cpu_count()} cores")
+    print(
+        f"{args.sockets} sockets, one fragment of {size:,} bytes each, {args.procs} client processes"
+    )
+    print("| round | server handed to all (ms) | first / median / last received (ms) |")
+    print("|---|---|---|")
+    lasts = []
+    for n in range(1, args.rounds + 1):
+        for pipe in pipes:
+            pipe.send("round")
+        for pipe in pipes:
+            assert pipe.recv() == "armed"
+        start = time.time()
+        handed = httpx.get(f"http://127.0.0.1:{args.port}/go", timeout=60).json()
+        arrived = sorted(t - start for pipe in pipes for t in pipe.recv())
+        assert handed["sockets"] == args.sockets == len(arrived), (handed, len(arrived))
+        lasts.append(arrived[-1])
+        print(
+            f"| {n} | {handed['handed_ms']:.0f} | {1000 * arrived[0]:.0f} / "
+            f"{1000 * statistics.median(arrived):.0f} / {1000 * arrived[-1]:.0f} |"
+        )
+    print(f"last received: median of rounds {1000 * statistics.median(lasts):.0f} ms")
+    print(f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    for pipe in pipes:
+        pipe.send("stop")
+    for proc in procs:
+        proc.join()
+    srv.terminate()
+    srv.join()
+
+
+if __name__ == "__main__":
+    main()
