@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app import assets, audit, i18n, library, logins, presence, retention, room, sso
+from app import assets, audit, i18n, library, logins, presence, retention, room, sso, web
 from app.config import Settings, get_settings
 from app.db import checkpoint_loop, make_engine
 from app.deps import LoginRequired, PasswordChangeRequired
@@ -64,8 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.library, _ = library.seed_library(db, settings.seed_dir)
         retention.purge_at_start(app.state.engine, settings)  # raw rows past retention go now
         audit.purge_at_start(app.state.engine, settings)  # and audit rows past their own
-        templates.env.globals["DUTIES"] = app.state.library.duty_map()
-        templates.env.globals["THRESHOLD"] = settings.anonymity_threshold
+        web.configure(app.state.library.duty_map(), settings.anonymity_threshold)
         purging = asyncio.create_task(
             retention.retention_loop(app.state.engine, settings, app.state.writer)
         )

@@ -78,7 +78,7 @@ class Room:
     @property
     def more_cases(self) -> bool:
         """A case after the current one is planned (else the closed one was the last)."""
-        return self.session.position + 1 < len(self.cases)
+        return phases.has_next_case(self.session.position, len(self.cases))
 
     @property
     def phase(self) -> Phase | None:
@@ -185,14 +185,45 @@ class Room:
         row = self.case_of(person.group_id)
         return casework.role(person.id, self.facts(row) if row else None)
 
+    def shown_role(self, person: Participant) -> casework.Role:
+        """The part this phone plays now (in the follow-up: whoever carried a case tells)."""
+        return casework.shown_role(self.phase, self.role(person), bool(self.carried_by(person)))
+
+    def may_ask(self, person: Participant) -> bool:
+        return casework.may_ask(self.phase, self.role(person))
+
+    def may_mark_duty(self, person: Participant) -> bool:
+        return casework.may_mark_duty(self.status, self.phase, self.role(person))
+
+    @property
+    def following_up(self) -> bool:
+        """The groups hear what happened to the last meeting's open cases."""
+        return self.phase is Phase.FOLLOW_UP
+
+    @property
+    def follow_up_open(self) -> bool:
+        return casework.follow_up_open(self.status, self.phase)
+
+    @property
+    def writing_open(self) -> bool:
+        return casework.writing_open(self.phase)
+
+    @property
+    def duties_shown(self) -> bool:
+        return casework.duties_shown(self.phase)
+
+    @property
+    def marks_case_ready(self) -> bool:
+        return casework.marks_case_ready(self.phase)
+
+    @property
+    def closing(self) -> bool:
+        return casework.closing(self.phase)
+
     def task(self, person: Participant) -> str:
         """This phone's task in the current step, worded for its role."""
         row = self.case_of(person.group_id)
-        who = self.role(person)
-        if self.phase is Phase.FOLLOW_UP and self.carried_by(person):
-            who = casework.Role.GIVER
-        elif self.phase is Phase.FOLLOW_UP:
-            who = casework.Role.MEMBER
+        who = self.shown_role(person)
         key = casework.task(
             self.phase, who, row is not None, row is not None and row.giver_id is not None
         )
@@ -242,6 +273,56 @@ class Room:
         phase = self.phase
         return phases.next_phase(phase, self.phases) if phase and phase != Phase.CLOSED else None
 
+    @property
+    def steps(self) -> tuple[Phase, ...]:
+        """The steps the projector lists (closed ends the case; it is not a step)."""
+        return phases.steps(self.phases)
+
+    @property
+    def at_first_phase(self) -> bool:
+        return phases.first_phase(self.phase, self.phases)
+
+    @property
+    def gate_ahead(self) -> bool:
+        """ "Next" would reveal: the control page's next action is the reveal gate."""
+        phase, target = self.phase, self.next_phase
+        return phase is not None and target is not None and gate.gated(self.phases, phase, target)
+
+    @property
+    def next_action(self) -> str:
+        """The control page's one next action: "next_case" or "end" once the case is closed,
+        "reveal" at the gate, else "phase" (on to the next phase)."""
+        if self.case_closed:
+            return "next_case" if self.more_cases else "end"
+        return "reveal" if self.gate_ahead else "phase"
+
+    # Which step the room is in, named for what people do in it. -----------------------------
+
+    @property
+    def presenting(self) -> bool:
+        return self.phase is Phase.PRESENT
+
+    @property
+    def clarifying(self) -> bool:
+        return self.phase is Phase.CLARIFY
+
+    @property
+    def answering(self) -> bool:
+        """The groups agree on and write their answer (kollegasparring's advice)."""
+        return self.phase is Phase.GROUP_ANSWER
+
+    @property
+    def case_closed(self) -> bool:
+        return self.phase is Phase.CLOSED
+
+    @property
+    def case_unfolded(self) -> bool:
+        return visibility.case_unfolded(self.phase)
+
+    @property
+    def projector_shows_case(self) -> bool:
+        return visibility.projector_shows_case(self.phase)
+
     def label(self, phase: Phase) -> str:
         return i18n.phase_name(phase, self.format)
 
@@ -271,7 +352,7 @@ class Room:
     @property
     def talking(self) -> bool:
         """Groups are talking and writing: the discussion, reflection and answer phases."""
-        return self.phase in (Phase.DISCUSS, Phase.REFLECT, Phase.GROUP_ANSWER)
+        return phases.talking(self.phase)
 
     @property
     def options(self) -> list[tuple[str, str]]:
@@ -479,7 +560,7 @@ class Room:
 
     @property
     def vote_round(self) -> int | None:
-        return {Phase.VOTE: 1, Phase.REVOTE: 2}.get(self.phase) if self.phase else None
+        return phases.vote_round(self.phase)
 
 
 def load_room(db: Db, session: Session, only: Collection[Participant] | None = None) -> Room:

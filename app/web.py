@@ -1,19 +1,29 @@
-"""Jinja2 environment shared by pages, htmx responses and websocket pushes."""
+"""The one Jinja2 environment shared by pages, htmx responses, websocket pushes and downloads.
+
+Every global and filter the templates use is set here, so no template depends on which module
+happened to be imported first; `configure` adds what is only known at start-up.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi.templating import Jinja2Templates
 from jinja2 import select_autoescape
 
-from app import i18n
+from app import accounts, audit, export, i18n
 from app.assets import static_url
 from app.domain import casework, grouping
-from app.domain.phases import Format
+from app.domain.phases import Format, Status
+from app.export import wording
+from app.export.charts import case_chart_svg
 from app.models import utcnow
+
+if TYPE_CHECKING:
+    from app.library import Duty
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -33,28 +43,48 @@ def mmss(seconds: int | None) -> str:
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.autoescape = select_autoescape(["html", "xml", "svg"])  # charts are .svg templates
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
 templates.env.globals.update(
     seconds_left=seconds_left,
     static_url=static_url,
     mmss=mmss,
-    FORMAT_LABELS=i18n.Labels("format.", Format),
-    PHASE_LABEL=i18n.phase_name,
+    # Words: the catalogue and the labels of the domain's names.
     t=i18n.t,
     plural=i18n.plural,
     language=i18n.current.get,
     day=lambda value, with_time=False: i18n.day(i18n.current.get(), value, with_time),
     number=lambda value, decimals=0: i18n.number(i18n.current.get(), value, decimals),
-    DUTIES={},  # slug -> library.Duty, set when the app loads the library
-    THRESHOLD=3,  # settings.anonymity_threshold, set when the app starts
+    PHASE_LABEL=i18n.phase_name,
+    FORMAT_LABELS=i18n.Labels("format.", Format),
+    STATUS_LABELS=i18n.Labels("status.", Status),
     GROUP_MODES=i18n.Labels("mode.", grouping.Mode),
     GROUP_MODE_HELP=i18n.Labels("mode_help.", grouping.Mode),
     SHARE_LABELS=i18n.Labels("casework.share.", casework.Share),
     ORIGIN_LABELS=i18n.Labels("casework.origin.", casework.Origin),
+    ROLE_LABELS=i18n.Labels("role.", accounts.ROLES),
+    ACTION_LABELS=i18n.Labels("audit.action.", audit.ACTIONS),
+    # A frozen summary in its reader's language (app/export/wording.py) and its downloads.
+    case_chart_svg=case_chart_svg,
+    pct=wording.pct,
+    shown=wording.text,
+    duty_name=wording.duty_name,
+    group_label=wording.group,
+    answers_heading=wording.answers_heading,
+    SUMMARY_FORMATS=export.FORMATS,
+    # Known at start-up (configure): the library's duties and the anonymity threshold.
+    DUTIES=wording.DUTIES,
+    THRESHOLD=3,
 )
 templates.env.filters["loc"] = i18n.localised
 templates.env.filters["loc_list"] = i18n.localised_list
-templates.env.trim_blocks = True
-templates.env.lstrip_blocks = True
+
+
+def configure(duties: Mapping[str, Duty], threshold: int) -> None:
+    """What the templates know only once the app starts: the seed's duties, the anonymity threshold."""
+    wording.DUTIES.clear()
+    wording.DUTIES.update(duties)  # the same dict the templates' DUTIES is
+    templates.env.globals["THRESHOLD"] = threshold
 
 
 def render(name: str, **context: Any) -> str:

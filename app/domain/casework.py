@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.domain import RuleError
-from app.domain.phases import Phase, Status
+from app.domain.phases import RANK, Phase, Status
 
 
 class Role(StrEnum):
@@ -84,6 +84,30 @@ def task(phase: Phase | None, who: Role, has_case: bool, has_giver: bool = True)
     return f"casework.task.{phase}.{who}"
 
 
+def shown_role(phase: Phase | None, who: Role, carries: bool) -> Role:
+    """The role a phone plays now: in the follow-up, whoever carried a case from the last
+    meeting tells what happened (the giver's part) and everyone else listens."""
+    if phase is Phase.FOLLOW_UP:
+        return Role.GIVER if carries else Role.MEMBER
+    return who
+
+
+def may_ask(phase: Phase | None, who: Role) -> bool:
+    """The members jot down their clarifying questions while the case-giver answers them."""
+    return phase is Phase.CLARIFY and who is Role.MEMBER
+
+
+def duties_shown(phase: Phase | None) -> bool:
+    """The duties the group marked are on its phones from the reflection on."""
+    return phase is not None and RANK.index(phase) >= RANK.index(Phase.REFLECT)
+
+
+def marks_case_ready(phase: Phase | None) -> bool:
+    """Steps in which a group marks its own case ready (a follow-up is marked for the carried
+    cases, not the group's own)."""
+    return phase in MARKED_STEPS and phase is not Phase.FOLLOW_UP
+
+
 # Who sees a case ---------------------------------------------------------------------------------
 
 
@@ -128,8 +152,13 @@ def check_write(status: Status, phase: Phase | None) -> None:
     """An own case is typed before the meeting starts or while the groups find their cases."""
     if status is Status.ENDED:
         raise RuleError("casework.ended")
-    if status is Status.RUNNING and phase not in (Phase.CHOOSE, Phase.FOLLOW_UP, Phase.PRESENT):
+    if status is Status.RUNNING and not writing_open(phase):
         raise RuleError("casework.write_closed", found=phase)
+
+
+def writing_open(phase: Phase | None) -> bool:
+    """In a running meeting own cases are typed until the cases have been presented."""
+    return phase in (Phase.CHOOSE, Phase.FOLLOW_UP, Phase.PRESENT)
 
 
 def check_case_text(title: str, text: str) -> tuple[str, str]:
@@ -161,14 +190,22 @@ def check_take(person_group: int | None, case: CaseFacts | None) -> None:
 def check_mark_duty(status: Status, phase: Phase | None, who: Role) -> None:
     """The group marks the duties in play while the case-giver listens; the case-giver may adjust
     them afterwards, since they decide whether the duties leave the group."""
-    if status is not Status.RUNNING or phase not in (
-        Phase.REFLECT,
-        Phase.GROUP_ANSWER,
-        Phase.TAKEAWAY,
-    ):
+    if status is not Status.RUNNING or phase not in MARKING_STEPS:
         raise RuleError("casework.duties_closed", found=phase)
     if phase is Phase.REFLECT and who is Role.GIVER:
         raise RuleError("casework.giver_listens")
+
+
+MARKING_STEPS = (Phase.REFLECT, Phase.GROUP_ANSWER, Phase.TAKEAWAY)
+"""Steps in which the duties in play are marked."""
+
+
+def may_mark_duty(status: Status, phase: Phase | None, who: Role) -> bool:
+    try:
+        check_mark_duty(status, phase, who)
+    except RuleError:
+        return False
+    return True
 
 
 def check_done(status: Status, phase: Phase | None, case: CaseFacts | None) -> Phase:
@@ -183,7 +220,7 @@ def check_close(status: Status, phase: Phase | None, who: Role, share: str, brie
     """Only the case-giver closes, from the closing step on; sharing the case needs its brief."""
     if who is not Role.GIVER:
         raise RuleError("casework.giver_only")
-    if status is not Status.RUNNING or phase not in (Phase.TAKEAWAY, Phase.CLOSED):
+    if status is not Status.RUNNING or not closing(phase):
         raise RuleError("casework.close_closed", found=phase)
     try:
         chosen = Share(share)
@@ -196,14 +233,24 @@ def check_close(status: Status, phase: Phase | None, who: Role, share: str, brie
     return chosen
 
 
+def closing(phase: Phase | None) -> bool:
+    """The case-giver closes the case from the closing step on."""
+    return phase in (Phase.TAKEAWAY, Phase.CLOSED)
+
+
 def check_follow_up(
     status: Status, phase: Phase | None, person: int | None, case: CaseFacts
 ) -> None:
     """The case-giver of a case carried from the last meeting tells what happened since."""
     if not case.carried or case.giver is None or case.giver != person:
         raise RuleError("casework.giver_only")
-    if status is not Status.RUNNING or phase is Phase.CHOOSE:
+    if not follow_up_open(status, phase):
         raise RuleError("casework.follow_up_closed", found=phase)
+
+
+def follow_up_open(status: Status, phase: Phase | None) -> bool:
+    """What happened since is told once the groups have found their cases."""
+    return status is Status.RUNNING and phase is not Phase.CHOOSE
 
 
 def check_claim(person_group: int | None, case: CaseFacts) -> None:

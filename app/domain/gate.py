@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from app.domain import RuleError
@@ -12,6 +13,11 @@ def crosses_reveal(current: Phase, target: Phase) -> bool:
     """Whether a move takes the case from before the reveal to the reveal or past it."""
     reveal = RANK.index(Phase.REVEAL)
     return RANK.index(current) < reveal <= RANK.index(target)
+
+
+def gated(order: Sequence[Phase], current: Phase, target: Phase) -> bool:
+    """Whether a move waits at the gate: the case has a reveal and the move reaches it or beyond."""
+    return Phase.REVEAL in order and crosses_reveal(current, target)
 
 
 def reveal_open(groups: int, answered: int, time_up: bool) -> bool:

@@ -138,6 +138,18 @@ OWN_STEPS_WITH_PROMPTS: frozenset[Phase] = frozenset((*GROUP_CASES_ORDER[:-1], P
 VOTING_PHASES: dict[Phase, int] = {Phase.VOTE: 1, Phase.REVOTE: 2}
 """Phases in which participants vote, and the round each one records."""
 
+TALKING: frozenset[Phase] = frozenset((Phase.DISCUSS, Phase.REFLECT, Phase.GROUP_ANSWER))
+"""Phases in which the groups talk and write their answer (kollegasparring's advice)."""
+
+
+def vote_round(phase: Phase | None) -> int | None:
+    """The round a vote in this phase records; none outside the votes."""
+    return VOTING_PHASES.get(phase) if phase is not None else None
+
+
+def talking(phase: Phase | None) -> bool:
+    return phase in TALKING
+
 
 def _index(phase: Phase, order: Sequence[Phase]) -> int:
     if phase not in order:
@@ -181,11 +193,7 @@ def voting_round(status: Status, phase: Phase | None) -> int:
 
 def check_group_answer_open(status: Status, phase: Phase | None) -> None:
     """Group answers (and kollegasparring's advice) are written while the groups talk."""
-    if status is not Status.RUNNING or phase not in (
-        Phase.DISCUSS,
-        Phase.REFLECT,
-        Phase.GROUP_ANSWER,
-    ):
+    if status is not Status.RUNNING or not talking(phase):
         raise RuleError("answer.closed", found=phase)
 
 
@@ -211,9 +219,24 @@ def check_next_case(status: Status, position: int, case_count: int) -> int:
     """The position of the next case; only when one follows."""
     if status is not Status.RUNNING:
         raise RuleError("session.not_running", expected=Status.RUNNING, found=status)
-    if position + 1 >= case_count:
+    if not has_next_case(position, case_count):
         raise RuleError("session.last_case")
     return position + 1
+
+
+def has_next_case(position: int, case_count: int) -> bool:
+    """A case is planned after the one at `position` (else that one is the last)."""
+    return position + 1 < case_count
+
+
+def first_phase(phase: Phase | None, order: Sequence[Phase]) -> bool:
+    """The case is at its first phase: there is nothing to go back to."""
+    return bool(order) and phase is order[0]
+
+
+def steps(order: Sequence[Phase]) -> tuple[Phase, ...]:
+    """The steps a case is shown to go through: closed is its end, not a step."""
+    return tuple(phase for phase in order if phase is not Phase.CLOSED)
 
 
 def check_join(status: Status) -> None:

@@ -42,3 +42,15 @@ def phone_shows_results(phase: Phase | None, results_on_phones: bool) -> bool:
 def perspective_visible(phase: Phase | None) -> bool:
     """The case's perspective (duties, what the kodeks says) comes after the groups answered."""
     return results_visible(phase)
+
+
+def case_unfolded(phase: Phase | None) -> bool:
+    """The case's text is open on the phones while people read it: as the groups find their
+    cases, while it is presented and questioned, and during the first vote; later it folds."""
+    return phase in (Phase.CHOOSE, Phase.PRESENT, Phase.CLARIFY, Phase.VOTE)
+
+
+def projector_shows_case(phase: Phase | None) -> bool:
+    """The wall shows the case's text while it is presented and questioned (a vote shows it with
+    its options)."""
+    return phase in (Phase.PRESENT, Phase.CLARIFY)

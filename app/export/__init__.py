@@ -7,13 +7,10 @@ from dataclasses import dataclass
 
 from fastapi import HTTPException, Response
 
-from app.export import wording
-from app.export.charts import case_chart_svg
 from app.export.markdown import to_markdown
 from app.export.pdf import to_pdf
 from app.export.summary import Summary, to_json
 from app.export.table import to_csv
-from app.web import templates
 
 
 @dataclass(frozen=True)
@@ -47,14 +44,3 @@ def response(summary: Summary, code: str, fmt: str) -> Response:
             "Content-Disposition": f'attachment; filename="{filename(code, summary.date, fmt)}"'
         },
     )
-
-
-templates.env.globals.update(
-    case_chart_svg=case_chart_svg,
-    pct=wording.pct,
-    shown=wording.text,
-    duty_name=wording.duty_name,
-    group_label=wording.group,
-    answers_heading=wording.answers_heading,
-    SUMMARY_FORMATS=FORMATS,
-)

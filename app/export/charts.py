@@ -13,7 +13,6 @@ from markupsafe import Markup
 from app.export import wording
 from app.export.summary import CaseSummary
 from app.i18n import current, day_month, number, t
-from app.web import render
 
 FONT = "sparring, DejaVu Sans, sans-serif"  # "sparring" is the font the PDF registers
 BEFORE, AFTER = "#0b5cad", "#6c3fb5"
@@ -107,6 +106,8 @@ def trend_chart(title: str, series: list[tuple[str, str, list[Point]]]) -> Chart
 
 def svg(chart: Chart) -> Markup:
     """The chart as SVG, safe to place in a page: the template escaped every text in it."""
+    from app.web import render  # here, not above: the environment offers this module's charts
+
     return Markup(render("charts/chart.svg", chart=chart))
 
 

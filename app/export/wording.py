@@ -7,19 +7,24 @@ The stored summary is not changed: what it holds stays the record, these only re
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from app import i18n
 from app.domain.anonymise import MARKER
 from app.export.summary import Summary
-from app.web import templates
+
+if TYPE_CHECKING:
+    from app.library import Duty
+
+DUTIES: dict[str, Duty] = {}
+"""The seed's duties by slug, filled when the app starts (app.web.configure)."""
 
 _GROUP = re.compile(r"^Gruppe (\d+)$")  # the label app.export.build freezes
 
 
 def duty_name(slug: str, frozen: str) -> str:
     """A duty's name in the reader's language (the frozen name for a duty the seed lacks)."""
-    duties = templates.env.globals["DUTIES"]  # the seed's duties, set when the app loads them
-    duty = duties.get(slug) if isinstance(duties, dict) else None
+    duty = DUTIES.get(slug)
     return i18n.localised(duty, "name") if duty is not None else frozen
 
 

@@ -23,8 +23,6 @@ signin.add_login_routes(public, "admin", HOME)
 router = APIRouter(prefix=HOME, tags=["admin"], dependencies=[Depends(current_admin)])
 DONE = i18n.Labels("admin.done.", ("role", "enabled", "disabled", "removed"))
 UserId = Annotated[int, Path(ge=1, le=ROW_ID)]
-templates.env.globals["ROLE_LABELS"] = i18n.Labels("role.", accounts.ROLES)
-templates.env.globals["ACTION_LABELS"] = i18n.Labels("audit.action.", audit.ACTIONS)
 
 
 def _accounts(

@@ -45,9 +45,6 @@ from app.room import load_room
 from app.routers import signin
 from app.web import templates
 
-STATUS_LABELS = i18n.Labels("status.", Status)
-templates.env.globals["STATUS_LABELS"] = STATUS_LABELS
-
 HOME = "/facilitator"
 ROW_ID = (
     2**31 - 1

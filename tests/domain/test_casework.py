@@ -174,3 +174,38 @@ def test_an_open_case_on_a_new_phone_is_given_to_a_group_and_claimed_there() -> 
         cw.check_claim(10, case(id=6, group=10, giver=7, origin=Origin.CARRIED))
     with pytest.raises(RuleError, match="no_case"):
         cw.check_claim(10, case(id=1, group=10, giver=None))  # not a case from the last meeting
+
+
+def test_what_a_phone_offers_follows_the_rules_that_refuse() -> None:
+    """The screens ask these predicates; they agree with the checks the actions run."""
+    running = Status.RUNNING
+    for phase in (*sequence(Format.KOLLEGASPARRING, False, True, True), None):
+        for who in Role:
+            try:
+                cw.check_mark_duty(running, phase, who)
+                allowed = True
+            except RuleError:
+                allowed = False
+            assert cw.may_mark_duty(running, phase, who) is allowed
+        try:
+            cw.check_write(running, phase)
+            assert cw.writing_open(phase)
+        except RuleError:
+            assert not cw.writing_open(phase)
+    assert cw.may_ask(Phase.CLARIFY, Role.MEMBER) and not cw.may_ask(Phase.CLARIFY, Role.GIVER)
+    assert cw.shown_role(Phase.FOLLOW_UP, Role.MEMBER, carries=True) is Role.GIVER
+    assert cw.shown_role(Phase.FOLLOW_UP, Role.GIVER, carries=False) is Role.MEMBER
+    assert cw.shown_role(Phase.PRESENT, Role.GIVER, carries=False) is Role.GIVER
+    assert [p for p in Phase if cw.duties_shown(p)] == [
+        Phase.REFLECT,
+        Phase.GROUP_ANSWER,
+        Phase.TAKEAWAY,
+        Phase.REVEAL,
+        Phase.REVOTE,
+        Phase.CLOSED,
+    ]
+    assert [p for p in Phase if cw.marks_case_ready(p)] == [
+        Phase.PRESENT,
+        Phase.CLARIFY,
+        Phase.REFLECT,
+    ]

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.domain import RuleError
-from app.domain.gate import check_reveal, crosses_reveal, reveal_open, time_up
-from app.domain.phases import RANK, Phase
+from app.domain.gate import check_reveal, crosses_reveal, gated, reveal_open, time_up
+from app.domain.phases import GROUP_CASES_ORDER, ORDER, RANK, Phase
 
 NOW = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 
@@ -52,3 +52,9 @@ def test_time_up_reads_naive_times_as_utc() -> None:
     assert time_up(NOW, NOW)
     assert not time_up(NOW + timedelta(seconds=1), NOW)
     assert time_up((NOW - timedelta(seconds=1)).replace(tzinfo=None), NOW)
+
+
+def test_only_a_case_with_a_reveal_waits_at_the_gate() -> None:
+    assert gated(ORDER, Phase.GROUP_ANSWER, Phase.REVEAL)
+    assert not gated(ORDER, Phase.DISCUSS, Phase.GROUP_ANSWER)
+    assert not gated(GROUP_CASES_ORDER, Phase.TAKEAWAY, Phase.CLOSED)

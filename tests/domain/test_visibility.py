@@ -71,3 +71,13 @@ def test_phones_hold_results_on_screen_after_reveal_except_while_revoting(
 def test_the_perspective_never_shows_before_the_groups_have_answered(phase: Phase | None) -> None:
     before = phase is None or RANK.index(phase) < RANK.index(Phase.REVEAL)
     assert visibility.perspective_visible(phase) is not before
+
+
+def test_the_case_text_is_open_while_people_read_it() -> None:
+    assert [p for p in RANK if visibility.case_unfolded(p)] == [
+        Phase.CHOOSE,
+        Phase.PRESENT,
+        Phase.CLARIFY,
+        Phase.VOTE,
+    ]
+    assert [p for p in RANK if visibility.projector_shows_case(p)] == [Phase.PRESENT, Phase.CLARIFY]
