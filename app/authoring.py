@@ -17,7 +17,8 @@ from sqlmodel import Session as Db
 from sqlmodel import col, func, select
 
 from app.domain import RuleError
-from app.i18n import t
+from app.i18n import gettext
+from app.i18n.named import CASE_FILE_FIELDS
 from app.library import CaseFile, Library, describe
 from app.models import LibraryCase, utcnow
 
@@ -79,7 +80,7 @@ def validate(lib: Library, data: dict[str, Any]) -> CaseFile:
 
 def _label(name: str) -> str:
     """A case file's field as the edit form names it."""
-    return t(f"case_file.field.{name}") if name in CASE_FIELDS else name
+    return gettext(CASE_FILE_FIELDS[name]) if name in CASE_FIELDS else name
 
 
 def form_data(form: dict[str, Any]) -> dict[str, Any]:
@@ -234,7 +235,7 @@ def import_set(db: Db, lib: Library, raw: bytes) -> ImportReport:
             report.rejected.append((name, describe(exc)))
             continue
         if case.slug in seen:
-            report.rejected.append((name, t("case_file.slug_twice")))
+            report.rejected.append((name, gettext("slug: står to gange i filen")))
             continue
         seen.add(case.slug)
         row = existing.get(case.slug)

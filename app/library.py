@@ -21,7 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from sqlmodel import Session as Db
 from sqlmodel import select
 
-from app.i18n import t
+from app.i18n import gettext
+from app.i18n.named import CASE_FILE_ERRORS, CASE_FILE_UNKNOWN
 from app.models import LibraryCase, utcnow
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,12 @@ class CaseFile(BaseModel):
     def _options(cls, value: list[str]) -> list[str]:
         if value and not MIN_OPTIONS <= len(value) <= MAX_OPTIONS:
             counts = {"least": MIN_OPTIONS, "most": MAX_OPTIONS, "found": len(value)}
-            raise ValueError(t("case_file.options_count", **counts))
+            raise ValueError(
+                gettext(
+                    "skal have %(least)s-%(most)s svarmuligheder eller ingen (åben drøftelse), ikke %(found)s",
+                    **counts,
+                )
+            )
         return _texts(value)
 
     @field_validator("prompts")
@@ -112,7 +118,7 @@ class CaseFile(BaseModel):
     @classmethod
     def _language(cls, value: str) -> str:
         if value not in LANGUAGES:
-            raise ValueError(t("case_file.one_of", known=", ".join(LANGUAGES)))
+            raise ValueError(gettext("skal være en af %(known)s", known=", ".join(LANGUAGES)))
         return value
 
     @field_validator("duty")
@@ -126,9 +132,9 @@ class CaseFile(BaseModel):
         for slug in value:
             _known(slug, info, "duties")
         if len(set(value)) != len(value):
-            raise ValueError(t("case_file.duty_twice"))
+            raise ValueError(gettext("en pligt står flere gange"))
         if info.data.get("duty") in value:
-            raise ValueError(t("case_file.main_also_secondary"))
+            raise ValueError(gettext("den primære pligt må ikke også være sekundær"))
         return value
 
     @field_validator("set")
@@ -188,18 +194,20 @@ class CaseFile(BaseModel):
 def _texts(value: list[str]) -> list[str]:
     texts = [item.strip() for item in value]
     if any(not item for item in texts):
-        raise ValueError(t("case_file.empty_lines"))
+        raise ValueError(gettext("må ikke indeholde tomme linjer"))
     return texts
 
 
 def _known(value: str, info: ValidationInfo, key: str) -> str:
     known = (info.context or {}).get(key)
     if known is not None and value not in known:
-        raise ValueError(t(f"case_file.unknown_{key}", value=value, known=", ".join(sorted(known))))
+        raise ValueError(
+            gettext(CASE_FILE_UNKNOWN[key], value=value, known=", ".join(sorted(known)))
+        )
     return value
 
 
-# Pydantic's own checks, worded in the catalogue (its messages are English only).
+# Pydantic's own checks, worded in our messages (its messages are English only).
 WORDED = frozenset(
     {"missing", "too_short", "too_long", "string_too_short", "string_too_long", "string_type"}
     | {"list_type", "int_parsing", "int_type", "extra_forbidden"}
@@ -212,9 +220,9 @@ def describe(exc: ValidationError, field_name: Callable[[str], str] = str) -> st
     parts = []
     for error in exc.errors():
         path = [str(p) for p in error["loc"]]
-        where = ".".join([field_name(path[0]), *path[1:]]) if path else t("case_file.whole_file")
+        where = ".".join([field_name(path[0]), *path[1:]]) if path else gettext("(hele filen)")
         if error["type"] in WORDED:
-            message = t(f"case_file.error.{error['type']}", **error.get("ctx", {}))
+            message = gettext(CASE_FILE_ERRORS[error["type"]], **error.get("ctx", {}))
         else:  # our own validators raise ValueError with a catalogue text already
             message = str(error["msg"]).removeprefix("Value error, ")
         parts.append(f"{where}: {message}")
@@ -244,15 +252,15 @@ def _read_yaml(path: Path) -> Any:
 def _load_list(path: Path, model: type[BaseModel], errors: list[str]) -> list[Any]:
     """A YAML list of mappings; each broken entry is reported as `file: [index].field: message`."""
     if not path.exists():
-        errors.append(t("case_file.missing_file", name=path.name))
+        errors.append(gettext("%(name)s: filen mangler", name=path.name))
         return []
     try:
         items = _read_yaml(path)
     except yaml.YAMLError as exc:
-        errors.append(t("case_file.bad_yaml", name=path.name, error=exc))
+        errors.append(gettext("%(name)s: ugyldig YAML: %(error)s", name=path.name, error=exc))
         return []
     if not isinstance(items, list):
-        errors.append(t("case_file.not_a_list", name=path.name))
+        errors.append(gettext("%(name)s: skal være en liste", name=path.name))
         return []
     valid = []
     for index, item in enumerate(items):
@@ -273,7 +281,9 @@ def load_library(seed_dir: Path) -> Library:
         try:
             case = CaseFile.model_validate(_read_yaml(path), context=lib.context)
         except yaml.YAMLError as exc:
-            lib.errors.append(t("case_file.bad_yaml", name=f"cases/{path.name}", error=exc))
+            lib.errors.append(
+                gettext("%(name)s: ugyldig YAML: %(error)s", name=f"cases/{path.name}", error=exc)
+            )
             continue
         except ValidationError as exc:
             lib.errors.append(f"cases/{path.name}: {describe(exc)}")
@@ -281,7 +291,12 @@ def load_library(seed_dir: Path) -> Library:
         if case.slug in seen:
             other = seen[case.slug]
             lib.errors.append(
-                t("case_file.slug_elsewhere", name=path.name, slug=case.slug, other=other)
+                gettext(
+                    "cases/%(name)s: slug: '%(slug)s' findes også i %(other)s",
+                    name=path.name,
+                    slug=case.slug,
+                    other=other,
+                )
             )
             continue
         seen[case.slug] = path.name

@@ -125,5 +125,8 @@ async def _database_down(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 1013})
         return
-    response = PlainTextResponse(i18n.t("error.database_down"), status_code=503)
+    response = PlainTextResponse(
+        i18n.gettext("Databasen svarer ikke lige nu, så intet er gemt. Prøv igen om lidt."),
+        status_code=503,
+    )
     await response(scope, receive, send)

@@ -28,6 +28,7 @@ from app.deps import LoginRequired, PasswordChangeRequired
 from app.domain import RuleError
 from app.feed import Feeds
 from app.hub import make_hub
+from app.i18n import N_
 from app.models import utcnow
 from app.ratelimit import limits
 from app.routers import (
@@ -146,8 +147,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-HTTP_MESSAGES = {404: "error.http_404", 405: "error.http_405", 413: "error.http_413"}
-"""Catalogue keys for the HTTP errors people can meet; others keep their (already worded) detail."""
+HTTP_MESSAGES = {
+    404: N_("Siden findes ikke."),
+    405: N_("Den handling er ikke mulig her."),
+    413: N_("Indholdet er for stort."),
+}
+"""Messages for the HTTP errors people can meet; others keep their (already worded) detail."""
 
 
 def _error(request: Request, status: int, message: str) -> Response:
@@ -163,7 +168,9 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": i18n.t("login.facilitator")}, status_code=401)
+            return JSONResponse(
+                {"detail": i18n.gettext("Log ind som facilitator")}, status_code=401
+            )
         home = next(
             (h for h in ("/review", "/admin") if request.url.path.startswith(h)), "/facilitator"
         )
@@ -180,7 +187,11 @@ def _add_error_pages(app: FastAPI) -> None:
         # The database is restarting or unreachable: nothing was stored, and saying so is all we
         # can do; the pool replaces its dead connections once it answers again.
         log.warning("database unreachable: %s", exc)
-        return _error(request, 503, i18n.t("error.database_down"))
+        return _error(
+            request,
+            503,
+            i18n.gettext("Databasen svarer ikke lige nu, så intet er gemt. Prøv igen om lidt."),
+        )
 
     @app.exception_handler(PasswordChangeRequired)
     async def to_new_password(request: Request, exc: PasswordChangeRequired) -> Response:
@@ -203,11 +214,13 @@ def _add_error_pages(app: FastAPI) -> None:
         if exc.status_code == 303 and exc.headers:
             return RedirectResponse(exc.headers["Location"], status_code=303)
         key = HTTP_MESSAGES.get(exc.status_code)
-        return _error(request, exc.status_code, i18n.t(key) if key else str(exc.detail))
+        return _error(request, exc.status_code, i18n.gettext(key) if key else str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
         fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
-        return _error(request, 400, i18n.t("error.invalid_fields", fields=fields))
+        return _error(
+            request, 400, i18n.gettext("Ugyldige eller manglende felter: %(fields)s", fields=fields)
+        )

@@ -16,6 +16,7 @@ from sqlmodel import col, func, select
 from app import i18n
 from app.domain import casework, gate, grouping, phases, presence, reveal, tally, visibility
 from app.domain.phases import Format, Phase, Status
+from app.i18n import named
 from app.models import (
     Group,
     GroupAnswer,
@@ -227,7 +228,7 @@ class Room:
         key = casework.task(
             self.phase, who, row is not None, row is not None and row.giver_id is not None
         )
-        return i18n.t(key) if key else ""
+        return i18n.gettext(named.TASKS[key]) if key else ""
 
     def step_done(self, group_id: int | None) -> bool:
         if self.phase is Phase.FOLLOW_UP:
@@ -243,7 +244,7 @@ class Room:
         """ "of 3 groups are ready" for the current step (after the count of those done)."""
         if self.phase is None:
             return ""
-        return i18n.t(f"casework.progress.{self.phase}", of=len(self.answering_groups))
+        return i18n.gettext(named.PROGRESS[self.phase], of=len(self.answering_groups))
 
     @property
     def groups_done(self) -> int:
@@ -337,12 +338,18 @@ class Room:
             return ""
         if self.own_cases:
             known = self.phase in phases.OWN_STEPS_WITH_PROMPTS
-            return i18n.t(f"step.own.{self.phase}") if known else ""
-        return i18n.t(f"step.{self.phase}") if self.phase in phases.STEPS_WITH_PROMPTS else ""
+            return i18n.gettext(named.OWN_STEPS[self.phase]) if known else ""
+        return (
+            i18n.gettext(named.STEPS[self.phase]) if self.phase in phases.STEPS_WITH_PROMPTS else ""
+        )
 
     @property
     def answer_label(self) -> str:
-        return i18n.t("answer.advice" if self.format is Format.KOLLEGASPARRING else "answer.group")
+        return (
+            i18n.gettext("Gruppens råd")
+            if self.format is Format.KOLLEGASPARRING
+            else i18n.gettext("Gruppens svar")
+        )
 
     @property
     def reflecting(self) -> bool:
@@ -494,12 +501,12 @@ class Room:
     @property
     def warnings(self) -> list[str]:
         return [
-            i18n.t(
-                f"warning.{w.kind}",
+            i18n.gettext(
+                named.WARNINGS[w.kind],
                 group=w.group,
                 size=w.size,
-                people=i18n.plural("count.participants", w.size),
-                members=i18n.plural("count.members", w.size),
+                people=i18n.ngettext("%(num)s deltager", "%(num)s deltagere", w.size),
+                members=i18n.ngettext("%(num)s medlem", "%(num)s medlemmer", w.size),
             )
             for w in grouping.size_warnings(self.group_sizes)
         ]
@@ -546,11 +553,13 @@ class Room:
 
     def page_label(self, page: reveal.Page) -> str:
         label = {
-            "split": i18n.t("results.stemmefordeling"),
-            "answers": i18n.t(
-                "answers.advice" if self.format is Format.KOLLEGASPARRING else "answers.group"
+            "split": i18n.gettext("Stemmefordeling"),
+            "answers": (
+                i18n.gettext("Gruppernes råd")
+                if self.format is Format.KOLLEGASPARRING
+                else i18n.gettext("Gruppernes svar")
             ),
-            "perspective": i18n.t("perspective.perspektiv"),
+            "perspective": i18n.gettext("Perspektiv"),
         }[page.kind]
         return f"{label} {page.number + 1}/{page.pages}" if page.pages > 1 else label
 

@@ -53,7 +53,12 @@ async def csrf_protect(connection: HTTPConnection) -> None:
         field = (await connection.form()).get(CSRF_FIELD, "")
         sent = field if isinstance(field, str) else ""
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise HTTPException(status_code=403, detail=i18n.t("error.csrf"))
+        raise HTTPException(
+            status_code=403,
+            detail=i18n.gettext(
+                "Siden var forældet (sikkerhedsnøglen manglede). Genindlæs siden, og prøv igen."
+            ),
+        )
 
 
 def content_security_policy(host: str) -> str:

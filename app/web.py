@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any
 from fastapi.templating import Jinja2Templates
 from jinja2 import select_autoescape
 
-from app import accounts, audit, export, i18n
+from app import export, i18n
 from app.assets import static_url
-from app.domain import casework, grouping
-from app.domain.phases import Format, Status
 from app.export import wording
 from app.export.charts import case_chart_svg
+from app.i18n import named
 from app.models import utcnow
 
 if TYPE_CHECKING:
@@ -50,20 +49,21 @@ templates.env.globals.update(
     static_url=static_url,
     mmss=mmss,
     # Words: the catalogue and the labels of the domain's names.
-    t=i18n.t,
-    plural=i18n.plural,
+    **i18n.TEMPLATE_GETTEXT,
+    percent=i18n.percent,
     language=i18n.current.get,
+    other_language=i18n.other_language,
     day=lambda value, with_time=False: i18n.day(i18n.current.get(), value, with_time),
     number=lambda value, decimals=0: i18n.number(i18n.current.get(), value, decimals),
     PHASE_LABEL=i18n.phase_name,
-    FORMAT_LABELS=i18n.Labels("format.", Format),
-    STATUS_LABELS=i18n.Labels("status.", Status),
-    GROUP_MODES=i18n.Labels("mode.", grouping.Mode),
-    GROUP_MODE_HELP=i18n.Labels("mode_help.", grouping.Mode),
-    SHARE_LABELS=i18n.Labels("casework.share.", casework.Share),
-    ORIGIN_LABELS=i18n.Labels("casework.origin.", casework.Origin),
-    ROLE_LABELS=i18n.Labels("role.", accounts.ROLES),
-    ACTION_LABELS=i18n.Labels("audit.action.", audit.ACTIONS),
+    FORMAT_LABELS=i18n.Labels(named.FORMATS),
+    STATUS_LABELS=i18n.Labels(named.STATUSES, context=i18n.STATUS_CONTEXT),
+    GROUP_MODES=i18n.Labels(named.MODES),
+    GROUP_MODE_HELP=i18n.Labels(named.MODE_HELP),
+    SHARE_LABELS=i18n.Labels(named.SHARES),
+    ORIGIN_LABELS=i18n.Labels(named.ORIGINS),
+    ROLE_LABELS=i18n.Labels(named.ROLES),
+    ACTION_LABELS=i18n.Labels(named.AUDIT_ACTIONS),
     # A frozen summary in its reader's language (app/export/wording.py) and its downloads.
     case_chart_svg=case_chart_svg,
     pct=wording.pct,
@@ -76,6 +76,9 @@ templates.env.globals.update(
     DUTIES=wording.DUTIES,
     THRESHOLD=3,
 )
+templates.env.add_extension("jinja2.ext.i18n")  # {% trans %}: the callables above, newstyle
+templates.env.newstyle_gettext = True  # type: ignore[attr-defined]
+templates.env.policies["ext.i18n.trimmed"] = True  # a trans block's line breaks are not words
 templates.env.filters["loc"] = i18n.localised
 templates.env.filters["loc_list"] = i18n.localised_list
 

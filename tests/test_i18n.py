@@ -1,4 +1,5 @@
-"""The catalogue: both languages hold the same keys, templates hold no literal text, people choose."""
+"""The catalogues: Babel's extraction finds every message, en.po translates each, templates and
+Python hold no words outside them, and people choose their language."""
 
 from __future__ import annotations
 
@@ -8,109 +9,123 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
 
 from app import i18n
 from app.domain import phases
 from app.domain.casework import Origin, Share
 from app.domain.grouping import Mode
 from app.domain.phases import Format, Phase, Status
+from app.i18n import named
+from app.web import templates as web
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "app" / "templates"
-# Jinja tags, comments and HTML tags (which may hold Jinja); what lies between them is page text.
-TOKEN = re.compile(
-    r"({{.*?}}|{%.*?%}|{#.*?#}|<!--.*?-->|<[a-zA-Z/!](?:{{.*?}}|{%.*?%}|[^>])*>)", re.S
-)
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app"
+TEMPLATES = APP / "templates"
+GETTEXT = {"_", "gettext", "ngettext", "pgettext"}
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    """The messages as `scripts/translations` extracts them (same mapping, same keywords)."""
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    mapping = str(ROOT / "babel.cfg")
+    command = ["pybabel", "-q", "extract", "-F", mapping, "-k", "NP_:1c,2", "-o", str(pot)]
+    CommandLineInterface().run([*command, str(ROOT)])
+    with pot.open("rb") as f:
+        return read_po(f)
+
+
+def _ids(catalog: Catalog) -> set[tuple[str | None, object]]:
+    return {(m.context, m.id) for m in catalog if m.id}
+
+
+@pytest.mark.parametrize("lang", [lang for lang in i18n.LANGUAGES if lang != i18n.DEFAULT])
+def test_every_message_is_translated(extracted: Catalog, lang: str) -> None:
+    """Run `scripts/translations update` after changing words, then translate what it marks."""
+    with (APP / "locale" / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        po = read_po(f, locale=lang)
+    assert sorted(_ids(extracted) - _ids(po), key=str) == [], "missing: scripts/translations update"
+    assert sorted(_ids(po) - _ids(extracted), key=str) == [], "unused: scripts/translations update"
+    fuzzy = [m.id for m in po if m.id and m.fuzzy]
+    assert fuzzy == [], "fuzzy: check the suggested translation and remove the fuzzy flag"
+    empty = [m.id for m in po if m.id and not all(m.string if m.pluralizable else [m.string])]
+    assert empty == [], "untranslated"
+    wrong = [(m.id, [str(e) for e in m.check(po)]) for m in po if m.id and list(m.check(po))]
+    assert wrong == [], "a translation's %(placeholders)s differ from the message's"
+
+
+# Templates: every word comes through gettext. Outside {% trans %} blocks, the page's text and the
+# attributes people read hold no letters, and a quoted string in a Jinja tag that reads as words
+# is a gettext call's message.
 SHOWN_ATTRS = re.compile(r'\b(placeholder|aria-label|title|alt|hx-confirm)="([^"]*)"')
 LETTER = re.compile(r"[^\W\d_]")
-KEY_USE = re.compile(r"""\bt\(\s*["']([\w.]+)["']""")
-JINJA = re.compile(r"({{.*?}}|{%.*?%})", re.S)
-# A quoted string inside a Jinja tag that is not a catalogue key: ("Tilføjet", ...) would be shown.
-QUOTED = re.compile(r"""(?<!t\()(?<![\w.])(["'])((?:(?!\1).)*)\1""")
 WORDY = re.compile(r"[A-ZÆØÅ][a-zæøå]+|[æøåÆØÅ]| [a-zæøå]{2,}")
+HOLE = "\x00"  # where a Jinja tag was: no letter
 
 
-def templates() -> list[Path]:
+def template_files() -> list[Path]:
     return sorted(p for p in TEMPLATES.rglob("*") if p.suffix in (".html", ".svg"))
 
 
+def message(calls: list[bool], previous: tuple[str, str]) -> bool:
+    """A string right inside a gettext call's parentheses, not a keyword's value: a message."""
+    return bool(calls) and calls[-1] and previous[1] in ("(", ",")
+
+
 def literal_text(source: str) -> list[str]:
-    """Words a person would read that do not come from the catalogue."""
+    """Words a person would read that do not go through gettext."""
     source = re.sub(r"{% block body_class %}.*?{% endblock %}", "", source, flags=re.S)
-    found = []
-    for part in TOKEN.split(source):
-        if part.startswith("<") and not part.startswith("<!--"):
-            found += [v for _, v in SHOWN_ATTRS.findall(part) if LETTER.search(TOKEN.sub("", v))]
-        elif part and not TOKEN.fullmatch(part) and LETTER.search(part):
-            found.append(part.strip())
-    for tag in JINJA.findall(source):
-        found += [text for _, text in QUOTED.findall(tag) if WORDY.search(text)]
+    page, found = [], []
+    trans = 0
+    calls: list[bool] = []  # per open parenthesis: is it a gettext call's?
+    previous = ("", "")
+    for _, kind, value in web.env.lex(source):
+        if kind == "data":
+            page.append(HOLE if trans else value)
+        elif kind == "name" and previous[0] == "block_begin" and value in ("trans", "endtrans"):
+            trans += 1 if value == "trans" else -1
+        elif kind == "operator" and value == "(":
+            calls.append(previous[0] == "name" and previous[1] in GETTEXT)
+        elif kind == "operator" and value == ")":
+            calls.pop()
+        elif kind == "string" and WORDY.search(value[1:-1]) and not message(calls, previous):
+            found.append(value[1:-1])
+        if kind not in ("data", "whitespace"):
+            page.append(HOLE)
+            previous = (kind, value)
+    text = "".join(page)
+    for part in re.split(r"(<[a-zA-Z/!][^>]*>)", re.sub(r"<!--.*?-->", "", text, flags=re.S)):
+        if part.startswith("<"):
+            found += [v for _, v in SHOWN_ATTRS.findall(part) if LETTER.search(v)]
+        elif LETTER.search(part):
+            found.append(part.replace(HOLE, " ").strip())
     return found
 
 
-def test_both_languages_have_the_same_keys() -> None:
-    danish, english = set(i18n.catalogue("da")), set(i18n.catalogue("en"))
-    assert danish - english == set(), "missing in en.yaml"
-    assert english - danish == set(), "missing in da.yaml"
-    for key in danish:
-        params = set(re.findall(r"{(\w+)}", i18n.catalogue("da")[key]))
-        assert params == set(re.findall(r"{(\w+)}", i18n.catalogue("en")[key])), key
-
-
-@pytest.mark.parametrize("path", templates(), ids=lambda p: str(p.relative_to(TEMPLATES)))
+@pytest.mark.parametrize("path", template_files(), ids=lambda p: str(p.relative_to(TEMPLATES)))
 def test_templates_take_every_word_from_the_catalogue(path: Path) -> None:
-    source = path.read_text("utf-8")
-    assert literal_text(source) == [], "put these in app/i18n/da.yaml and en.yaml"
-    missing = [key for key in KEY_USE.findall(source) if key not in i18n.catalogue("da")]
-    assert missing == [], "keys used but not in the catalogue"
+    assert literal_text(path.read_text("utf-8")) == [], "wrap these in _() or {% trans %}"
 
 
 def test_the_literal_text_check_finds_words() -> None:
-    assert literal_text('<p title="Hej">Tak {{ t("x") }}</p>') == ["Hej", "Tak"]
-    assert literal_text('<p class="a {% if x %}b{% endif %}">{{ t("x") }} · 3</p>') == []
-    assert literal_text('{{ "Tilføjet" if x else t("a.b") }}') == ["Tilføjet"]
-    assert literal_text('{% set kind = "vote" %}{{ t("a.b", x="y") }}') == []
+    assert literal_text('<p title="Hej">Tak {{ _("x") }}</p>') == ["Hej", "Tak"]
+    assert literal_text('<p class="a {% if x %}b{% endif %}">{{ _("Tak") }} · 3</p>') == []
+    assert literal_text('{{ "Tilføjet" if x else _("Fjernet") }}') == ["Tilføjet"]
+    assert literal_text('{% set kind = "vote" %}{{ _("Tak %(x)s", x="y") }}') == []
+    assert literal_text("{% trans n=3 %}Tak for {{ n }}{% endtrans %}") == []
+    assert literal_text('{{ ngettext("%(num)s gruppe", "%(num)s grupper", n) }}') == []
+    assert literal_text("<input aria-label=\"{{ _('Søg') }}\">") == []
 
 
-def test_a_person_choice_beats_the_browser() -> None:
-    assert i18n.choose(None, None) == "da"
-    assert i18n.choose(None, "en-GB,en;q=0.9,da;q=0.8") == "en"
-    assert i18n.choose(None, "de-DE,da;q=0.5,en;q=0.4") == "da"
-    assert i18n.choose(None, "fr, de;q=bad") == "da"
-    assert i18n.choose("da", "en-US") == "da"
-    assert i18n.choose("xx", "en-US") == "en"
-
-
-def test_danish_numbers_and_dates() -> None:
-    assert i18n.number("da", 1234.5, 1) == "1.234,5"
-    assert i18n.number("en", 1234.5, 1) == "1,234.5"
-    moment = datetime(2026, 3, 5, 9, 7)
-    assert i18n.day("da", moment) == "05.03.2026"
-    assert i18n.day("da", moment, with_time=True) == "05.03.2026 09:07"
-    assert i18n.day("en", moment) == "5 Mar 2026"
-    assert i18n.day("da", "2026-11-30") == "30.11.2026"  # a summary's ISO date
-    assert i18n.text("en", "phase.vote") != i18n.text("da", "phase.vote")
-
-
-def test_every_domain_name_has_a_label_in_both_languages() -> None:
-    """Phases, statuses, formats, grouping modes and size warnings are named through the catalogue."""
-    names = [f"phase.{p}" for p in Phase] + [f"status.{s}" for s in Status]
-    names += [f"format.{f}" for f in Format] + [f"mode.{m}" for m in Mode]
-    names += [f"mode_help.{m}" for m in Mode] + [f"step.{p}" for p in phases.STEPS_WITH_PROMPTS]
-    names += [f"step.own.{p}" for p in phases.OWN_STEPS_WITH_PROMPTS]
-    names += [f"casework.share.{s}" for s in Share] + [f"casework.origin.{o}" for o in Origin]
-    names += [f"warning.{w}" for w in ("few_people", "too_small", "too_big")]
-    for lang in i18n.LANGUAGES:
-        assert [n for n in names if n not in i18n.catalogue(lang)] == [], lang
-
-
-# Python code: people's words come from the catalogue too. A string literal is flagged when it reads as
-# Danish prose: a phrase (it has a space) with a Danish letter or one of Danish's commonest words.
+# Python: a string literal that reads as Danish prose is a message (extracted), or on purpose.
 DANISH = re.compile(
     r"[æøå]|\b(ikke|og|er|skal|kan|må|der|den|det|du|din|dit|med|til|vælg|ukendt|findes|højst"
     r"|mindst|ingen|gruppen|sessionen|casen|siden|prøv|igen|ind)\b",
     re.I,
 )
-APP = TEMPLATES.parent
 DANISH_ON_PURPOSE = {
     "domain/moderation.py": "the Danish abuse words it looks for",
     "domain/anonymise.py": "the Danish words that are also names, and the verbs of saying",
@@ -154,20 +169,66 @@ def python_files() -> list[Path]:
 
 
 @pytest.mark.parametrize("path", python_files(), ids=lambda p: str(p.relative_to(APP)))
-def test_python_takes_every_word_from_the_catalogue(path: Path) -> None:
-    source = path.read_text("utf-8")
-    assert danish_literals(source) == [], "put these in app/i18n/da.yaml and en.yaml"
-    for key in RULE_KEY.findall(source):
-        assert f"refusal.{key}" in i18n.catalogue("da"), f"refusal.{key} is missing"
-    missing = [key for key in PY_KEY_USE.findall(source) if key not in i18n.catalogue("da")]
-    assert missing == [], "keys used but not in the catalogue"
-
-
-RULE_KEY = re.compile(r"""\bRuleError\(\s*["']([\w.]+)["']""")
-PY_KEY_USE = re.compile(r"""\b(?:i18n\.)?t\(\s*["']([\w.]+)["']""")
+def test_python_words_are_messages(extracted: Catalog, path: Path) -> None:
+    messages = {
+        part for m in extracted if m.id for part in ([m.id] if isinstance(m.id, str) else m.id)
+    }
+    prose = [text for text in danish_literals(path.read_text("utf-8")) if text not in messages]
+    assert prose == [], "wrap these in gettext() (or N_() where they are shown later)"
 
 
 def test_the_python_check_finds_danish_prose() -> None:
     source = 'x = "Din stemme er gemt"\ny = f"Højst {n} tegn"\n"""Din kommentar."""\nz = "a b"\n'
     assert danish_literals(source) == ["Din stemme er gemt", "Højst {} tegn"]
     assert danish_literals('w = "Fanø"\nv = "SELECT 1 FROM x"\n') == []
+
+
+RULE_KEY = re.compile(r"""\bRuleError\(\s*["']([\w.]+)["']""")
+
+
+def test_every_refusal_and_domain_name_is_worded() -> None:
+    """Refusals (RuleError's keys) and the domain's names are worded in app/i18n/named.py."""
+    keys = {k for p in APP.rglob("*.py") for k in RULE_KEY.findall(p.read_text("utf-8"))}
+    assert keys - set(named.REFUSALS) == set()
+    assert set(Phase) <= set(named.PHASES)
+    assert set(Status) == set(named.STATUSES)
+    assert set(Format) == set(named.FORMATS)
+    assert set(Mode) == set(named.MODES) == set(named.MODE_HELP)
+    assert set(Share) == set(named.SHARES) and set(Origin) == set(named.ORIGINS)
+    assert set(phases.STEPS_WITH_PROMPTS) == set(named.STEPS)
+    assert set(phases.OWN_STEPS_WITH_PROMPTS) == set(named.OWN_STEPS)
+    assert set(named.WARNINGS) == {"few_people", "too_small", "too_big"}
+
+
+def test_a_person_choice_beats_the_browser() -> None:
+    assert i18n.choose(None, None) == "da"
+    assert i18n.choose(None, "en-GB,en;q=0.9,da;q=0.8") == "en"
+    assert i18n.choose(None, "de-DE,da;q=0.5,en;q=0.4") == "da"
+    assert i18n.choose(None, "fr, de;q=bad") == "da"
+    assert i18n.choose("da", "en-US") == "da"
+    assert i18n.choose("xx", "en-US") == "en"
+
+
+def test_words_numbers_and_dates_in_each_language() -> None:
+    assert i18n.number("da", 1234.5, 1) == "1.234,5"
+    assert i18n.number("en", 1234.5, 1) == "1,234.5"
+    moment = datetime(2026, 3, 5, 9, 7)
+    assert i18n.day("da", moment) == "05.03.2026"
+    assert i18n.day("da", moment, with_time=True) == "05.03.2026 09:07"
+    assert i18n.day("en", moment) == "5 Mar 2026"
+    assert i18n.day("da", "2026-11-30") == "30.11.2026"  # a summary's ISO date
+    assert i18n.day_month("da", "2026-03-05") == "05.03"
+    assert i18n.day_month("en", "2026-03-05") == "5 Mar"
+    one, many = "%(num)s deltager", "%(num)s deltagere"
+    for lang, words in {
+        "da": ("1 deltager", "3 deltagere"),
+        "en": ("1 participant", "3 participants"),
+    }.items():
+        token = i18n.current.set(lang)
+        try:
+            assert (i18n.ngettext(one, many, 1), i18n.ngettext(one, many, 3)) == words
+            assert i18n.ngettext(one, many, "<3").endswith(words[1][2:])  # a masked count
+            assert i18n.percent(0.5) == ("50 %" if lang == "da" else "50%")
+            assert i18n.gettext(named.PHASES["vote"]) == ("Afstemning" if lang == "da" else "Vote")
+        finally:
+            i18n.current.reset(token)

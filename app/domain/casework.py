@@ -70,18 +70,18 @@ def role(person: int | None, case: CaseFacts | None) -> Role:
 
 
 def task(phase: Phase | None, who: Role, has_case: bool, has_giver: bool = True) -> str:
-    """The catalogue key (`casework.task.*`) of this phone's task in this step."""
+    """The name of this phone's task in this step (its words: app/i18n/named.py TASKS)."""
     if phase is None:
         return ""
     if phase is Phase.CLOSED:
-        return "casework.task.closed"
+        return "closed"
     if phase is Phase.FOLLOW_UP:
-        return f"casework.task.follow_up.{who}"
+        return f"follow_up.{who}"
     if not has_case:
-        return "casework.task.no_case"
+        return "no_case"
     if not has_giver:
-        return "casework.task.no_giver"
-    return f"casework.task.{phase}.{who}"
+        return "no_giver"
+    return f"{phase}.{who}"
 
 
 def shown_role(phase: Phase | None, who: Role, carries: bool) -> Role:

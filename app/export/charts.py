@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from app.export import wording
 from app.export.summary import CaseSummary
-from app.i18n import current, day_month, number, t
+from app.i18n import current, day_month, gettext, number
 
 FONT = "sparring, DejaVu Sans, sans-serif"  # "sparring" is the font the PDF registers
 BEFORE, AFTER = "#0b5cad", "#6c3fb5"
@@ -55,10 +55,10 @@ def case_chart(case: CaseSummary, threshold: int) -> Chart:
     counts = [_value(c) for o in case.options for c in (o.before, o.after)]
     top = max([c for c in counts if c is not None] + [threshold])
     chart = Chart(
-        title=t("export.chart_votes", title=wording.text(case.title)),
+        title=gettext("Stemmer før og efter drøftelsen: %(title)s", title=wording.text(case.title)),
         width=width,
         height=30 + row * len(case.options),
-        legend=[(BEFORE, t("export.before")), (AFTER, t("export.after"))],
+        legend=[(BEFORE, gettext("Før")), (AFTER, gettext("Efter"))],
     )
     for i, option in enumerate(case.options):
         y = 28 + i * row

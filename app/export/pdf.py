@@ -21,7 +21,7 @@ from app.export.markdown import (
 from app.export.summary import CaseSummary, Summary
 from app.export.wording import answers_heading, duty_name, group
 from app.export.wording import text as shown
-from app.i18n import t
+from app.i18n import gettext
 
 FONTS = Path(__file__).with_name("fonts")
 FAMILY = "sparring"  # the name charts.FONT asks for first
@@ -33,7 +33,12 @@ class _Pdf(FPDF):
         self.set_y(-12)
         self.set_font(FAMILY, size=8)
         self.set_text_color(*MUTED)
-        self.cell(0, 6, t("export.pdf_footer", page=self.page_no()), align="C")
+        self.cell(
+            0,
+            6,
+            gettext("Sparring · anonym opsummering · side %(page)s", page=self.page_no()),
+            align="C",
+        )
 
 
 def _new() -> _Pdf:
@@ -63,7 +68,15 @@ def _votes(pdf: FPDF, case: CaseSummary, threshold: int) -> None:
     for option in case.options:
         counts = {"before": option.before, "after": option.after}
         _text(
-            pdf, t("export.option_counts", key=option.key, text=option.text, **counts), 9, gap=0.5
+            pdf,
+            gettext(
+                "%(key)s. %(text)s  (før %(before)s, efter %(after)s)",
+                key=option.key,
+                text=option.text,
+                **counts,
+            ),
+            9,
+            gap=0.5,
         )
     _text(pdf, case_line(case), 9)
     if changed := changed_line(case):
@@ -73,14 +86,14 @@ def _votes(pdf: FPDF, case: CaseSummary, threshold: int) -> None:
 def _case(pdf: FPDF, summary: Summary, case: CaseSummary) -> None:
     threshold = summary.threshold
     _text(pdf, f"{case.position}. {shown(case.title)}", 14, bold=True)
-    _text(pdf, t("export.duty", name=duty_name(case.duty, case.duty_name)), 9)
+    _text(pdf, gettext("Pligt: %(name)s", name=duty_name(case.duty, case.duty_name)), 9)
     _text(pdf, shown(case.question), 11, bold=True)
     if not case.options:
-        _text(pdf, t("export.open_case"), 9)
+        _text(pdf, gettext("Åben drøftelse uden afstemning."), 9)
     else:
         _votes(pdf, case, threshold)
     if case.moves:
-        _text(pdf, t("export.moves", list=moves(case)), 9)
+        _text(pdf, gettext("Skift: %(list)s", list=moves(case)), 9)
     for line in (heaviest_line(case), difficulty_line(case)):
         if line:
             _text(pdf, line, 9)
@@ -90,7 +103,7 @@ def _case(pdf: FPDF, summary: Summary, case: CaseSummary) -> None:
         _text(pdf, f"{group(answer.label)} ({answer.option or '–'})", 10, bold=True, gap=0.3)
         _text(pdf, shown(" ".join(answer.reasoning.split())), 10)
     if case.closing_note:
-        _text(pdf, t("export.case_note"), 10, bold=True, gap=0.3)
+        _text(pdf, gettext("Facilitatorens note"), 10, bold=True, gap=0.3)
         _text(pdf, shown(case.closing_note), 10)
     pdf.ln(3)
 
@@ -100,12 +113,20 @@ def to_pdf(summary: Summary) -> bytes:
     pdf.set_title(shown(summary.title))
     _text(pdf, shown(summary.title), 18, bold=True)
     _text(pdf, meta(summary), 10)
-    _text(pdf, t("export.anonymous", threshold=summary.threshold), 9, gap=4)
+    _text(
+        pdf,
+        gettext(
+            "Anonym opsummering: ingen navne; tal under %(threshold)s vises som <%(threshold)s, og x er et tal, der er udeladt, så et lille tal ikke kan regnes ud af de andre. Uenighed er andelen, der ikke stemte på den største mulighed; nettoskift er, hvor langt fordelingen flyttede sig fra første afstemning til den nye.",
+            threshold=summary.threshold,
+        ),
+        9,
+        gap=4,
+    )
     if summary.closing_note:
-        _text(pdf, t("export.closing"), 12, bold=True)
+        _text(pdf, gettext("Facilitatorens afslutning"), 12, bold=True)
         _text(pdf, shown(summary.closing_note), 10, gap=4)
     if summary.duties:
-        _text(pdf, t("export.duties"), 12, bold=True)
+        _text(pdf, gettext("Pligterne"), 12, bold=True)
         for duty in summary.duties:
             _text(pdf, duty_line(duty).removeprefix("- ").replace("**", ""), 10, gap=0.5)
         pdf.ln(4)

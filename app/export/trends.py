@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from app.export import charts, wording
 from app.export.summary import Summary
-from app.i18n import t
+from app.i18n import gettext
 
 
 @dataclass
@@ -26,14 +26,14 @@ class DutyTrend:
         points = [(date, d, s) for date, _, d, s in self.sessions]
         return charts.svg(
             charts.trend_chart(
-                t("export.trend_title", name=self.label),
+                gettext("%(name)s: uenighed og skift over tid", name=self.label),
                 [
                     (
-                        t("export.disagreement"),
+                        gettext("Uenighed"),
                         charts.BEFORE,
                         [charts.Point(w, d) for w, d, _ in points],
                     ),
-                    (t("export.shift"), charts.AFTER, [charts.Point(w, s) for w, _, s in points]),
+                    (gettext("Skift"), charts.AFTER, [charts.Point(w, s) for w, _, s in points]),
                 ],
             )
         )

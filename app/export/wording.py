@@ -30,19 +30,22 @@ def duty_name(slug: str, frozen: str) -> str:
 
 def text(frozen: str) -> str:
     """A scrubbed text with the marker of what was removed in the reader's language."""
-    return frozen.replace(MARKER, i18n.t("summary.removed")) if MARKER in frozen else frozen
+    return frozen.replace(MARKER, i18n.gettext("[fjernet]")) if MARKER in frozen else frozen
 
 
 def group(label: str) -> str:
     found = _GROUP.match(label)
-    return i18n.t("summary.group", n=found.group(1)) if found else label
+    return i18n.gettext("Gruppe %(n)s", n=found.group(1)) if found else label
 
 
 def pct(value: float | None) -> str:
     """A 0-1 share as a percentage in the reader's style ('–' when unknown or withheld)."""
-    return "–" if value is None else i18n.t("number.percent", n=round(value * 100))
+    # Rounded to whole percent first, as it always was (Babel would round 29.5 % to even).
+    return "–" if value is None else i18n.percent(round(value * 100) / 100)
 
 
 def answers_heading(summary: Summary) -> str:
     """Kollegasparring's groups give advice; the other formats' groups answer."""
-    return i18n.t("summary.advice" if summary.format == "kollegasparring" else "export.answers")
+    if summary.format == "kollegasparring":
+        return i18n.gettext("Gruppernes råd")
+    return i18n.gettext("Gruppernes svar")

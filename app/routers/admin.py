@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app import accounts, audit, i18n
 from app.deps import AdminDep, DbDep, current_admin
 from app.domain import RuleError
+from app.i18n import named
 from app.models import User
 from app.routers import signin
 from app.web import templates
@@ -21,7 +22,7 @@ ROW_ID = 2**31 - 1
 public = APIRouter(prefix=HOME, tags=["admin"])
 signin.add_login_routes(public, "admin", HOME)
 router = APIRouter(prefix=HOME, tags=["admin"], dependencies=[Depends(current_admin)])
-DONE = i18n.Labels("admin.done.", ("role", "enabled", "disabled", "removed"))
+DONE = i18n.Labels(named.ADMIN_DONE)
 UserId = Annotated[int, Path(ge=1, le=ROW_ID)]
 
 

@@ -25,7 +25,9 @@ def me(request: Request, db: DbDep) -> dict[str, Any] | JSONResponse:
     """The calling phone's view as data: the same rules as its page, nothing it may not see."""
     person = services.participant_by_token(db, request.cookies.get(PARTICIPANT_COOKIE))
     if person is None:
-        return JSONResponse({"detail": i18n.t("join.unknown_participant")}, status_code=401)
+        return JSONResponse(
+            {"detail": i18n.gettext("Ukendt deltager: deltag igen med koden")}, status_code=401
+        )
     session = db.get(Session, person.session_id)
     assert session is not None
     room = load_room(db, session)

@@ -186,7 +186,7 @@ async def import_set(
 
 def preview_room(case: LibraryCase, fmt: Format, phase: Phase) -> Room:
     session = Session(
-        id=0, code="VIS123", title=i18n.t("case_preview.title"), format=fmt, status="running"
+        id=0, code="VIS123", title=i18n.gettext("Forhåndsvisning"), format=fmt, status="running"
     )
     session.position = 0
     copy = services.session_copy(case, 0, 0)

@@ -39,6 +39,7 @@ from app.domain.phases import Phase, Status
 from app.export import build as summary_build
 from app.export.markdown import to_markdown
 from app.hub import Event, Hub, session_channel
+from app.i18n import named
 from app.library import by_duty
 from app.models import LibraryCase, Session, SessionTemplate, User
 from app.room import load_room
@@ -214,7 +215,7 @@ def control(request: Request, code: str, db: DbDep, user: FacilitatorDep) -> HTM
 
 # Sharing: the owner adds and removes co-facilitators by name (app.access).
 
-SHARED = i18n.Labels("share.done.", ("added", "removed"))
+SHARED = i18n.Labels(named.SHARE_DONE)
 
 
 def _sharing_notice(request: Request) -> dict[str, str]:
@@ -507,7 +508,9 @@ def download_summary(
 ) -> Response:
     session = access.session_for(db, code, user)
     if Status(session.status) is not Status.ENDED:
-        return PlainTextResponse(i18n.t("summary.download_after_end"), status_code=409)
+        return PlainTextResponse(
+            i18n.gettext("Opsummeringen kan hentes, når sessionen er afsluttet."), status_code=409
+        )
     response = export.response(summaries.summary_of(db, session, settings), session.code, fmt)
     if response.status_code == 200:
         audit.record_apart(engine, user, "summary.downloaded", session.code, fmt[:10])
@@ -666,7 +669,7 @@ def purge(
 
 # Kollegasparring: participants' own dilemmas -----------------------------------------------------
 
-DONE = i18n.Labels("dilemma.done.", ("promote", "save", "dismiss", "restore"))
+DONE = i18n.Labels(named.DILEMMA_DONE)
 """What the facilitator is told after acting on a participant's dilemma."""
 
 

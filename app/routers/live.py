@@ -20,6 +20,7 @@ from app.domain import RuleError, phone_message
 from app.domain.phases import Format
 from app.feed import Feed, Feeds
 from app.hub import Event
+from app.i18n import N_
 from app.live_rules import Audience
 from app.models import Participant, Session, User
 from app.ratelimit import RateLimit
@@ -51,13 +52,13 @@ ACKS = {  # what a phone gets back for each kind of message
     ),
 }
 CASEWORK_NOTICES = {
-    "case": "casework.saved_case",
-    "take": "casework.saved_take",
-    "claim": "casework.saved_take",
-    "done": "casework.saved_done",
-    "close": "casework.saved_close",
-    "followup": "casework.saved_follow_up",
-    "questions": "casework.saved_questions",
+    "case": N_("Din sag er gemt."),
+    "take": N_("Du er case-giver."),
+    "claim": N_("Du er case-giver."),
+    "done": N_("Gruppen er klar."),
+    "close": N_("Sagen er lukket."),
+    "followup": N_("Opfølgningen er gemt."),
+    "questions": N_("Dine spørgsmål er gemt."),
 }
 
 
@@ -153,7 +154,10 @@ class Connection:
     def revoke(self) -> None:
         """The owner stopped sharing the session with this page's facilitator: close it now."""
         if self.closing is None:
-            reason = i18n.t("refusal.access.not_shared", code="")
+            reason = i18n.gettext(
+                "Sessionen %(code)s er en anden facilitators. Kun ejeren og de medfacilitatorer, ejeren har tilføjet, kan se og styre den.",
+                code="",
+            )
             self.closing = asyncio.create_task(
                 self.websocket.close(code=ACCESS_ENDED, reason=reason[:120])
             )
@@ -176,7 +180,12 @@ class Connection:
             if self.audience is not Audience.PARTICIPANT:
                 continue  # projector and control page act over HTTP; their sockets only listen
             if not self.rate.hit():
-                self.send(views.participant_flash(i18n.t("live.rate_limited")), reply=True)
+                self.send(
+                    views.participant_flash(
+                        i18n.gettext("Du sender for mange beskeder. Vent et minut, og prøv igen.")
+                    ),
+                    reply=True,
+                )
                 continue
             raw = frame["text"] if frame.get("text") is not None else frame.get("bytes") or b""
             try:
@@ -191,11 +200,15 @@ class Connection:
             except DATABASE_DOWN:
                 # Not stored, and not answered: the page keeps the message, reconnects (1013: try
                 # again later) and sends it again once the database answers.
-                flash = views.participant_flash(i18n.t("live.database_down"))
+                flash = views.participant_flash(
+                    i18n.gettext(
+                        "Kan ikke gemme lige nu: databasen svarer ikke. Beskeden sendes igen af sig selv, når der er forbindelse."
+                    )
+                )
                 self.last_words = (flash, TRY_AGAIN_LATER)
                 return
             except Revoked:
-                reason = i18n.t("join.unknown_participant")
+                reason = i18n.gettext("Ukendt deltager: deltag igen med koden")
                 await self.websocket.close(code=POLICY_VIOLATION, reason=reason)
                 return
 
@@ -246,7 +259,7 @@ class PhoneMessage:
         case_id, option = message.get("case"), _text(message, "option")
         text, duty = _text(message, "reason"), _text(message, "duty")
         if self.action == "vote":
-            self.notice = ("live.vote_saved", {"option": option})
+            self.notice = (N_("Din stemme (%(option)s) er gemt."), {"option": option})
             self.events = services.vote(
                 db,
                 session,
@@ -265,12 +278,15 @@ class PhoneMessage:
             self.events = _casework(db, session, person, self.action, message, page)
         elif self.action == "reason":
             reflection = session.format == Format.KOLLEGASPARRING
-            saved = "live.reflection_saved" if reflection else "live.reason_saved"
+            saved = N_("Din refleksion er gemt.") if reflection else N_("Din begrundelse er gemt.")
             self.notice, self.extra = (saved, {}), {"saved": True}
             self.events = services.save_reason(db, session, person, case_id, text)
         else:
             base = _int(message.get("base_version"))
-            self.notice = ("live.answer_saved", {"version": base + 1})
+            self.notice = (
+                N_("Gruppens svar er gemt (version %(version)s)."),
+                {"version": base + 1},
+            )
             self.extra = {"ack": True}
             _, self.events = services.save_group_answer(
                 db,
@@ -310,9 +326,11 @@ class PhoneMessage:
         elif error is not None:
             raise error
         if not self.ack:
-            return views.participant_flash(i18n.t("live.unknown_action"), msg=self.mid)
+            return views.participant_flash(
+                i18n.gettext("Ukendt handling. Genindlæs siden."), msg=self.mid
+            )
         key, facts = self.notice
-        notice = {"notice": i18n.t(key, **facts)} if key else {}
+        notice = {"notice": i18n.gettext(key, **facts)} if key else {}
         # The phone's own forms: from its own rows only, whatever the room's size.
         person = self.person(db)
         room = own_room(_batch_room(db, page.session_id, whole=False), person)
@@ -403,7 +421,7 @@ async def _try_later(websocket: WebSocket) -> None:
 @router.websocket("/ws/p")
 async def participant_socket(websocket: WebSocket) -> None:
     if not origin_allowed(websocket.app.state.settings, websocket):
-        await _refuse(websocket, i18n.t("live.foreign_origin"))
+        await _refuse(websocket, i18n.gettext("Siden kommer fra et andet websted"))
         return
     try:
         with Db(websocket.app.state.engine) as db:
@@ -412,7 +430,7 @@ async def participant_socket(websocket: WebSocket) -> None:
         await _try_later(websocket)
         return
     if person is None or person.id is None or person.left_at is not None:
-        await _refuse(websocket, i18n.t("join.unknown_participant"))
+        await _refuse(websocket, i18n.gettext("Ukendt deltager: deltag igen med koden"))
         return
     try:
         # Seen now; a phone back after a while is counted again (and given a group if it has none).
@@ -426,7 +444,7 @@ async def participant_socket(websocket: WebSocket) -> None:
 
 async def _staff_socket(websocket: WebSocket, code: str, audience: Audience) -> None:
     if not origin_allowed(websocket.app.state.settings, websocket):
-        await _refuse(websocket, i18n.t("live.foreign_origin"))
+        await _refuse(websocket, i18n.gettext("Siden kommer fra et andet websted"))
         return
     user_id = websocket.scope.get(logins.USER)  # a live login's user, found by logins.Logins
     try:
@@ -443,10 +461,16 @@ async def _staff_socket(websocket: WebSocket, code: str, audience: Audience) -> 
         await _try_later(websocket)
         return
     if user is None or user.role != "facilitator" or session is None or session.id is None:
-        await _refuse(websocket, i18n.t("login.facilitator"))
+        await _refuse(websocket, i18n.gettext("Log ind som facilitator"))
         return
     if not allowed:  # another facilitator's session: its room stays closed to this one
-        await _refuse(websocket, i18n.t("refusal.access.not_shared", code=session.code))
+        await _refuse(
+            websocket,
+            i18n.gettext(
+                "Sessionen %(code)s er en anden facilitators. Kun ejeren og de medfacilitatorer, ejeren har tilføjet, kan se og styre den.",
+                code=session.code,
+            ),
+        )
         return
     await websocket.accept()
     token = websocket.scope["session"].get(logins.TOKEN, "")
@@ -470,10 +494,18 @@ async def _watch_login(
             _still_open, state.engine, state.settings, state.clock(), token, session_id, user_id
         )
         if code == LOGIN_ENDED:
-            await websocket.close(code=code, reason=i18n.t("facilitator.login.udloebet"))
+            await websocket.close(
+                code=code,
+                reason=i18n.gettext(
+                    "Dit login er udløbet, så du er logget ud. Log ind igen for at fortsætte."
+                ),
+            )
             return
         if code == ACCESS_ENDED:
-            reason = i18n.t("refusal.access.not_shared", code="")[:120]
+            reason = i18n.gettext(
+                "Sessionen %(code)s er en anden facilitators. Kun ejeren og de medfacilitatorer, ejeren har tilføjet, kan se og styre den.",
+                code="",
+            )[:120]
             await websocket.close(code=code, reason=reason)
             return
 

@@ -125,7 +125,13 @@ async def join(
     if await asyncio.to_thread(failures.full, client):  # Redis, when replicas share it
         # Wrong codes are counted per client: guessing codes to find live sessions gets nowhere.
         return _join_page(
-            request, code=code[:12], alias=alias[:40], error=i18n.t("join.too_many"), status=429
+            request,
+            code=code[:12],
+            alias=alias[:40],
+            error=i18n.gettext(
+                "For mange forsøg med en forkert kode. Vent et minut, og prøv igen."
+            ),
+            status=429,
         )
     writer: Writer = request.app.state.writer
     device = request.cookies.get(DEVICE_COOKIE, "") or auth.new_token()

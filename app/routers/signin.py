@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from app import audit, auth, i18n, logins
 from app.deps import DbDep
+from app.i18n.named import LOGIN
 from app.models import User
 from app.ratelimit import Limits
 from app.web import templates
@@ -38,11 +39,11 @@ def form(
     settings = request.app.state.settings
     context = {
         "sso": settings.oidc_enabled,
-        "sso_button": settings.oidc_button or i18n.t("login.sso"),
+        "sso_button": settings.oidc_button or i18n.gettext("Log ind med organisationens konto"),
         "passwords": settings.local_passwords,
         "role": role,
         "action": f"{home}/login",
-        "heading": i18n.t(f"login.{role}"),
+        "heading": i18n.gettext(LOGIN[role]),
         "next": local(next, home),
         "username": username,
         "error": error,
@@ -59,22 +60,28 @@ def sign_in(
     """A user of this role with the right password gets a new login; anyone else a 401, and after
     LOGIN_FAILURES_PER_MINUTE wrong tries from one address for one username, a 429 for a minute."""
     if not request.app.state.settings.local_passwords:
-        return form(request, role, home, next, username, i18n.t("login.passwords_off"), status=403)
+        refusal = i18n.gettext(
+            "Log ind med organisationens konto; lokale adgangskoder er slået fra."
+        )
+        return form(request, role, home, next, username, refusal, status=403)
     client = request.client.host if request.client else ""
     failures: Limits = request.app.state.login_failures
     key = f"{client} {username.strip().lower()}"
     if failures.full(key):
-        return form(request, role, home, next, username, i18n.t("login.too_many"), status=429)
+        refusal = i18n.gettext("For mange forkerte forsøg. Vent et minut, og prøv igen.")
+        return form(request, role, home, next, username, refusal, status=429)
     user = db.exec(select(User).where(User.username == username.strip())).first()
     if user is None:
         auth.waste_time(password)  # as slow as a wrong password: no hint which usernames exist
     if user is None or not auth.verify_password(password, user.password_hash) or user.role != role:
         failures.hit(key)
         audit.record(db, "", "login.failed", username.strip()[:80], f"{role} {client}")
-        return form(request, role, home, next, username, i18n.t("login.wrong"))
+        refusal = i18n.gettext("Forkert brugernavn eller adgangskode")
+        return form(request, role, home, next, username, refusal)
     if user.disabled:  # told only to whoever knows the password
         audit.record(db, "", "login.failed", user.username, f"{role} {client} disabled")
-        return form(request, role, home, next, username, i18n.t("login.disabled"), status=403)
+        refusal = i18n.gettext("Kontoen er spærret. Kontakt en administrator.")
+        return form(request, role, home, next, username, refusal, status=403)
     if auth.needs_rehash(user.password_hash):  # an older hash: upgraded while the password is here
         user.password_hash = auth.hash_password(password)
         db.add(user)

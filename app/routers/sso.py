@@ -58,7 +58,13 @@ async def login(request: Request, role: str = "facilitator", next: str = "") -> 
         return response
     except Exception:  # the provider is down or its discovery document is wrong
         log.exception("OpenID provider unreachable")
-        return refused(request, i18n.t("refusal.sso.unreachable"), 502)
+        return refused(
+            request,
+            i18n.gettext(
+                "Organisationens login svarer ikke lige nu. Prøv igen om lidt, eller kontakt IT."
+            ),
+            502,
+        )
 
 
 @router.get("/callback", response_model=None)
@@ -74,7 +80,13 @@ async def callback(request: Request) -> Response:
     except Exception as exc:  # wrong state, a bad or expired ID token, a failed exchange: refused
         log.warning("organisation login refused: %s", exc)
         await run_in_threadpool(audit.record_apart, engine, "", "login.failed", "", "sso token")
-        return refused(request, i18n.t("refusal.sso.failed"), 401)
+        return refused(
+            request,
+            i18n.gettext(
+                "Login med organisationens konto blev afvist: svaret fra identitetsudbyderen kunne ikke godkendes (ugyldigt, udløbet eller ændret). Prøv igen."
+            ),
+            401,
+        )
     next_page = request.session.get(NEXT)
 
     def sign_in() -> str:

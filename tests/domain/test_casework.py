@@ -40,11 +40,11 @@ def test_role_and_task_per_step() -> None:
     c = case(giver=7)
     assert cw.role(7, c) is Role.GIVER and cw.role(8, c) is Role.MEMBER
     assert cw.role(7, None) is Role.MEMBER
-    assert cw.task(Phase.PRESENT, Role.GIVER, True) == "casework.task.present.giver"
-    assert cw.task(Phase.CLARIFY, Role.MEMBER, True) == "casework.task.clarify.member"
-    assert cw.task(Phase.PRESENT, Role.MEMBER, False) == "casework.task.no_case"
-    assert cw.task(Phase.PRESENT, Role.MEMBER, True, has_giver=False) == "casework.task.no_giver"
-    assert cw.task(Phase.FOLLOW_UP, Role.GIVER, False) == "casework.task.follow_up.giver"
+    assert cw.task(Phase.PRESENT, Role.GIVER, True) == "present.giver"
+    assert cw.task(Phase.CLARIFY, Role.MEMBER, True) == "clarify.member"
+    assert cw.task(Phase.PRESENT, Role.MEMBER, False) == "no_case"
+    assert cw.task(Phase.PRESENT, Role.MEMBER, True, has_giver=False) == "no_giver"
+    assert cw.task(Phase.FOLLOW_UP, Role.GIVER, False) == "follow_up.giver"
     assert cw.task(None, Role.MEMBER, True) == ""
 
 
