@@ -1,4 +1,4 @@
-"""Shared fixtures: a real server process per test module, and a logged-in facilitator."""
+"""Shared fixtures: a real server process for the whole run, and a logged-in facilitator."""
 
 from __future__ import annotations
 
@@ -22,8 +22,11 @@ def serve(
     live.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One server for every module that needs no settings of its own: each test makes its own
+    sessions and codes, and starting a server costs seconds (a module that must have a fresh one,
+    or other settings, overrides this fixture)."""
     yield from serve(tmp_path_factory)
 
 

@@ -6,9 +6,21 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+from collections.abc import Iterator
 
+import pytest
+
+from tests.conftest import serve
 from tests.utils.clients import Facilitator, Phone, Projector, arm_csrf
 from tests.utils.server import REVIEWER, LiveServer
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server of its own, not the shared one: Tendenser counts what was published to its
+    reviewer."""
+    yield from serve(tmp_path_factory)
+
 
 CASES = [
     (

@@ -10,12 +10,23 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterator
 
 import httpx
+import pytest
 
+from tests.conftest import serve
 from tests.domain.test_anonymise import KEPT, TYPED
 from tests.utils.clients import Facilitator, Phone, arm_csrf, page_text
 from tests.utils.server import REVIEWER, LiveServer
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server of its own, not the shared one: the reviewer's list must hold only this
+    module's summary."""
+    yield from serve(tmp_path_factory)
+
 
 ALIASES = ["Kirsten", "Bo", "Leder", "Chef", "Yrsa", "Malthe"]
 NAMES = [

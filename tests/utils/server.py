@@ -47,13 +47,22 @@ class LiveServer:
         self.add_user(*FACILITATOR)
 
     def add_user(self, username: str, password: str, role: str = "facilitator") -> None:
-        command = ["user", "add", username, "--password", password, "--role", role]
-        subprocess.run(
-            [sys.executable, "-m", "app.cli", *command],
-            env=self.env,
-            check=True,
-            capture_output=True,
-        )
+        """As `sparring user add` does, in this process: a second interpreter importing the app
+        cost a second per server (the CLI's own surface is tested in tests/test_cli_users.py)."""
+        from sqlmodel import Session as Db
+
+        from app.cli import add_user
+        from app.config import Settings
+        from app.db import make_engine
+
+        with environment(self.env):
+            settings = Settings()
+        engine = make_engine(settings)
+        try:
+            with Db(engine) as db:
+                add_user(db, username, password, role)
+        finally:
+            engine.dispose()
 
     def start(self) -> None:
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115  (kept open for the child)
@@ -87,6 +96,19 @@ class LiveServer:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+
+@contextmanager
+def environment(env: dict[str, str]) -> Iterator[None]:
+    """os.environ is `env` inside (settings are read from it), as it was afterwards."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 @contextmanager
