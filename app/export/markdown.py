@@ -101,8 +101,10 @@ def own_cases(summary: Summary) -> list[tuple[int, str]]:
         shared=len(summary.shared_cases),
     )
     if summary.follow_ups:
-        run += " " + gettext(
-            "%(n)s åbne sager fra sidste møde blev fulgt op.", n=summary.follow_ups
+        run += " " + ngettext(
+            "%(num)s åben sag fra sidste møde blev fulgt op.",
+            "%(num)s åbne sager fra sidste møde blev fulgt op.",
+            summary.follow_ups,
         )
     parts = [(2, gettext("Kollegasparring: egne sager")), (0, run)]
     if summary.duties_in_play:

@@ -263,7 +263,7 @@ def test_three_case_givers_in_parallel_and_a_follow_up(
     expect(giver_c.locator("#phone-groupcase")).to_contain_text("Din sag fra sidste møde:")
     others = [m.phone(second, f"Anden{n}") for n in range(2)]
     expect(others[0].locator("#phone-stage")).not_to_contain_text(SUBMITTED)
-    expect(control.locator("#ctl-cases")).to_contain_text("1 åbne sager fra sidste møde")
+    expect(control.locator("#ctl-cases")).to_contain_text("1 åben sag fra sidste møde")
     control.get_by_role("button", name="Start sessionen").click()
     room2 = [giver_c, *others]
     for phone in room2:
@@ -287,9 +287,7 @@ def test_three_case_givers_in_parallel_and_a_follow_up(
     expect(others[0].locator("#close-form .saved")).to_contain_text("Lukket")
     control.get_by_role("button", name="Afslut session").click()
     control.get_by_role("link", name=re.compile("Opsummering")).click()
-    expect(control.locator("#summary")).to_contain_text(
-        "1 åbne sager fra sidste møde blev fulgt op"
-    )
+    expect(control.locator("#summary")).to_contain_text("1 åben sag fra sidste møde blev fulgt op")
     expect(control.locator("#summary")).not_to_contain_text("Juristen sagde nej")
     control.get_by_role("checkbox", name=READER[0]).check()  # published to the reviewer by name
     control.get_by_role("button", name="Offentliggør for ledelsen").click()

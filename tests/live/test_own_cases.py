@@ -373,7 +373,10 @@ async def _new_phone(server: LiveServer, fac: Facilitator) -> None:
     assert fac.act(code, "start") == ""
     await fresh[0].until(lambda p: "Gruppe 1" in p.text("phone-header"), 10)
     control = fac.http.get(f"/facilitator/sessions/{code}").text
-    assert "har ikke fundet deres case-giver" in control and title not in control
+    assert (
+        "1 åben sag fra sidste møde har ikke fundet sin case-giver" in control
+        and title not in control
+    )
     case_id = re.search(r'<option value="(\d+)">Åben sag 1', control)
     assert case_id
     assert fac.act(code, "give-follow-up", case=case_id.group(1), group="1") == ""
