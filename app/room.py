@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import select as sa_select
@@ -66,6 +66,9 @@ class Room:
     offers: list[Submission] = field(default_factory=list)
     library: list[tuple[str, str]] = field(default_factory=list)  # (slug, title)
     present: frozenset[int] = frozenset()  # participants present when the room was loaded
+    # Parts of views rendered from this room that every phone shares (app.views.shared); a room
+    # made anew by dataclasses.replace starts empty (not an init field).
+    rendered: dict[tuple[Any, ...], str] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def status(self) -> Status:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi.templating import Jinja2Templates
 from jinja2 import select_autoescape
+from markupsafe import Markup
 
 from app import export, i18n
 from app.assets import static_url
@@ -23,6 +24,7 @@ from app.models import utcnow
 
 if TYPE_CHECKING:
     from app.library import Duty
+    from app.room import Room
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -44,6 +46,9 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.autoescape = select_autoescape(["html", "xml", "svg"])  # charts are .svg templates
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
+# Templates ship with the app and a new version restarts the server: no stat() of every template
+# file on every render (a phase change renders a thousand phones' views).
+templates.env.auto_reload = False
 templates.env.globals.update(
     seconds_left=seconds_left,
     static_url=static_url,
@@ -93,3 +98,18 @@ def configure(duties: Mapping[str, Duty], threshold: int) -> None:
 def render(name: str, **context: Any) -> str:
     """One template rendered to a string (a fragment for htmx or a websocket push)."""
     return templates.get_template(name).render(**context)
+
+
+def shared(room: Room, name: str, **context: Any) -> Markup:
+    """A part of a phone's view that is the same on every phone (the case text, the results after
+    the reveal with every group's answer), rendered once per room, language and `context` instead
+    of once per phone: a thousand phones each rendering 250 answers took seconds. The part sees
+    `room` and `case` (the current one) and is autoescaped like any template."""
+    key = (name, i18n.current.get(), *sorted(context.items()))
+    html = room.rendered.get(key)
+    if html is None:
+        html = room.rendered[key] = render(name, room=room, case=room.current, **context)
+    return Markup(html)
+
+
+templates.env.globals["shared"] = shared

@@ -17,6 +17,7 @@ import os
 import re
 import resource
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -51,6 +52,16 @@ CASE_ID = re.compile(r'name="case" value="(\d+)"')
 PHASE = re.compile(r'id="phone-stage"[^>]*data-phase="(\w+)"')
 ENDED = "Tak for i dag"
 REPLY = re.compile(r'data-msg="([0-9a-f]+)"')
+SPY = [
+    shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"),
+    "record",
+    "-r",
+    "100",
+    "-f",
+    "raw",
+    "--threads",
+    "--nonblocking",
+]
 STEP_TIMEOUT = 60.0  # seconds a step may take before its missing answers count as lost
 
 
@@ -344,6 +355,7 @@ class Run:
         self.received: list[tuple[int, int]] = []  # per crowd, cumulative: (messages, bytes)
         self.steps: list[Step] = []
         self.facts: dict[str, Any] = {}
+        self.spies: list[subprocess.Popen[bytes]] = []
 
     async def gather(self, expect: str) -> list[Any]:
         loop = asyncio.get_running_loop()
@@ -362,10 +374,36 @@ class Run:
     def begin(self, name: str) -> tuple[Step, float, tuple[int, int]]:
         step = Step(name)
         self.steps.append(step)
+        self.spies = self.profile(name)
         return step, time.time(), self.pushed()
+
+    def profile(self, name: str) -> list[subprocess.Popen[bytes]]:
+        """With --profile: py-spy on every server process for this step (raw collapsed stacks)."""
+        if not self.args.profile:
+            return []
+        folder = Path(self.args.profile)
+        folder.mkdir(parents=True, exist_ok=True)
+        spies = []
+        for n, server in enumerate(self.live):
+            assert server.proc is not None
+            slug = re.sub(r"\W+", "-", name)
+            out = folder / f"{len(self.steps):02d}-{slug}-w{n}.raw"
+            spies.append(
+                subprocess.Popen(
+                    [*SPY, "-o", str(out), "--pid", str(server.proc.pid)],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        time.sleep(0.5)  # py-spy attaches
+        return spies
 
     def end(self, step: Step, started: float, before: tuple[int, int]) -> None:
         step.seconds = time.time() - started
+        for spy in self.spies:
+            spy.send_signal(signal.SIGINT)
+        for spy in self.spies:
+            spy.wait()
         now = self.pushed()
         step.pushed, step.pushed_bytes = now[0] - before[0], now[1] - before[1]
         step.rss_mib = rss_mib(self.live)
@@ -608,6 +646,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--port", type=int, default=FIRST_PORT, help="the first worker's port (0: any free ports)"
+    )
+    parser.add_argument(
+        "--profile", default="", help="a folder: py-spy records every server process per step"
     )
     parser.add_argument("--idle", action="store_true", help="connect only; measure memory")
     args = parser.parse_args()
