@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import select as sa_select
@@ -57,7 +57,7 @@ class Room:
     duties: dict[int, dict[int, str]] = field(default_factory=dict)  # round -> participant -> duty
     difficulty: dict[int, int] = field(default_factory=dict)  # participant -> 1-5 (revote)
     posts: dict[int, str] = field(default_factory=dict)  # participant -> text (current case)
-    post_rows: dict[int, Post] = field(default_factory=dict)  # participant -> row (moderation)
+    post_rows: dict[int, PostRow] = field(default_factory=dict)  # participant -> row (moderation)
     answers: dict[int, GroupAnswer] = field(default_factory=dict)  # group -> answer (current case)
     submissions: int = 0  # participants' own dilemmas waiting for moderation (kollegasparring)
     group_cases: list[GroupCase] = field(default_factory=list)  # own cases: every group's, by id
@@ -615,15 +615,14 @@ def load_room(db: Db, session: Session, only: Collection[Participant] | None = N
     case = room.current
     if case is not None:
         votes = [col(Vote.session_case_id) == case.id]
-        posts = select(Post).where(Post.session_case_id == case.id)
+        posts = [col(Post.session_case_id) == case.id]
         answers = select(GroupAnswer).where(GroupAnswer.session_case_id == case.id)
         if only is not None:
             votes.append(col(Vote.participant_id).in_(people))
-            posts = posts.where(col(Post.participant_id).in_(people))
+            posts.append(col(Post.participant_id).in_(people))
             answers = answers.where(col(GroupAnswer.group_id).in_(their_groups))
         _add_votes(room, db, *votes)
-        room.post_rows = {p.participant_id: p for p in db.exec(posts)}
-        room.posts = {pid: p.text for pid, p in room.post_rows.items()}
+        _add_posts(room, db, *posts)
         room.answers = {a.group_id: a for a in db.exec(answers)}
     if session.group_cases:
         room.group_cases = list(
@@ -681,6 +680,31 @@ def _add_votes(room: Room, db: Db, *where: ColumnElement[bool]) -> None:
             room.difficulty[participant_id] = difficulty
 
 
+class PostRow(NamedTuple):
+    """A reason as the views read it: a plain row, not a Post object (a thousand of them are
+    re-read whenever a group's reasons change, and ORM objects cost ten times as much)."""
+
+    id: int
+    participant_id: int
+    text: str
+    hidden: bool
+    questions: str
+
+
+_POST = sa_select(
+    col(Post.id), col(Post.participant_id), col(Post.text), col(Post.hidden), col(Post.questions)
+)
+
+
+def _add_posts(room: Room, db: Db, *where: ColumnElement[bool]) -> None:
+    for post_id, participant_id, text, hidden, questions in db.connection().execute(
+        _POST.where(*where)
+    ):
+        post = PostRow(post_id or 0, participant_id, text, hidden, questions)
+        room.post_rows[post.participant_id] = post
+        room.posts[post.participant_id] = post.text
+
+
 def with_votes(db: Db, room: Room) -> Room:
     """The room with the current case's votes re-read (all that a vote event changes)."""
     fresh = replace(room, votes={}, duties={}, difficulty={})
@@ -697,11 +721,7 @@ def with_posts(db: Db, room: Room) -> Room:
     fresh = replace(room, posts={}, post_rows={})
     case = room.current
     if case is not None:
-        fresh.post_rows = {
-            p.participant_id: p
-            for p in db.exec(select(Post).where(Post.session_case_id == case.id))
-        }
-        fresh.posts = {pid: p.text for pid, p in fresh.post_rows.items()}
+        _add_posts(fresh, db, col(Post.session_case_id) == case.id)
     return fresh
 
 
@@ -745,12 +765,9 @@ def with_newcomers(db: Db, room: Room) -> Room:
         _add_votes(
             fresh, db, col(Vote.session_case_id) == case.id, col(Vote.participant_id).in_(ids)
         )
-        posts = select(Post).where(
-            Post.session_case_id == case.id, col(Post.participant_id).in_(ids)
+        _add_posts(
+            fresh, db, col(Post.session_case_id) == case.id, col(Post.participant_id).in_(ids)
         )
-        for post in db.exec(posts):
-            fresh.post_rows[post.participant_id] = post
-            fresh.posts[post.participant_id] = post.text
     return fresh
 
 
