@@ -34,6 +34,7 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, text
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -138,7 +139,11 @@ class Crowd:
                 cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
             start = time.perf_counter()
             ws_url = phone.url.replace("http", "ws", 1) + "/ws/p"
-            phone.ws = await connect(ws_url, additional_headers={"Cookie": cookie}, open_timeout=60)
+            # No client pings: a browser sends none (the server pings), and a loaded server that
+            # answered a ping late would have the client drop the phone mid-run.
+            phone.ws = await connect(
+                ws_url, additional_headers={"Cookie": cookie}, open_timeout=60, ping_interval=None
+            )
             self.see(phone, str(await phone.ws.recv()))  # the full view
             self.listeners.append(asyncio.create_task(self.listen(phone)))
             return time.perf_counter() - start
@@ -171,8 +176,9 @@ class Crowd:
 
     async def listen(self, phone: Phone) -> None:
         assert phone.ws is not None
-        async for html in phone.ws:
-            self.see(phone, str(html))
+        with suppress(ConnectionClosed):  # its messages count as unanswered
+            async for html in phone.ws:
+                self.see(phone, str(html))
 
     async def until(self, done: Any, timeout: float) -> None:
         deadline = time.time() + timeout
@@ -193,7 +199,8 @@ class Crowd:
             assert phone.ws is not None
             out = {"id": uuid.uuid4().hex, **message(kind, phone.case, first + n)}
             phone.waiting, phone.sent = out["id"], (time.time(), 0.0, "")
-            await phone.ws.send(json.dumps(out))
+            with suppress(ConnectionClosed):  # never answered: counted as lost
+                await phone.ws.send(json.dumps(out))
 
         await asyncio.gather(*(one(n, p) for n, p in enumerate(self.phones)))
         await self.until(lambda: not any(p.waiting for p in self.phones), STEP_TIMEOUT)
@@ -360,7 +367,7 @@ class Run:
     async def gather(self, expect: str) -> list[Any]:
         loop = asyncio.get_running_loop()
         replies = await asyncio.gather(*(loop.run_in_executor(None, p.recv) for p in self.pipes))
-        assert all(r[0] == expect for r in replies), replies
+        assert all(r[0] == expect for r in replies), str(replies)[:2000]
         self.received = [r[-1] for r in replies if r[-1] is not None] or self.received
         return [r[1:-1] for r in replies]
 
@@ -423,6 +430,7 @@ class Run:
             staff.url.replace("http", "ws", 1) + f"/ws/projector/{self.code}",
             additional_headers={"Cookie": self.fac.cookie()},
             max_size=None,
+            ping_interval=None,
         )
         self.projector = ProjectorWatch(ws)
         listening = asyncio.create_task(self.projector.listen())
