@@ -247,7 +247,7 @@ class Room:
         """ "of 3 groups are ready" for the current step (after the count of those done)."""
         if self.phase is None:
             return ""
-        return i18n.gettext(named.PROGRESS[self.phase], of=len(self.answering_groups))
+        return i18n.ngettext(*named.PROGRESS[self.phase], len(self.answering_groups))
 
     @property
     def groups_done(self) -> int:

@@ -32,8 +32,8 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
     """The messages as `scripts/translations` extracts them (same mapping, same keywords)."""
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     mapping = str(ROOT / "babel.cfg")
-    command = ["pybabel", "-q", "extract", "-F", mapping, "-k", "NP_:1c,2", "-o", str(pot)]
-    CommandLineInterface().run([*command, str(ROOT)])
+    command = ["pybabel", "-q", "extract", "-F", mapping, "-k", "NP_:1c,2", "-k", "NN_:1,2"]
+    CommandLineInterface().run([*command, "-o", str(pot), str(ROOT)])
     with pot.open("rb") as f:
         return read_po(f)
 

@@ -17,6 +17,11 @@ def NP_(context: str, message: str) -> str:
     return message
 
 
+def NN_(singular: str, plural: str) -> tuple[str, str]:
+    """N_ for a message with a plural form (shown with ngettext)."""
+    return singular, plural
+
+
 REFUSALS: dict[str, str] = {
     "participant.left": N_("Du er ikke længere med i sessionen: deltag igen med koden"),
     "step.no_result": N_("Der er intet resultat at vise endnu"),
@@ -250,17 +255,20 @@ PHASES: dict[str, str] = {
 }
 """The phases' labels."""
 
-PROGRESS: dict[str, str] = {
-    "choose": N_("af %(of)s grupper har en case-giver"),
-    "follow_up": N_("af %(of)s grupper er klar"),
-    "present": N_("af %(of)s grupper er klar"),
-    "clarify": N_("af %(of)s grupper er klar"),
-    "reflect": N_("af %(of)s grupper er klar"),
-    "group_answer": N_("af %(of)s grupper har givet deres råd"),
-    "takeaway": N_("af %(of)s case-givere har lukket"),
-    "closed": N_("af %(of)s grupper er færdige"),
+_READY = NN_("af %(num)s gruppe er klar", "af %(num)s grupper er klar")
+PROGRESS: dict[str, tuple[str, str]] = {
+    "choose": NN_("af %(num)s gruppe har en case-giver", "af %(num)s grupper har en case-giver"),
+    "follow_up": _READY,
+    "present": _READY,
+    "clarify": _READY,
+    "reflect": _READY,
+    "group_answer": NN_(
+        "af %(num)s gruppe har givet sit råd", "af %(num)s grupper har givet deres råd"
+    ),
+    "takeaway": NN_("af %(num)s case-giver har lukket", "af %(num)s case-givere har lukket"),
+    "closed": NN_("af %(num)s gruppe er færdig", "af %(num)s grupper er færdige"),
 }
-"""'of 3 groups are ready' for each step of own cases."""
+"""'of 3 groups are ready' for each step of own cases (after the count of those done)."""
 
 TASKS: dict[str, str] = {
     "closed": N_("Runden er slut. Tak for sparringen."),

@@ -276,7 +276,7 @@ def test_three_case_givers_in_parallel_and_a_follow_up(
     expect(others[1].locator("#phone-groupcase")).not_to_contain_text(SUBMITTED)
     giver_c.get_by_label("Hvad skete der?").fill("Juristen sagde nej, og direktøren lyttede.")
     giver_c.get_by_role("button", name="Gem opfølgningen").tap()
-    expect(projector.locator("#progress")).to_contain_text("1 af 1 grupper er klar")
+    expect(projector.locator("#progress")).to_contain_text("1 af 1 gruppe er klar")
     m.look("follow_up", giver_c, others[1])
     m.step("Refleksion over pligterne", "reflect", room2)
     others[1].get_by_role("button", name="Lovlighed").tap()
