@@ -134,12 +134,19 @@ def glued_attributes(page: Page) -> list[str]:
     return [f"glued attributes: {n}" for n in page.evaluate(ATTRIBUTE_NAMES) if glued(n)]
 
 
-def axe_problems(page: Page, options: dict[str, Any] | None = None) -> list[str]:
-    """Serious and critical axe-core violations, one readable line each."""
+def start_axe(page: Page, options: dict[str, Any] | None = None) -> None:
+    """Start axe-core in the page and return at once: it runs in the page's renderer while the
+    other pages' run, and axe_result collects it."""
     # Live pages swap fragments without navigating: inject axe-core once per page, not per look.
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE.axe_script)
-    results = page.evaluate("o => axe.run(document, o)", options or {"resultTypes": ["violations"]})
+    options = options or {"resultTypes": ["violations"]}
+    page.evaluate("o => { window.__axeRun = axe.run(document, o); }", options)
+
+
+def axe_result(page: Page) -> list[str]:
+    """Serious and critical violations of the run start_axe began, one readable line each."""
+    results = page.evaluate("() => window.__axeRun")
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
         for v in results["violations"]
@@ -147,10 +154,19 @@ def axe_problems(page: Page, options: dict[str, Any] | None = None) -> list[str]
     ]
 
 
+def axe_problems(page: Page, options: dict[str, Any] | None = None) -> list[str]:
+    """Serious and critical axe-core violations, one readable line each."""
+    start_axe(page, options)
+    return axe_result(page)
+
+
 def phone_problems(page: Page) -> list[str]:
-    found: dict[str, Any] = page.evaluate(PHONE_METRICS)
+    # One round trip: the tap targets and the broken words together.
+    found: dict[str, Any] = page.evaluate(
+        f"() => ({{...({PHONE_METRICS})(), broken: ({BROKEN_WORDS})()}})"
+    )
     problems = [f"tap target under 44 px: {s}" for s in found["small"]]
-    problems += [f"word broken over two lines: {w}" for w in page.evaluate(BROKEN_WORDS)]
+    problems += [f"word broken over two lines: {w}" for w in found["broken"]]
     if found["scrollWidth"] > found["width"]:
         problems.append(
             f"scrolls sideways: {found['scrollWidth']} px in {found['width']} px"
@@ -176,24 +192,25 @@ def zoomed_problems(page: Page) -> list[str]:
     return []
 
 
-def smallest_text(page: Page) -> tuple[float, str]:
-    """(px, which text) of the smallest visible text on the page."""
-    found: dict[str, Any] = page.evaluate(SMALLEST_TEXT)
-    return float(found["px"]), str(found["where"])
-
-
 PROJECTOR_MIN_PX = 28  # every text on the projector, read from the back of a room
 
 
 def projector_problems(page: Page) -> list[str]:
-    found: dict[str, Any] = page.evaluate(PROJECTOR_METRICS)
+    return projector_findings(page)[0]
+
+
+def projector_findings(page: Page) -> tuple[list[str], float, str]:
+    """What is wrong on the projector, and (px, which text) of its smallest text: one round trip."""
+    found: dict[str, Any] = page.evaluate(
+        f"() => ({{...({PROJECTOR_METRICS})(), smallest: ({SMALLEST_TEXT})()}})"
+    )
     problems = [f"overflows: {o}" for o in found["over"]]
-    px, where = smallest_text(page)
+    px, where = float(found["smallest"]["px"]), str(found["smallest"]["where"])
     if px < PROJECTOR_MIN_PX:
         problems.append(f"text {px} px < {PROJECTOR_MIN_PX} px: {where}")
     problems += [f"case text {px} px < 32 px" for px in found["caseText"] if px < 32]
     problems += [f"join code {px} px < 120 px" for px in found["joinCode"] if px < 120]
-    return problems
+    return problems, px, where
 
 
 @dataclass
@@ -204,15 +221,22 @@ class Screens:
     problems: list[str] = field(default_factory=list)
 
     def look(self, page: Page, audience: str, phase: str) -> None:
-        page.screenshot(path=str(self.shots / f"{audience}-{phase}.png"))
-        where = f"{audience} in {phase}"
-        projector = audience == "projector"
-        found = axe_problems(page, AXE_PROJECTOR if projector else None) + glued_attributes(page)
-        if projector:
-            found += projector_problems(page)
-        elif audience.startswith("phone"):
-            found += phone_problems(page) + zoomed_problems(page)
-        self.problems += [f"{where}: {p}" for p in found]
+        self.look_all(phase, (page, audience))
+
+    def look_all(self, phase: str, *views: tuple[Page, str]) -> None:
+        """Each (page, audience) in this phase: screenshots first, then axe-core started in every
+        page at once (each browser context is a renderer of its own), then each page's checks."""
+        for page, audience in views:
+            page.screenshot(path=str(self.shots / f"{audience}-{phase}.png"))
+        for page, audience in views:
+            start_axe(page, AXE_PROJECTOR if audience == "projector" else None)
+        for page, audience in views:
+            found = axe_result(page) + glued_attributes(page)
+            if audience == "projector":
+                found += projector_problems(page)
+            elif audience.startswith("phone"):
+                found += phone_problems(page) + zoomed_problems(page)
+            self.problems += [f"{audience} in {phase}: {p}" for p in found]
 
 
 @dataclass

@@ -44,9 +44,8 @@ def test_an_english_room(
         phones.append(phone)
 
     def look(phase: str) -> None:
-        screens.look(projector, "projector", f"{phase}-english")
-        screens.look(control, "facilitator", f"{phase}-english")
-        screens.look(phones[0], "phone", f"{phase}-english")
+        views = (projector, "projector"), (control, "facilitator"), (phones[0], "phone")
+        screens.look_all(f"{phase}-english", *views)
 
     control.get_by_role("button", name="Start the session").click()
     expect(phones[0].locator(".group-badge")).to_contain_text("Group 1")

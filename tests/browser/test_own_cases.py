@@ -50,10 +50,9 @@ class Meeting:
 
     def look(self, step: str, *phones: Page) -> None:
         self.wall.append(self.projector.locator("main").inner_text())
-        self.screens.look(self.projector, "projector", f"own-{step}")
-        self.screens.look(self.control, "facilitator", f"own-{step}")
-        for n, phone in enumerate(phones):
-            self.screens.look(phone, f"phone{n or ''}", f"own-{step}")
+        views = [(self.projector, "projector"), (self.control, "facilitator")]
+        views += [(phone, f"phone{n or ''}") for n, phone in enumerate(phones)]
+        self.screens.look_all(f"own-{step}", *views)
 
     def phone(self, code: str, alias: str) -> Page:
         page: Page = self.context(**PHONE).new_page()

@@ -133,9 +133,8 @@ def test_an_own_dilemma_from_review_to_published_summary(
     next_phase("closed")
     for phone in phones:
         expect(phone.locator("#phone-stage")).to_contain_text("Det var sidste case")
-    screens.look(phones[0], "phone", "kollega-closed")
-    screens.look(projector, "projector", "kollega-closed")
-    screens.look(control, "facilitator", "kollega-closed")
+    views = (phones[0], "phone"), (projector, "projector"), (control, "facilitator")
+    screens.look_all("kollega-closed", *views)
 
     control.on("dialog", lambda dialog: dialog.accept())
     control.get_by_role("button", name="Afslut session").click()

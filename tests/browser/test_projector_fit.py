@@ -20,8 +20,7 @@ from app.domain.phases import Format, Phase, sequence
 from app.library import load_library
 from tests.browser.screens import (
     phone_problems,
-    projector_problems,
-    smallest_text,
+    projector_findings,
     staff_pages,
 )
 from tests.utils.clients import Facilitator
@@ -84,9 +83,9 @@ def walk(
 
     def look(slug: str, where: str) -> None:
         expect(projector.locator(".htmx-settling, .htmx-swapping")).to_have_count(0)
-        problems.extend(f"{slug} {where}: {p}" for p in projector_problems(projector))
+        found, px, text = projector_findings(projector)
+        problems.extend(f"{slug} {where}: {p}" for p in found)
         problems.extend(f"{slug} {where} (phone 360px): {p}" for p in phone_problems(phone))
-        px, text = smallest_text(projector)
         sizes.append((slug, where, px, text))
         if slug in (slugs[0], LONGEST, "lobby", "ended"):
             name = f"{fmt[:5]}-{slug[:5]}-{where}.png"

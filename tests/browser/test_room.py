@@ -53,11 +53,11 @@ class Room:
 
     def look(self, phase: str, *phones: Page) -> None:
         """Screenshot and check the projector, the control page and the given phones."""
-        self.screens.look(self.projector, "projector", phase)
-        self.screens.look(self.control, "facilitator", phase)
+        views = [(self.projector, "projector"), (self.control, "facilitator")]
         for n, phone in enumerate(phones):
             small = phone.viewport_size == SMALL_PHONE["viewport"]
-            self.screens.look(phone, "phone-360px" if small else f"phone{n or ''}", phase)
+            views.append((phone, "phone-360px" if small else f"phone{n or ''}"))
+        self.screens.look_all(phase, *views)
 
     def log_in(
         self, page: Page, path: str, heading: str, account: tuple[str, str], audience: str
