@@ -85,7 +85,7 @@ def add_co_facilitator(db: Db, session: Session, username: str) -> User:
         raise RuleError("share.already", name=user.username)
     assert session.id is not None and user.id is not None
     db.add(SessionFacilitator(session_id=session.id, user_id=user.id))
-    db.commit()
+    db.flush()
     return user
 
 
@@ -99,7 +99,7 @@ def remove_co_facilitator(db: Db, session: Session, user_id: int) -> list[Event]
     if row is None:
         raise RuleError("share.not_co_facilitator")
     db.delete(row)
-    db.commit()
+    db.flush()
     return [{"type": "access", "session": session.id, "user": user_id}]
 
 

@@ -61,7 +61,7 @@ def create(db: Db, admin: User, username: str, role: str) -> tuple[User, str]:
     )
     db.add(user)
     audit.add(db, admin, "account.created", name, role)
-    db.commit()
+    db.flush()
     return user, password
 
 
@@ -72,7 +72,7 @@ def set_role(db: Db, admin: User, user_id: int, role: str) -> User:
         user.role = role
         db.add(user)
         logins.end_all(db, user_id)  # pages of the old role close; the new role logs in anew
-        db.commit()
+        db.flush()
     return user
 
 
@@ -84,7 +84,7 @@ def new_password(db: Db, admin: User, user_id: int) -> tuple[User, str]:
     db.add(user)
     logins.end_all(db, user_id)
     audit.add(db, admin, "account.password", user.username, "temporary")
-    db.commit()
+    db.flush()
     return user, password
 
 
@@ -95,7 +95,7 @@ def set_disabled(db: Db, admin: User, user_id: int, disabled: bool) -> User:
         db.add(user)
         logins.end_all(db, user_id)
         audit.add(db, admin, "account.disabled" if disabled else "account.enabled", user.username)
-        db.commit()
+        db.flush()
     return user
 
 
@@ -125,7 +125,7 @@ def remove(db: Db, admin: User | str, user: User, successor_id: int | None) -> N
     detail = f"sessions -> {successor.username}" if successor else ""
     audit.add(db, admin, "account.removed", user.username, detail)
     db.delete(user)
-    db.commit()
+    db.flush()
 
 
 def remove_other(db: Db, admin: User, user_id: int, successor_id: int | None) -> str:
@@ -144,4 +144,4 @@ def change_own_password(db: Db, user: User, password: str, repeated: str) -> Non
     user.password_temporary = False
     db.add(user)
     audit.add(db, user, "account.password", user.username, "own")
-    db.commit()
+    db.flush()

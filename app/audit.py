@@ -21,9 +21,8 @@ from sqlmodel import Session as Db
 from sqlmodel import col, delete, select
 
 from app.config import Settings
-from app.db import begin_write
 from app.models import AuditEvent, User, utcnow
-from app.writer import Writer
+from app.writer import Outcome, Writer, run_alone
 
 SYSTEM, CLI = "system", "cli"
 ACTIONS = (
@@ -57,20 +56,13 @@ def add(db: Db, actor: User | str, action: str, target: str = "", detail: str = 
     db.add(AuditEvent(actor=name[:80], action=action, target=target[:120], detail=detail[:300]))
 
 
-def record(db: Db, actor: User | str, action: str, target: str = "", detail: str = "") -> None:
-    """Add a row and commit it: for an act that has already been committed (or that commits nothing,
-    like a download or a failed login)."""
+def entry(
+    db: Db, actor: User | str, action: str, target: str = "", detail: str = ""
+) -> Outcome[None]:
+    """A command: only the trace of an act that changes nothing itself (a download, a failed
+    login), for the writer like every other write."""
     add(db, actor, action, target, detail)
-    db.commit()
-
-
-def record_apart(
-    engine: Engine, actor: User | str, action: str, target: str = "", detail: str = ""
-) -> None:
-    """Record from a request that only reads (a download): in a write transaction of its own."""
-    with Db(engine) as db:
-        begin_write(db)
-        record(db, actor, action, target, detail)
+    return Outcome(None)
 
 
 def recent(db: Db, limit: int | None = 500) -> Sequence[AuditEvent]:
@@ -99,31 +91,23 @@ def _safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def purge_old(db: Db, settings: Settings, now: datetime | None = None) -> None:
-    """Rows older than the audit's own retention go (0 days: kept for good)."""
-    if settings.audit_retention_days <= 0:
-        return
-    cutoff = (now or utcnow()) - timedelta(days=settings.audit_retention_days)
-    db.exec(delete(AuditEvent).where(col(AuditEvent.at) < cutoff))
-    db.commit()
+def purge_old(db: Db, settings: Settings, now: datetime | None = None) -> Outcome[None]:
+    """A command: rows older than the audit's own retention go (0 days: kept for good)."""
+    if settings.audit_retention_days > 0:
+        cutoff = (now or utcnow()) - timedelta(days=settings.audit_retention_days)
+        db.exec(delete(AuditEvent).where(col(AuditEvent.at) < cutoff))
+    return Outcome(None)
 
 
-async def retention_loop(engine: Engine, settings: Settings, writer: Writer) -> None:
-    """Delete audit rows past their retention while the server runs, in the write turn."""
+async def retention_loop(settings: Settings, writer: Writer) -> None:
+    """Delete audit rows past their retention while the server runs (a command for the writer)."""
     while True:
         await asyncio.sleep(settings.retention_check_seconds)
         try:
-            async with writer.turn():
-                await asyncio.to_thread(_purge_now, engine, settings)
+            await writer.run(purge_old, settings)
         except Exception:
             log.exception("audit retention failed; trying again later")
 
 
 def purge_at_start(engine: Engine, settings: Settings) -> None:
-    _purge_now(engine, settings)
-
-
-def _purge_now(engine: Engine, settings: Settings) -> None:
-    with Db(engine) as db:
-        begin_write(db)
-        purge_old(db, settings)
+    run_alone(engine, purge_old, settings)

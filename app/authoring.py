@@ -118,7 +118,7 @@ def create_case(db: Db, lib: Library, data: dict[str, Any]) -> LibraryCase:
     }
     row = LibraryCase(**validate(lib, data).row_values())
     db.add(row)
-    db.commit()
+    db.flush()
     db.refresh(row)
     return row
 
@@ -140,7 +140,7 @@ def update_case(db: Db, lib: Library, slug: str, data: dict[str, Any]) -> Librar
         setattr(row, key, value)
     row.updated_at = utcnow()
     db.add(row)
-    db.commit()
+    db.flush()
     db.refresh(row)
     return row
 
@@ -154,7 +154,7 @@ def duplicate_case(db: Db, slug: str) -> LibraryCase:
     values["number"] = _next_number(db, row.case_set)
     copy = LibraryCase(**values)
     db.add(copy)
-    db.commit()
+    db.flush()
     db.refresh(copy)
     return copy
 
@@ -164,7 +164,7 @@ def set_archived(db: Db, slug: str, archived: bool) -> LibraryCase:
     row.archived = archived
     row.updated_at = utcnow()
     db.add(row)
-    db.commit()
+    db.flush()
     return row
 
 
@@ -258,5 +258,5 @@ def import_set(db: Db, lib: Library, raw: bytes) -> ImportReport:
             report.updated.append(case.slug)
         else:
             report.unchanged.append(case.slug)
-    db.commit()
+    db.flush()
     return report

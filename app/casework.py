@@ -120,7 +120,7 @@ def write_case(
     db.add(row)
     db.flush()
     place_cases(db, session)
-    db.commit()
+    db.flush()
     return [_changed(session, person.group_id)]
 
 
@@ -132,7 +132,7 @@ def take_case(db: Db, session: Session, person: Participant, device: str = "") -
     assert row is not None
     row.giver_id, row.device_hash = person.id, device
     db.add(row)
-    db.commit()
+    db.flush()
     return [_changed(session, person.group_id)]
 
 
@@ -150,7 +150,7 @@ def mark_duty(
     marked = [d for d in row.duties if d != duty] + ([duty] if on else [])
     row.duties = sorted(marked, key=list(known).index)
     db.add(row)
-    db.commit()
+    db.flush()
     return [_changed(session, person.group_id)]
 
 
@@ -169,7 +169,7 @@ def mark_done(db: Db, session: Session, person: Participant) -> list[Event]:
     for r in rows:
         r.done_phase = phase
         db.add(r)
-    db.commit()
+    db.flush()
     return [_changed(session, person.group_id)]
 
 
@@ -207,7 +207,7 @@ def close_case(
     row.brief = brief.strip() if chosen is rules.Share.CASE else ""
     row.keep_open, row.closed = keep_open, True
     db.add(row)
-    db.commit()
+    db.flush()
     return [_changed(session, person.group_id)]
 
 
@@ -220,7 +220,7 @@ def note_follow_up(
     rules.check_follow_up(_status(session), _phase(db, session), person.id, facts(row))
     row.follow_up = rules.check_note(text)
     db.add(row)
-    db.commit()
+    db.flush()
     return [_changed(session, person.group_id)]
 
 
@@ -240,7 +240,7 @@ def save_questions(
         row = Post(session_case_id=case.id or 0, participant_id=person.id or 0, text="")
     row.questions = text
     db.add(row)
-    db.commit()
+    db.flush()
     return []
 
 
@@ -276,7 +276,7 @@ def claim_follow_up(
     rules.check_claim(person.group_id, facts(row))
     row.giver_id, row.device_hash = person.id, device or row.device_hash
     db.add(row)
-    db.commit()
+    db.flush()
     return [_changed(session, person.group_id)]
 
 
@@ -341,7 +341,7 @@ def assign(
             text=library.text,
         )
     db.add(row)
-    db.commit()
+    db.flush()
     return [_changed(session, group.id)]
 
 
@@ -355,7 +355,7 @@ def give_follow_up(db: Db, session: Session, case_id: int, group_number: int) ->
     group = _active_group(db, session, group_number)
     before, row.group_id = row.group_id, group.id
     db.add(row)
-    db.commit()
+    db.flush()
     return [_changed(session, before, group.id)]
 
 
@@ -383,7 +383,7 @@ def merge(db: Db, session: Session, source_number: int, target_number: int) -> l
     db.add(source)
     db.flush()
     place_cases(db, session)
-    db.commit()
+    db.flush()
     return [event(session, "groups"), _changed(session, everyone=True)]
 
 
@@ -424,7 +424,7 @@ def next_meeting(db: Db, user: User, previous: Session) -> Session:
                     device_hash=old.device_hash,
                 )
             )
-    db.commit()
+    db.flush()
     return session
 
 

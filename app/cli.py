@@ -60,6 +60,7 @@ def remove_user(db: Db, username: str) -> None:
     them to another facilitator instead)."""
     begin_write(db)
     accounts.remove(db, audit.CLI, _existing(db, username), None)
+    db.commit()
 
 
 def ensure_first_facilitator(db: Db, data_dir: Path) -> str:

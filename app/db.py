@@ -26,9 +26,8 @@ MIGRATION_LOCK = 7_401_006  # PostgreSQL advisory lock: one process migrates, th
 def connect(settings: Settings) -> Engine:
     """An engine for the configured database, schema untouched.
 
-    The pool never makes a caller wait (max_overflow=-1): async endpoints use the database from
-    the event loop, and a loop blocked on a full pool could never run the requests that would
-    hand their connections back. Extra connections close as soon as they are returned.
+    The pool never makes a caller wait (max_overflow=-1): worker threads read while the writer's
+    thread holds its connection, and extra connections close as soon as they are returned.
     """
     url = settings.effective_database_url
     pool = {"pool_size": 10, "max_overflow": -1}
@@ -40,8 +39,29 @@ def connect(settings: Settings) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(url, pool_pre_ping=True, **pool)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **pool)
+    if settings.loop_guard:
+        guard_loop(engine)
+    return engine
+
+
+class LoopUse(RuntimeError):
+    """A database statement on the event loop's thread: every page of the room waits for it."""
+
+
+def guard_loop(engine: Engine) -> None:
+    """Refuse statements from a thread that runs an event loop (reads and writes belong in a
+    worker thread or the writer's thread: app.writer)."""
+
+    def refuse(*_args: Any) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop in this thread: a worker, the writer, the command line
+        raise LoopUse("database used on the event loop")
+
+    event.listen(engine, "before_cursor_execute", refuse)
 
 
 def keep_private(folder: Path, database: Path) -> None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as Db
 
 from app import access, logins, services
 from app.config import Settings
-from app.db import begin_write
 from app.hub import Hub
 from app.models import Participant, User
 from app.writer import Writer
@@ -20,6 +22,9 @@ PARTICIPANT_COOKIE = "sparring_p"
 # A random key per browser (kollegasparring): the case-giver of a case kept open is found again at
 # the series' next meeting from the same phone. Stored only hashed, only on such cases.
 DEVICE_COOKIE = "sparring_device"
+
+
+R = TypeVar("R")
 
 
 class LoginRequired(Exception):
@@ -36,32 +41,20 @@ def get_engine(request: Request) -> Engine:
     return engine
 
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-async def write_turn(request: Request) -> AsyncIterator[None]:
-    """A state-changing request first waits for the process's write turn (app.writer), on the loop.
-
-    Only the turn's holder then waits for the database's write lock in a worker thread: a crowd of
-    requests waiting to write holds no threads, so the holder always finds one for its own work.
-    """
-    if request.method in SAFE_METHODS:
-        yield
-        return
-    writer: Writer = request.app.state.writer
-    async with writer.turn():
-        yield
-
-
-def get_db(request: Request, _turn: Annotated[None, Depends(write_turn)]) -> Iterator[Db]:
-    """A db handle; for a state-changing request its transaction starts as the writer (db.py).
-
-    FastAPI enters this in a worker thread, so waiting for the write lock never blocks the loop.
-    """
-    with Db(get_engine(request)) as db:
-        if request.method not in SAFE_METHODS:
-            begin_write(db)
+def get_db(request: Request) -> Iterator[Db]:
+    """A db handle for reading. FastAPI enters it in a worker thread, never on the event loop.
+    Nothing is written through it: changes are commands for the writer (app.commands)."""
+    with reader(get_engine(request)) as db:
         yield db
+
+
+def _read_only(*_args: object) -> None:
+    raise RuntimeError("a request's db handle only reads: run a command (app.commands) instead")
+
+
+def get_writer(request: Request) -> Writer:
+    writer: Writer = request.app.state.writer
+    return writer
 
 
 def get_hub(request: Request) -> Hub:
@@ -76,6 +69,7 @@ def get_settings(request: Request) -> Settings:
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
 DbDep = Annotated[Db, Depends(get_db)]
+WriterDep = Annotated[Writer, Depends(get_writer)]
 HubDep = Annotated[Hub, Depends(get_hub)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
@@ -143,3 +137,23 @@ def public_base(settings: Settings, request_base: str) -> str:
     if settings.public_url:
         return settings.public_url
     return request_base.replace("ws://", "http://", 1).replace("wss://", "https://", 1)
+
+
+@contextmanager
+def reader(engine: Engine) -> Iterator[Db]:
+    """A session that only reads (a flush is refused: changes are commands, app.commands)."""
+    with Db(engine) as db:
+        event.listen(db, "before_flush", _read_only)
+        yield db
+
+
+async def reading(request: Request, page: Callable[..., R], /, *args: Any, **kwargs: Any) -> R:
+    """Build a page that reads the database from an async handler: in a worker thread, never on
+    the event loop (a handler that ran a command renders the result this way)."""
+
+    def run() -> R:
+        with reader(get_engine(request)) as db:
+            built: R = page(request, db, *args, **kwargs)
+            return built
+
+    return await run_in_threadpool(run)

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
@@ -69,6 +69,8 @@ class Feed:
         # and a page registered before it renders will receive that event.
         self.cached: Room | None = None
         self.changed: set[str] = set()  # events since, each of which changed only a part of it
+        self.generation = 0  # counts the events that changed the whole room
+        self.reading = asyncio.Lock()  # one read of the room at a time
         self.task: asyncio.Task[None] | None = None
         self.deadline: datetime | None = None  # the timer the alarm below is set for
         self.alarm: asyncio.TimerHandle | None = None
@@ -76,28 +78,39 @@ class Feed:
 
     # The room and rendering ----------------------------------------------------------------------
 
-    def room(self, participant_id: int | None = None) -> Room:
-        room = self.cached
-        if room is not None and participant_id is not None and room.person(participant_id) is None:
+    async def room(self, participant_id: int | None = None) -> Room:
+        """The room as of the last event handled, read in a worker thread when an event changed it
+        (one read at a time: the pages that ask meanwhile get that read's room)."""
+        cached = self.cached
+        if cached is not None and participant_id is not None and not cached.person(participant_id):
             self.changed.add("join")  # a newcomer whose join is still on its way
-        if room is None or self.changed:
-            with Db(self.engine) as db:
-                if room is None:
-                    session = db.get(Session, self.session_id)
-                    assert session is not None
-                    room = load_room(db, session)
-                else:
-                    for kind, refresh in PARTIAL.items():
-                        if kind in self.changed:
-                            room = refresh(db, room)
-            self.cached, self.changed = room, set()
-        return room
+        async with self.reading:
+            room = self.cached
+            if room is not None and not self.changed:
+                return room
+            changed, self.changed = self.changed, set()
+            generation = self.generation
+            room = await asyncio.to_thread(self._load, room, changed)
+            if generation == self.generation:  # else an event since wants the whole room again
+                self.cached = room
+            return room
 
-    def render(self, page: Page, names: tuple[str, ...], room: Room | None = None) -> str:
+    def _load(self, room: Room | None, changed: set[str]) -> Room:
+        with Db(self.engine) as db:
+            if room is None:
+                session = db.get(Session, self.session_id)
+                assert session is not None
+                return load_room(db, session)
+            for kind, refresh in PARTIAL.items():
+                if kind in changed:
+                    room = refresh(db, room)
+            return room
+
+    def render(self, page: Page, names: tuple[str, ...], room: Room) -> str:
         # The feed's task runs in the language of whichever page opened it; each page has its own.
         token = i18n.current.set(page.language)
         try:
-            return self._render(page, names, room or self.room(page.participant_id))
+            return self._render(page, names, room)
         finally:
             i18n.current.reset(token)
 
@@ -117,12 +130,12 @@ class Feed:
             return views.projector(room, names, page.base_url)
         return views.facilitator(room, names)
 
-    def full_view(self, page: Page) -> str:
-        return self.render(page, FULL[page.audience])
+    async def full_view(self, page: Page) -> str:
+        return self.render(page, FULL[page.audience], await self.room(page.participant_id))
 
     async def push(self, targets: dict[Page, tuple[str, ...]]) -> None:
         """Render and queue fragments: per phone (its view is its own), once per shared view."""
-        room = self.room()
+        room = await self.room()
         shared: dict[tuple[Audience, str, str, tuple[str, ...]], str] = {}
         for n, (page, names) in enumerate(targets.items(), 1):
             if page.audience is Audience.PARTICIPANT:
@@ -153,8 +166,8 @@ class Feed:
         if kind in PARTIAL:
             self.changed.add(kind)
         else:
-            self.cached = None
-        moved = _mover(self, event)
+            self.cached, self.generation = None, self.generation + 1
+        moved = await _mover(self, event)
         now: dict[Page, tuple[str, ...]] = {}
         # Asked once per kind of page, not per page: a thousand phones are a few hundred groups.
         rules: dict[tuple[Audience, int | None, bool], tuple[tuple[str, ...], bool]] = {}
@@ -182,13 +195,11 @@ class Feed:
         if self.pending and (self.flusher is None or self.flusher.done()):
             self.flusher = asyncio.create_task(self.flush())
         if kind in ("timer", "phase", "resync"):  # what can set or move a timer
-            self.watch_timer()
+            await self.watch_timer()
 
-    def watch_timer(self) -> None:
+    async def watch_timer(self) -> None:
         """Set the alarm for the current case's timer (a new, moved or stopped timer resets it)."""
-        deadline = self.room().deadline
-        if deadline is not None and deadline.tzinfo is None:  # SQLite drops the zone of UTC times
-            deadline = deadline.replace(tzinfo=UTC)
+        deadline = (await self.room()).deadline
         if deadline == self.deadline:
             return
         self.deadline = deadline
@@ -204,11 +215,14 @@ class Feed:
         self.ringing = asyncio.create_task(self.dispatch({"type": "time_up"}))
 
     async def flush(self) -> None:
+        """Push what is pending, at most once per interval, until nothing is: an event that comes
+        while a push waits for the room leaves its pages pending for the next round."""
         loop = asyncio.get_running_loop()
-        await asyncio.sleep(max(0.0, self.last_flush + self.interval - loop.time()))
-        self.last_flush = loop.time()
-        pending, self.pending = self.pending, {}
-        await self.push({p: tuple(sorted(n)) for p, n in pending.items() if p in self.pages})
+        while self.pending:
+            await asyncio.sleep(max(0.0, self.last_flush + self.interval - loop.time()))
+            self.last_flush = loop.time()
+            pending, self.pending = self.pending, {}
+            await self.push({p: tuple(sorted(n)) for p, n in pending.items() if p in self.pages})
 
     async def close(self) -> None:
         if self.alarm is not None:
@@ -220,11 +234,11 @@ class Feed:
                     await task
 
 
-def _mover(feed: Feed, event: Event) -> Callable[[Page], bool]:
+async def _mover(feed: Feed, event: Event) -> Callable[[Page], bool]:
     """Whether a phone's group changed (only a regrouping can move anyone)."""
     if event.get("type") != "groups":
         return lambda _page: False
-    room = feed.room()
+    room = await feed.room()
     return lambda page: (
         page.audience is Audience.PARTICIPANT
         and (person := room.person(page.participant_id)) is not None
@@ -254,7 +268,7 @@ class Feeds:
                 await _started(feed.task, subscribed)
                 self.feeds[session_id] = feed
             feed.pages.add(page)
-            feed.watch_timer()
+            await feed.watch_timer()
         try:
             yield feed
         finally:

@@ -71,10 +71,6 @@ class Perspective(BaseModel):
     source: Source
 
 
-def _stripped(value: str) -> str:
-    return value.strip()
-
-
 class CaseFile(BaseModel):
     """One case as it is written in seed/cases/<slug>.yaml (and in an exported case set).
 

@@ -53,25 +53,28 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 
 
+def prepare(app: FastAPI, settings: Settings) -> None:
+    """Before the first request: the schema, the case library, the purges that are due."""
+    app.state.engine = make_engine(settings)
+    app.state.feeds = Feeds(app.state.engine, app.state.hub, settings.tally_push_interval)
+    app.state.writer = Writer(app.state.engine, app.state.hub)
+    with Db(app.state.engine) as db:
+        app.state.library, _ = library.seed_library(db, settings.seed_dir)
+    retention.purge_at_start(app.state.engine, settings)  # raw rows past retention go now
+    audit.purge_at_start(app.state.engine, settings)  # and audit rows past their own
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engine = make_engine(settings)
-        app.state.feeds = Feeds(app.state.engine, app.state.hub, settings.tally_push_interval)
-        app.state.writer = Writer(app.state.engine, app.state.hub)
-        with Db(app.state.engine) as db:
-            app.state.library, _ = library.seed_library(db, settings.seed_dir)
-        retention.purge_at_start(app.state.engine, settings)  # raw rows past retention go now
-        audit.purge_at_start(app.state.engine, settings)  # and audit rows past their own
+        await asyncio.to_thread(prepare, app, settings)  # off the loop, like every db use
         web.configure(app.state.library.duty_map(), settings.anonymity_threshold)
         purging = asyncio.create_task(
             retention.retention_loop(app.state.engine, settings, app.state.writer)
         )
-        audit_retention = asyncio.create_task(
-            audit.retention_loop(app.state.engine, settings, app.state.writer)
-        )
+        audit_retention = asyncio.create_task(audit.retention_loop(settings, app.state.writer))
         checkpoints = asyncio.create_task(checkpoint_loop(app.state.engine))
         beats = asyncio.create_task(
             presence.beat_loop(app.state.feeds, app.state.writer, settings.presence_beat_seconds)
@@ -202,12 +205,7 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(RuleError)
     async def refused(request: Request, exc: RuleError) -> Response:
-        # "none.*": what was asked for does not exist (a code, a slug), so 404 rather than 400.
-        # "access.*": it exists but is another facilitator's (app.access), so 403.
-        status = (
-            404 if exc.key.startswith("none.") else 403 if exc.key.startswith("access.") else 400
-        )
-        return _error(request, status, i18n.refusal(exc))
+        return _error(request, exc.status, i18n.refusal(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -12,46 +12,27 @@ from sqlmodel import select
 
 from app import services
 from app.feed import Feeds
-from app.hub import Event
 from app.live_rules import Audience
 from app.models import Participant, Session
 from app.room import present_ids
-from app.writer import Writer
+from app.writer import Outcome, Writer
 
 log = logging.getLogger(__name__)
 
 
-class Arrive:
-    """A phone's page opened or reconnected: a job for the writer (reconnects come in crowds)."""
-
-    def __init__(self, session_id: int, participant_id: int) -> None:
-        self.session_id, self.participant_id = session_id, participant_id
-        self.events: list[Event] = []
-
-    def apply(self, db: Db) -> None:
-        session = db.get(Session, self.session_id)
-        person = db.get(Participant, self.participant_id)
-        if session is not None and person is not None:
-            self.events = services.arrive(db, session, person)
-
-    def answer(self, _db: Db, error: Exception | None) -> None:
-        if error is not None:
-            raise error
+def arrive(db: Db, session_id: int, participant_id: int) -> Outcome[None]:
+    """A command: a phone's page opened or reconnected (reconnects come in crowds: one batch)."""
+    session = db.get(Session, session_id)
+    person = db.get(Participant, participant_id)
+    if session is None or person is None:
+        return Outcome(None)
+    return Outcome(None, services.arrive(db, session, person))
 
 
-class Seen:
-    """The beat's one write: every phone page open in this process is still in the room."""
-
-    def __init__(self, participant_ids: list[int]) -> None:
-        self.participant_ids = participant_ids
-        self.events: list[Event] = []
-
-    def apply(self, db: Db) -> None:
-        services.mark_seen(db, self.participant_ids)
-
-    def answer(self, _db: Db, error: Exception | None) -> None:
-        if error is not None:
-            raise error
+def seen(db: Db, participant_ids: list[int]) -> Outcome[None]:
+    """A command, the beat's one write: every phone page open in this process is still here."""
+    services.mark_seen(db, participant_ids)
+    return Outcome(None)
 
 
 async def beat(feeds: Feeds, writer: Writer) -> None:
@@ -63,7 +44,7 @@ async def beat(feeds: Feeds, writer: Writer) -> None:
         for page in list(feed.pages)
         if page.audience is Audience.PARTICIPANT and page.participant_id is not None
     ]
-    await writer.submit(Seen(phones))
+    await writer.run(seen, phones)
     for session_id, feed in list(feeds.feeds.items()):
         room = feed.cached
         if room is None:

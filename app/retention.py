@@ -23,7 +23,6 @@ from sqlmodel import SQLModel, col, delete, select
 
 from app import audit, casework, summaries
 from app.config import Settings
-from app.db import begin_write
 from app.domain.phases import Status
 from app.models import (
     Group,
@@ -38,7 +37,7 @@ from app.models import (
     Vote,
     utcnow,
 )
-from app.writer import Writer
+from app.writer import Outcome, Writer, run_alone
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +91,8 @@ KEPT: dict[str, str] = {
 
 
 def purge(db: Db, session: Session, settings: Settings) -> None:
-    """Delete every raw row of an ended session that can link to a person; commits. The summary
-    is frozen first (an error if the session has not ended), so nothing it needs is lost."""
+    """Delete every raw row of an ended session that can link to a person. The summary is frozen
+    first (an error if the session has not ended), so nothing it needs is lost."""
     summaries.summary_of(db, session, settings)
     assert session.id is not None
     casework.unlink_before_purge(db, session.id)
@@ -103,58 +102,69 @@ def purge(db: Db, session: Session, settings: Settings) -> None:
     session.purged_at = utcnow()
     session.purge_failed_at = None
     db.add(session)
-    db.commit()
+    db.flush()
 
 
-class Outcome(NamedTuple):
+class Report(NamedTuple):
     purged: list[str]  # session codes
     failed: list[str]
 
 
-def purge_expired(engine: Engine, settings: Settings, now: datetime | None = None) -> Outcome:
-    """Purge the sessions that ended more than `retention_days` ago, each in its own transaction.
-    A session that fails is marked, logged and left for next time; the others go on."""
-    outcome = Outcome([], [])
+def due(engine: Engine, settings: Settings, now: datetime | None = None) -> list[str]:
+    """The codes of the sessions that ended more than `retention_days` ago, not yet purged."""
     if settings.retention_days <= 0:
-        return outcome
+        return []
     cutoff = (now or utcnow()) - timedelta(days=settings.retention_days)
     with Db(engine) as db:
-        due = db.exec(
-            select(Session.id, Session.code).where(
-                Session.status == Status.ENDED,
-                col(Session.purged_at).is_(None),
-                col(Session.ended_at) < cutoff,
-            )
-        ).all()
-    for session_id, code in due:
+        return list(
+            db.exec(
+                select(Session.code).where(
+                    Session.status == Status.ENDED,
+                    col(Session.purged_at).is_(None),
+                    col(Session.ended_at) < cutoff,
+                )
+            ).all()
+        )
+
+
+def purge_expired_session(db: Db, code: str, settings: Settings) -> Outcome[None]:
+    """A command: one due session's raw rows go (unless its facilitator purged it meanwhile)."""
+    session = db.exec(select(Session).where(Session.code == code)).first()
+    if session is not None and session.purged_at is None:
+        audit.add(db, audit.SYSTEM, "summary.purged", code, "retention")
+        purge(db, session, settings)
+    return Outcome(None)
+
+
+def mark_failed(db: Db, code: str) -> Outcome[None]:
+    """A command: keep on the session that its purge failed (shown; the next round retries)."""
+    session = db.exec(select(Session).where(Session.code == code)).first()
+    if session is not None:
+        session.purge_failed_at = utcnow()
+        db.add(session)
+    return Outcome(None)
+
+
+def purge_expired(engine: Engine, settings: Settings, now: datetime | None = None) -> Report:
+    """Outside a serving process (command line, start-up): each due session in its own
+    transaction. A session that fails is marked, logged and left for next time; the others go on."""
+    report = Report([], [])
+    for code in due(engine, settings, now):
         try:
-            with Db(engine) as db:
-                begin_write(db)
-                session = db.get(Session, session_id)
-                if session is None or session.purged_at is not None:
-                    continue  # purged by its facilitator meanwhile
-                audit.add(db, audit.SYSTEM, "summary.purged", code, "retention")  # in its commit
-                purge(db, session, settings)
-            outcome.purged.append(code)
+            run_alone(engine, purge_expired_session, code, settings)
+            report.purged.append(code)
         except Exception:
             log.exception("could not purge the raw rows of session %s; trying again later", code)
-            mark_failed(engine, session_id)
-            outcome.failed.append(code)
-    return outcome
+            _note_failure(engine, code)
+            report.failed.append(code)
+    return report
 
 
-def mark_failed(engine: Engine, session_id: int | None) -> None:
-    """Keep on the session that its purge failed (in a transaction of its own)."""
+def _note_failure(engine: Engine, code: str) -> None:
     try:
-        with Db(engine) as db:
-            begin_write(db)
-            session = db.get(Session, session_id)
-            if session is not None:
-                session.purge_failed_at = utcnow()
-                db.add(session)
-                db.commit()
+        run_alone(engine, mark_failed, code)
     except Exception:  # the database itself is failing: the log above already says so
-        log.exception("could not record the failed purge of session id %s", session_id)
+        log.exception("could not record a failed purge")
 
 
 def purge_at_start(engine: Engine, settings: Settings) -> None:
@@ -166,15 +176,21 @@ def purge_at_start(engine: Engine, settings: Settings) -> None:
 
 
 async def retention_loop(engine: Engine, settings: Settings, writer: Writer) -> None:
-    """Purge expired raw rows every `retention_check_seconds` while the server runs. It writes in
-    the process's write turn (app.writer) and in a thread, like a request: a purge never blocks
-    the room's sockets."""
+    """Purge expired raw rows every `retention_check_seconds` while the server runs: each due
+    session is a command for the writer, so a purge never blocks the room's sockets."""
     while True:
         await asyncio.sleep(settings.retention_check_seconds)
         try:
-            async with writer.turn():
-                await asyncio.to_thread(purge_expired, engine, settings)
+            codes = await asyncio.to_thread(due, engine, settings)
         except Exception:
-            log.exception(
-                "retention purge failed; trying again in %s s", settings.retention_check_seconds
-            )
+            log.exception("retention check failed; trying again later")
+            continue
+        for code in codes:
+            try:
+                await writer.run(purge_expired_session, code, settings)
+            except Exception:
+                log.exception("could not purge the raw rows of session %s; trying again", code)
+                try:
+                    await writer.run(mark_failed, code)
+                except Exception:
+                    log.exception("could not record the failed purge of session %s", code)

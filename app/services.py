@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session as Db
 from sqlmodel import col, func, select, update
@@ -142,7 +142,7 @@ def create_session(
                 phase=first,
             )
         )
-    db.commit()
+    db.flush()
     db.refresh(session)
     return session
 
@@ -216,7 +216,7 @@ def start_session(db: Db, session: Session, rng: random.Random | None = None) ->
     _enter(db, session, case, case_phases(session, case, has_follow_ups(db, session))[0])
     _regroup(db, session, Mode.RANDOM, rng or random.Random())
     place_cases(db, session)
-    db.commit()
+    db.flush()
     return [event(session, "phase"), event(session, "groups")]
 
 
@@ -247,7 +247,7 @@ def change_phase(db: Db, session: Session, action: str, force: bool = False) -> 
         room = load_room(db, session)
         gate.check_reveal(len(room.answering_groups), room.answered_groups, room.time_up, force)
     _enter(db, session, case, target)
-    db.commit()
+    db.flush()
     return [event(session, "phase")]
 
 
@@ -329,7 +329,7 @@ def next_case(
     if mode is not Mode.KEEP:
         _regroup(db, session, mode, rng or random.Random())
         events.append(event(session, "groups"))
-    db.commit()
+    db.flush()
     return events
 
 
@@ -343,7 +343,7 @@ def set_timer(db: Db, session: Session, seconds: int | None, extend: bool = Fals
         start = case.deadline if extend and case.deadline and case.deadline > utcnow() else utcnow()
         case.deadline = start + timedelta(seconds=seconds)
     db.add(case)
-    db.commit()
+    db.flush()
     return [event(session, "timer")]
 
 
@@ -355,7 +355,7 @@ def set_reveal_step(db: Db, session: Session, step: int) -> list[Event]:
         raise RuleError("step.no_result")
     case.reveal_step = reveal.clamp(step, len(room.reveal_pages))
     db.add(case)
-    db.commit()
+    db.flush()
     return [event(session, "step")]
 
 
@@ -364,7 +364,7 @@ def end_session(db: Db, session: Session) -> list[Event]:
     session.status = Status.ENDED
     session.ended_at = utcnow()
     db.add(session)
-    db.commit()
+    db.flush()
     return [event(session, "phase")]
 
 
@@ -430,7 +430,7 @@ def regroup(db: Db, session: Session, mode: Mode, rng: random.Random | None = No
         return []
     _regroup(db, session, mode, rng or random.Random())
     place_cases(db, session)
-    db.commit()
+    db.flush()
     return [event(session, "groups"), *_cases_moved(session)]
 
 
@@ -464,7 +464,7 @@ def move_participant(
     person.group_id = group.id
     db.add(person)
     place_cases(db, session)
-    db.commit()
+    db.flush()
     return [event(session, "groups"), *_cases_moved(session)]
 
 
@@ -516,7 +516,7 @@ def join(
     if Status(session.status) is Status.RUNNING:
         _place(db, session, person)
     db.add(person)
-    db.commit()
+    db.flush()
     db.refresh(person)
     return session, person, token, False
 
@@ -532,7 +532,7 @@ def come_back(db: Db, session: Session, person: Participant, alias: str = "") ->
     if Status(session.status) is Status.RUNNING and not _in_active_group(db, person):
         _place(db, session, person)
     db.add(person)
-    db.commit()
+    db.flush()
     db.refresh(person)
     return person
 
@@ -557,11 +557,11 @@ def arrive(db: Db, session: Session, person: Participant) -> list[Event]:
         events.append(event(session, "groups"))
     elif not was_here:
         events.append(event(session, "presence"))
-    seen = person.seen_at if person.seen_at.tzinfo else person.seen_at.replace(tzinfo=UTC)
+    seen = person.seen_at
     if events or now - seen > SEEN_AGAIN:
         person.seen_at = now
         db.add(person)
-        db.commit()
+        db.flush()
     return events
 
 
@@ -574,7 +574,7 @@ def mark_seen(db: Db, participant_ids: Collection[int]) -> None:
         .where(col(Participant.id).in_(participant_ids), col(Participant.left_at).is_(None))
         .values(seen_at=utcnow())
     )
-    db.commit()
+    db.flush()
 
 
 def leave(db: Db, session: Session, person: Participant) -> list[Event]:
@@ -583,7 +583,7 @@ def leave(db: Db, session: Session, person: Participant) -> list[Event]:
     person.left_at = utcnow()
     person.group_id = None
     db.add(person)
-    db.commit()
+    db.flush()
     return [event(session, "groups")]
 
 
@@ -646,7 +646,7 @@ def set_area(db: Db, session: Session, person: Participant, area: str) -> list[E
         raise RuleError("areas.unknown")
     person.area = area
     db.add(person)
-    db.commit()
+    db.flush()
     return [event(session, "area")]
 
 
@@ -687,7 +687,7 @@ def vote(
     events = [event(session, "vote")]
     if reason is not None and reason.strip():
         events += _save_post(db, session, person, case, reason)
-    db.commit()
+    db.flush()
     return events
 
 
@@ -697,7 +697,7 @@ def save_reason(
     case = _case_for(db, session, case_id)
     phases.check_reason_open(Status(session.status), Phase(case.phase))
     events = _save_post(db, session, person, case, text)
-    db.commit()
+    db.flush()
     return events
 
 
@@ -731,7 +731,7 @@ def set_hidden(db: Db, session: Session, kind: str, row_id: int, hidden: bool) -
         raise RuleError("text.unknown")
     row.hidden = hidden
     db.add(row)
-    db.commit()
+    db.flush()
     if isinstance(row, Post):
         person = db.get(Participant, row.participant_id)
         changed = event(session, "post", group=person.group_id if person else None)
@@ -796,6 +796,6 @@ def save_group_answer(
     row.members = size if row.version == 1 else min(row.members, size)
     row.updated_at = utcnow()
     db.add(row)
-    db.commit()
+    db.flush()
     db.refresh(row)
     return row, [event(session, "answer", group=person.group_id)]

@@ -77,19 +77,26 @@ def _candidates(claims: Mapping[str, Any], settings: Settings) -> Iterable[str]:
             yield re.sub(r"[^\w.@+-]", "-", value.strip())[:60]
 
 
+class Refused(Exception):
+    """Whoever the provider vouches for but Sparring will not let in: the refusal, and the name
+    and reason for the audit trail."""
+
+    def __init__(self, error: RuleError, name: str, reason: str) -> None:
+        super().__init__(error.key)
+        self.error, self.name, self.detail = error, name[:80], f"sso {reason}"
+
+
 def account_for(db: Db, claims: Mapping[str, Any], settings: Settings) -> User:
     """The verified person's account: linked by issuer and subject, made at the first login; the
-    role is set from the claims every time. Refuses (RuleError "sso.*") whoever has no role."""
+    role is set from the claims every time. Refuses (Refused) whoever has no role."""
     subject = f"{claims['iss']} {claims['sub']}"[:400]
     user = db.exec(select(User).where(User.oidc_subject == subject)).first()
     role = role_for(claims, settings)
     name = next(iter(_candidates(claims, settings)), "sso")
     if role is None:
-        audit.record(db, "", "login.failed", name[:80], "sso no role")
-        raise RuleError("sso.no_role", claim=settings.oidc_role_claim)
+        raise Refused(RuleError("sso.no_role", claim=settings.oidc_role_claim), name, "no role")
     if user is not None and user.disabled:
-        audit.record(db, "", "login.failed", user.username, "sso disabled")
-        raise RuleError("sso.disabled")
+        raise Refused(RuleError("sso.disabled"), user.username, "disabled")
     if user is None:
         username = name
         if db.exec(select(User).where(User.username == username)).first() is not None:

@@ -57,7 +57,7 @@ def submit(db: Db, session: Session, text: str, duties: list[str], known: set[st
             duties=_clean_duties(duties, known),
         )
     )
-    db.commit()
+    db.flush()
     return [event(session, "submission")]
 
 
@@ -93,7 +93,7 @@ def moderate(
         row = _get(db, session, submission_id, "dismissed")
         row.status = "new"
         db.add(row)
-        db.commit()
+        db.flush()
         return [event(session, "submission")]
     row = _get(db, session, submission_id)
     if action == "dismiss":
@@ -139,7 +139,7 @@ def moderate(
     else:
         raise RuleError("action.unknown", found=action[:20])
     db.add(row)
-    db.commit()
+    db.flush()
     # Phones learn of a promoted case at the next phase change (no re-render under a draft).
     return [event(session, "submission")]
 

@@ -39,7 +39,7 @@ def freeze(db: Db, session: Session, settings: Settings) -> Summary:
 def _store(db: Db, session: Session, summary: Summary) -> None:
     session.summary_json = to_json(summary)
     db.add(session)
-    db.commit()
+    db.flush()
 
 
 def summary_of(db: Db, session: Session, settings: Settings) -> Summary:
@@ -117,4 +117,4 @@ def publish(db: Db, session: Session, settings: Settings, notes: Notes | None = 
         save_notes(db, session, settings, notes.session, notes.cases)
     session.published_at = utcnow()
     db.add(session)
-    db.commit()
+    db.flush()

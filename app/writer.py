@@ -5,20 +5,21 @@ refusal undoes only that job), the batch commits once (one fsync for the lot), a
 job answered and its events published: an acknowledgement still means stored. While one batch is
 written, the next one gathers.
 
-The writer also owns the process's write turn. An HTTP request that changes state takes the turn
-(app.deps) before its transaction takes the database's write lock, so a request waiting to write
-waits here, on the event loop, and never holds a worker thread that the lock's holder may need.
+It is the process's only way to change data: every change is a command (app.commands) or a job
+run here, in one thread, and published here after the commit. HTTP requests read in worker
+threads (app.deps) and never write; nothing touches the database on the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.engine import Engine
@@ -28,6 +29,8 @@ from app.db import write_connection
 from app.hub import Event, Hub, session_channel
 
 R = TypeVar("R", covariant=True)
+T = TypeVar("T")
+P = ParamSpec("P")
 BATCH = 500  # jobs per transaction at most: the first in a batch waits for all of them
 
 
@@ -41,7 +44,7 @@ class Job(Protocol[R]):
     events: list[Event]
 
     def apply(self, db: Db) -> None:
-        """Stage and commit the effect (db.commit() releases this job's savepoint); raise to refuse."""
+        """Stage the effect (never commit: the writer does, for the batch); raise to refuse."""
 
     def answer(self, db: Db, error: Exception | None) -> R:
         """The reply, from what the transaction now holds; `error` is what apply raised, if anything.
@@ -51,13 +54,44 @@ class Job(Protocol[R]):
 
 
 @dataclass
+class Outcome(Generic[T]):
+    """What a command did: its value for the caller, and the events that tell the room's pages.
+
+    A command is a plain function of (db, ...) that resolves what it needs, asks the domain,
+    changes rows and never commits (app.commands); the writer runs it, commits, then publishes."""
+
+    value: T
+    events: list[Event] = field(default_factory=list)
+
+
+class _Call(Generic[T]):
+    """A command as one of the writer's jobs, run in its caller's context (the person's language,
+    which words a refusal built on the way, like a case file's)."""
+
+    def __init__(self, command: Callable[..., Outcome[T]], args: Any, kwargs: Any) -> None:
+        self.command, self.args, self.kwargs = command, args, kwargs
+        self.context = contextvars.copy_context()
+        self.outcome: Outcome[T] | None = None
+        self.events: list[Event] = []
+
+    def apply(self, db: Db) -> None:
+        self.outcome = self.context.run(self.command, db, *self.args, **self.kwargs)
+        self.events = self.outcome.events
+
+    def answer(self, _db: Db, error: Exception | None) -> T:
+        if error is not None:
+            raise error
+        assert self.outcome is not None
+        return self.outcome.value
+
+
+@dataclass
 class _Line:
-    """The queue, the turn and the task that drains them, on one event loop."""
+    """The queue and the task that drains it, on one event loop."""
 
     queue: asyncio.Queue[tuple[Job[Any], asyncio.Future[Any]]] = field(
         default_factory=asyncio.Queue
     )
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     task: asyncio.Task[None] | None = None
 
 
@@ -67,32 +101,33 @@ class Writer:
         self.hub = hub
         self.thread = ThreadPoolExecutor(1, thread_name_prefix="writer")
         # A server runs one event loop; a test client may run one per request (asyncio's queues
-        # and locks belong to one loop). The one thread writes for them all.
+        # belong to one loop). The one thread writes for them all.
         self.lines: WeakKeyDictionary[asyncio.AbstractEventLoop, _Line] = WeakKeyDictionary()
 
     def _line(self) -> _Line:
         return self.lines.setdefault(asyncio.get_running_loop(), _Line())
 
-    @contextlib.asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
-        """This process's only right to write, held by a batch or by one state-changing request."""
-        async with self._line().lock:
-            yield
-
     async def submit(self, job: Job[R]) -> R:
-        """Apply the job with whatever else is waiting; its answer once the batch is committed.
-
-        Never from a request that holds the write turn (one with a db handle that changes state):
-        the batch would wait for that turn, and the request for the batch.
-        """
+        """Apply the job with whatever else is waiting; its answer once the batch is committed."""
         line = self._line()
         if line.task is None or line.task.done():
-            line.task = asyncio.create_task(self.run(line))
+            line.task = asyncio.create_task(self.drain(line))
         done: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         line.queue.put_nowait((job, done))
         return await done
 
-    async def run(self, line: _Line) -> None:
+    async def run(
+        self,
+        command: Callable[Concatenate[Db, P], Outcome[T]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run one command with whatever else is waiting; its value once committed and published.
+        A refusal (the command raised) is raised here, nothing of it stored."""
+        return await self.submit(_Call(command, args, kwargs))
+
+    async def drain(self, line: _Line) -> None:
         loop = asyncio.get_running_loop()
         while True:
             batch = [await line.queue.get()]
@@ -100,8 +135,7 @@ class Writer:
                 batch.append(line.queue.get_nowait())
             jobs = [job for job, _ in batch]
             try:
-                async with line.lock:
-                    answers = await loop.run_in_executor(self.thread, self.write, jobs)
+                answers = await loop.run_in_executor(self.thread, self.write, jobs)
             except Exception as exc:  # the transaction failed: nothing in it was stored
                 for _, done in batch:
                     if not done.done():
@@ -121,24 +155,26 @@ class Writer:
                     done.set_exception(value)
 
     def write(self, jobs: list[Job[Any]]) -> list[tuple[bool, Any]]:
+        return self.write_batch(self.engine, jobs)
+
+    @staticmethod
+    def write_batch(engine: Engine, jobs: list[Job[Any]]) -> list[tuple[bool, Any]]:
         """One transaction: each job under a savepoint, every answer, then the one commit."""
-        with write_connection(self.engine) as connection:
-            # Session.commit() in a job releases its savepoint; the connection commits the batch.
-            with Db(
-                bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-            ) as db:
+        with write_connection(engine) as connection:
+            with Db(bind=connection, expire_on_commit=False) as db:
                 for kind in dict.fromkeys(type(job) for job in jobs):
                     prepare = getattr(kind, "prepare", None)
                     if prepare is not None:
                         prepare(db, [job for job in jobs if type(job) is kind])
                 errors: list[Exception | None] = []
                 for job in jobs:
+                    savepoint = db.begin_nested()
                     try:
                         job.apply(db)
-                        db.commit()
+                        savepoint.commit()
                         errors.append(None)
                     except Exception as exc:  # this job's effect is undone, the others stay
-                        db.rollback()
+                        savepoint.rollback()
                         job.events = []
                         errors.append(exc)
                 answers: list[tuple[bool, Any]] = []
@@ -158,6 +194,23 @@ class Writer:
             with contextlib.suppress(asyncio.CancelledError):
                 await line.task
         self.thread.shutdown(wait=True)
+
+
+def run_alone(
+    engine: Engine,
+    command: Callable[Concatenate[Db, P], Outcome[T]],
+    /,
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """A command in a transaction of its own, outside a serving process (command line, start-up,
+    before the writer runs): nobody is listening, so its events go nowhere."""
+    job = _Call(command, args, kwargs)
+    ok, value = Writer.write_batch(engine, [job])[0]
+    if not ok:
+        raise value
+    result: T = value
+    return result
 
 
 def _unique(events: Iterable[Event]) -> list[Event]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,10 @@ import pytest
 
 from tests.utils.clients import Facilitator
 from tests.utils.server import FACILITATOR, LiveServer
+
+# Every server under test, in-process or its own process, refuses database use on its event loop
+# (app.db.guard_loop): a handler that reads or writes there fails the test that walks it.
+os.environ["SPARRING_LOOP_GUARD"] = "1"
 
 
 def serve(

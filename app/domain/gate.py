@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from app.domain import RuleError
 from app.domain.phases import RANK, Phase
@@ -32,7 +32,5 @@ def check_reveal(groups: int, answered: int, time_up: bool, force: bool) -> None
 
 
 def time_up(deadline: datetime | None, now: datetime) -> bool:
-    """Whether a running timer has ended (SQLite returns stored UTC times without a zone)."""
-    if deadline is None:
-        return False
-    return (deadline if deadline.tzinfo else deadline.replace(tzinfo=UTC)) <= now
+    """Whether a running timer has ended."""
+    return deadline is not None and deadline <= now

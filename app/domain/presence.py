@@ -8,14 +8,9 @@ purpose, or whom the facilitator removed, is not present until they join again.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 WINDOW = timedelta(minutes=5)  # the default; SPARRING_PRESENCE_MINUTES sets it
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite returns stored UTC times without their zone.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def is_present(
@@ -23,14 +18,14 @@ def is_present(
 ) -> bool:
     if left_at is not None or seen_at is None:
         return False
-    return _utc(seen_at) >= now - window
+    return seen_at >= now - window
 
 
 def away_minutes(seen_at: datetime | None, now: datetime) -> int:
     """Whole minutes since the phone was last seen (what the control page shows beside it)."""
     if seen_at is None:
         return 0
-    return max(0, int((now - _utc(seen_at)).total_seconds() // 60))
+    return max(0, int((now - seen_at).total_seconds() // 60))
 
 
 def counted(present: set[int], voted: set[int]) -> int:

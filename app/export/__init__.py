@@ -14,17 +14,17 @@ from app.export.table import to_csv
 
 
 @dataclass(frozen=True)
-class Format:
+class Download:
     render: Callable[[Summary], str | bytes]
     media_type: str
     label: str
 
 
 FORMATS = {
-    "pdf": Format(to_pdf, "application/pdf", "PDF"),
-    "md": Format(to_markdown, "text/markdown; charset=utf-8", "Markdown"),
-    "json": Format(to_json, "application/json", "JSON"),
-    "csv": Format(to_csv, "text/csv; charset=utf-8", "CSV"),
+    "pdf": Download(to_pdf, "application/pdf", "PDF"),
+    "md": Download(to_markdown, "text/markdown; charset=utf-8", "Markdown"),
+    "json": Download(to_json, "application/json", "JSON"),
+    "csv": Download(to_csv, "text/csv; charset=utf-8", "CSV"),
 }
 
 

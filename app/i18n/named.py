@@ -138,6 +138,7 @@ REFUSALS: dict[str, str] = {
     "access.owner_only": N_(
         "Kun sessionens ejer kan dele den, offentliggøre opsummeringen og slette rådata (%(code)s)."
     ),
+    "access.account_gone": N_("Din konto findes ikke længere eller er spærret. Log ind igen."),
     "share.no_such_facilitator": N_("Der er ingen facilitator med brugernavnet '%(name)s'."),
     "share.already": N_("%(name)s kan allerede styre sessionen."),
     "share.not_co_facilitator": N_("Den bruger er ikke medfacilitator på sessionen."),

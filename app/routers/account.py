@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app import accounts, i18n
-from app.deps import DbDep, UserDep, signed_in_user
+from app.commands.accounts import by
+from app.deps import UserDep, WriterDep, signed_in_user
 from app.domain import RuleError
 from app.routers import signin
 from app.web import templates
@@ -30,9 +31,9 @@ def password_form(request: Request, user: UserDep, next: str = "") -> HTMLRespon
 
 
 @router.post("/password", response_model=None)
-def change_password(
+async def change_password(
     request: Request,
-    db: DbDep,
+    writer: WriterDep,
     user: UserDep,
     password: Annotated[str, Form(max_length=200)],
     repeated: Annotated[str, Form(max_length=200)],
@@ -40,7 +41,7 @@ def change_password(
 ) -> Response:
     home = HOMES.get(user.role, "/")
     try:
-        accounts.change_own_password(db, user, password, repeated)
+        await writer.run(by, user, accounts.change_own_password, password, repeated)
     except RuleError as exc:
         return _page(request, next, home, i18n.refusal(exc))
     return RedirectResponse(signin.local(next, home), status_code=303)

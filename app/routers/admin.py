@@ -8,9 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session as Db
 
 from app import accounts, audit, i18n
-from app.deps import AdminDep, DbDep, current_admin
+from app.commands.accounts import by
+from app.deps import AdminDep, DbDep, current_admin, get_writer, reading
 from app.domain import RuleError
 from app.i18n import named
 from app.models import User
@@ -27,7 +29,7 @@ UserId = Annotated[int, Path(ge=1, le=ROW_ID)]
 
 
 def _accounts(
-    request: Request, db: DbDep, user: User, status: int = 200, **extra: object
+    request: Request, db: Db, user: User, status: int = 200, **extra: object
 ) -> HTMLResponse:
     people = accounts.everyone(db)
     context = {
@@ -48,88 +50,84 @@ def accounts_page(request: Request, db: DbDep, user: AdminDep) -> HTMLResponse:
     return _accounts(request, db, user)
 
 
-def _act(
-    request: Request, db: DbDep, user: User, done: str, command: Callable[[], object]
-) -> Response:
+async def _act(
+    request: Request, user: User, action: Callable[..., object], *args: object
+) -> tuple[object, Response | None]:
+    """Run an accounts action as this admin: its result, or the page again with the reason."""
     try:
-        command()
+        return await get_writer(request).run(by, user, action, *args), None
     except RuleError as exc:
-        db.rollback()
-        return _accounts(request, db, user, 400, error=i18n.refusal(exc))
-    return RedirectResponse(f"{HOME}?done={done}", status_code=303)
+        return None, await reading(request, _accounts, user, 400, error=i18n.refusal(exc))
+
+
+async def _done(
+    request: Request, user: User, done: str, action: Callable[..., object], *args: object
+) -> Response:
+    _, refused = await _act(request, user, action, *args)
+    return refused or RedirectResponse(f"{HOME}?done={done}", status_code=303)
+
+
+async def _shown(
+    request: Request, user: User, action: Callable[..., tuple[User, str]], *args: object
+) -> Response:
+    """The temporary password is shown on this page once; it is replaced at the first login."""
+    made, refused = await _act(request, user, action, *args)
+    if refused is not None:
+        return refused
+    assert isinstance(made, tuple)
+    account, password = made
+    return await reading(request, _accounts, user, shown_password=(account.username, password))
 
 
 @router.post("/accounts", response_model=None)
-def create_account(
+async def create_account(
     request: Request,
-    db: DbDep,
     user: AdminDep,
     username: Annotated[str, Form(max_length=200)] = "",
     role: Annotated[str, Form(max_length=20)] = "facilitator",
 ) -> Response:
-    """The temporary password is shown on this page once; it is replaced at the first login."""
-    try:
-        made, password = accounts.create(db, user, username, role)
-    except RuleError as exc:
-        db.rollback()
-        return _accounts(request, db, user, 400, error=i18n.refusal(exc))
-    return _accounts(request, db, user, shown_password=(made.username, password))
+    return await _shown(request, user, accounts.create, username, role)
 
 
 @router.post("/accounts/{user_id}/password", response_model=None)
-def new_password(request: Request, user_id: UserId, db: DbDep, user: AdminDep) -> Response:
-    try:
-        changed, password = accounts.new_password(db, user, user_id)
-    except RuleError as exc:
-        db.rollback()
-        return _accounts(request, db, user, 400, error=i18n.refusal(exc))
-    return _accounts(request, db, user, shown_password=(changed.username, password))
+async def new_password(request: Request, user_id: UserId, user: AdminDep) -> Response:
+    return await _shown(request, user, accounts.new_password, user_id)
 
 
 @router.post("/accounts/{user_id}/role", response_model=None)
-def change_role(
+async def change_role(
     request: Request,
     user_id: UserId,
-    db: DbDep,
     user: AdminDep,
     role: Annotated[str, Form(max_length=20)],
 ) -> Response:
-    return _act(request, db, user, "role", lambda: accounts.set_role(db, user, user_id, role))
+    return await _done(request, user, "role", accounts.set_role, user_id, role)
 
 
 @router.post("/accounts/{user_id}/disable", response_model=None)
-def disable(
+async def disable(
     request: Request,
     user_id: UserId,
-    db: DbDep,
     user: AdminDep,
     disabled: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     off = bool(disabled)
-    return _act(
-        request,
-        db,
-        user,
-        "disabled" if off else "enabled",
-        lambda: accounts.set_disabled(db, user, user_id, off),
-    )
+    done = "disabled" if off else "enabled"
+    return await _done(request, user, done, accounts.set_disabled, user_id, off)
 
 
 @router.post("/accounts/{user_id}/remove", response_model=None)
-def remove(
+async def remove(
     request: Request,
     user_id: UserId,
-    db: DbDep,
     user: AdminDep,
     successor: Annotated[int | None, Form(ge=1, le=ROW_ID)] = None,
     confirm: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    def command() -> None:
-        if not confirm:
-            raise RuleError("account.confirm_remove")
-        accounts.remove_other(db, user, user_id, successor)
-
-    return _act(request, db, user, "removed", command)
+    if not confirm:
+        refusal = i18n.refusal(RuleError("account.confirm_remove"))
+        return await reading(request, _accounts, user, 400, error=refusal)
+    return await _done(request, user, "removed", accounts.remove_other, user_id, successor)
 
 
 # The audit trail -----------------------------------------------------------------------------------

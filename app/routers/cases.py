@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
 from app import authoring, i18n, services
-from app.deps import DbDep, FacilitatorDep, current_facilitator
+from app.commands import library as edits
+from app.deps import DbDep, FacilitatorDep, WriterDep, current_facilitator
 from app.domain import RuleError
 from app.domain.phases import Format, Phase, sequence
 from app.library import CaseFile, Library
@@ -106,15 +107,17 @@ def new_case(request: Request, user: FacilitatorDep) -> HTMLResponse:
 
 
 @router.post("/new", response_model=None)
-async def create_case(request: Request, db: DbDep, user: FacilitatorDep) -> Response:
+async def create_case(request: Request, writer: WriterDep, user: FacilitatorDep) -> Response:
     data = await _posted(request)
     try:
-        row = authoring.create_case(db, _lib(request), data)
+        slug = await writer.run(edits.create, _lib(request), data)
     except RuleError as exc:
+        if not exc.in_form:
+            raise
         return _form_page(
             request, user, _draft(data), "/facilitator/library/new", i18n.refusal(exc), 400
         )
-    return RedirectResponse(f"/facilitator/library/{row.slug}", status_code=303)
+    return RedirectResponse(f"/facilitator/library/{slug}", status_code=303)
 
 
 @router.get("/{slug}/edit", response_class=HTMLResponse)
@@ -126,28 +129,32 @@ def edit_case(request: Request, slug: str, db: DbDep, user: FacilitatorDep) -> H
 
 
 @router.post("/{slug}/edit", response_model=None)
-async def update_case(request: Request, slug: str, db: DbDep, user: FacilitatorDep) -> Response:
+async def update_case(
+    request: Request, slug: str, writer: WriterDep, user: FacilitatorDep
+) -> Response:
     data = await _posted(request)
     try:
-        row = authoring.update_case(db, _lib(request), slug, data)
+        slug = await writer.run(edits.update, _lib(request), slug, data)
     except RuleError as exc:
+        if not exc.in_form:
+            raise
         action = f"/facilitator/library/{slug}/edit"
         return _form_page(request, user, _draft(data), action, i18n.refusal(exc), 400)
-    return RedirectResponse(f"/facilitator/library/{row.slug}", status_code=303)
+    return RedirectResponse(f"/facilitator/library/{slug}", status_code=303)
 
 
 @router.post("/{slug}/duplicate")
-def duplicate_case(slug: str, db: DbDep) -> RedirectResponse:
-    copy = authoring.duplicate_case(db, slug)
-    return RedirectResponse(f"/facilitator/library/{copy.slug}/edit", status_code=303)
+async def duplicate_case(slug: str, writer: WriterDep) -> RedirectResponse:
+    copy = await writer.run(edits.duplicate, slug)
+    return RedirectResponse(f"/facilitator/library/{copy}/edit", status_code=303)
 
 
 @router.post("/{slug}/archive")
-def archive_case(
-    slug: str, db: DbDep, restore: Annotated[str, Form(max_length=5)] = ""
+async def archive_case(
+    slug: str, writer: WriterDep, restore: Annotated[str, Form(max_length=5)] = ""
 ) -> RedirectResponse:
-    row = authoring.set_archived(db, slug, not restore)
-    return RedirectResponse(f"/facilitator/library/{row.slug}", status_code=303)
+    slug = await writer.run(edits.archive, slug, not restore)
+    return RedirectResponse(f"/facilitator/library/{slug}", status_code=303)
 
 
 # Export and import --------------------------------------------------------------------------------
@@ -165,7 +172,7 @@ def export_set(request: Request, set_slug: str, db: DbDep) -> Response:
 
 @router.post("/import", response_class=HTMLResponse)
 async def import_set(
-    request: Request, db: DbDep, user: FacilitatorDep, file: Annotated[UploadFile, File()]
+    request: Request, writer: WriterDep, user: FacilitatorDep, file: Annotated[UploadFile, File()]
 ) -> HTMLResponse:
     raw = await file.read(MAX_UPLOAD + 1)
     context: dict[str, object] = {"user": user, "filename": file.filename or ""}
@@ -173,7 +180,8 @@ async def import_set(
     try:
         if len(raw) > MAX_UPLOAD:
             raise RuleError("import.too_big", most=MAX_UPLOAD // (1024 * 1024))
-        context["report"] = authoring.import_set(db, _lib(request), raw)
+        report = await writer.run(edits.import_set, _lib(request), raw)
+        context["report"] = report
     except RuleError as exc:
         context["error"], status = i18n.refusal(exc), 400
     return templates.TemplateResponse(

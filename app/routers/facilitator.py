@@ -7,44 +7,36 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from sqlmodel import Session as Db
 from sqlmodel import col, select
 
-from app import (
-    access,
-    audit,
-    casework,
-    export,
-    i18n,
-    logins,
-    retention,
-    services,
-    submissions,
-    summaries,
-    views,
-)
+from app import access, export, i18n, logins, retention, submissions, summaries, views
+from app.commands import control as buttons
+from app.commands import sessions, summary
+from app.commands.accounts import log_out
 from app.config import Settings
 from app.deps import (
     DbDep,
-    EngineDep,
     FacilitatorDep,
-    HubDep,
     SettingsDep,
+    WriterDep,
     current_facilitator,
+    get_writer,
+    reading,
     shared_session,
 )
 from app.domain import RuleError
 from app.domain.phases import Phase, Status
 from app.export import build as summary_build
 from app.export.markdown import to_markdown
-from app.hub import Event, Hub, session_channel
 from app.i18n import named
 from app.library import by_duty
-from app.models import LibraryCase, Session, SessionTemplate, User
+from app.models import LibraryCase, SessionTemplate, User
 from app.room import load_room
 from app.routers import signin
 from app.web import templates
+from app.writer import Outcome, Writer
 
 HOME = "/facilitator"
 ROW_ID = (
@@ -62,11 +54,10 @@ router = APIRouter(
 
 
 @public.post("/logout")
-def logout(request: Request, db: DbDep) -> RedirectResponse:
+async def logout(request: Request, writer: WriterDep) -> RedirectResponse:
     token = request.session.get(logins.TOKEN)
     if isinstance(token, str):
-        logins.end(db, token)  # on the server: a copy of the cookie is refused from now on
-        db.commit()
+        await writer.run(log_out, token)  # on the server: a copy of the cookie is refused now
     id_token = request.session.get("sso_id_token")
     request.session.clear()
     if isinstance(id_token, str):  # logged in with the organisation's account: its logout too
@@ -130,23 +121,11 @@ TIMER_PHASES = (
 """The phases a session plan may give a timer (minutes in the form, seconds in the plan)."""
 
 
-def _timers(form: Mapping[str, object]) -> dict[str, int]:
-    timers = {}
-    for phase in TIMER_PHASES:
-        raw = str(form.get(f"timer_{phase}", "") or "").strip()
-        if not raw:
-            continue
-        if not raw.isdigit() or int(raw) > 60:
-            raise RuleError("timers.range")
-        timers[phase.value] = int(raw) * 60
-    return timers
-
-
 @router.post("/sessions", response_model=None)
 async def create_session(
     request: Request,
-    db: DbDep,
     user: FacilitatorDep,
+    writer: WriterDep,
     title: Annotated[str, Form(max_length=1000)] = "",
     group_size: Annotated[int, Form()] = 4,
     cases: Annotated[list[str] | None, Form()] = None,
@@ -158,59 +137,58 @@ async def create_session(
 ) -> Response:
     slugs = cases or []
     form = await request.form()
+    plan = sessions.Plan(
+        title=title,
+        slugs=slugs,
+        group_size=group_size,
+        format=format,
+        minutes={p.value: str(form.get(f"timer_{p}", "") or "")[:10] for p in TIMER_PHASES},
+        areas=areas,
+        results_on_phones=results != "projector",
+        group_cases=bool(group_cases),
+        save_template=bool(save_template),
+    )
     try:
-        timers = _timers(form)
-        session = services.create_session(
-            db,
-            user,
-            title,
-            slugs,
-            group_size,
-            format,
-            timers,
-            areas=services.parse_areas(areas),
-            results_on_phones=results != "projector",
-            group_cases=bool(group_cases),
-        )
+        code = await writer.run(sessions.create, user, plan)
     except RuleError as exc:
-        plan = SessionTemplate(name="", format=format[:30], group_size=group_size, timers={})
-        return _dashboard(
+        if not exc.in_form:
+            raise
+        again = SessionTemplate(name="", format=format[:30], group_size=group_size, timers={})
+        return await reading(
             request,
-            db,
+            _dashboard,
             user,
             400,
             error=i18n.refusal(exc),
             picked=slugs,
             form_title=title[:200],
-            plan=plan,
+            plan=again,
             form_areas=areas[:2000],
         )
-    audit.record(db, user, "session.created", session.code)
-    if save_template:
-        db.add(
-            SessionTemplate(
-                name=session.title,
-                format=session.format,
-                group_size=session.group_size,
-                slugs=slugs,
-                timers=dict(session.timers),
-            )
-        )
-        db.commit()
-    return RedirectResponse(f"/facilitator/sessions/{session.code}", status_code=303)
+    return RedirectResponse(f"/facilitator/sessions/{code}", status_code=303)
 
 
-@router.get("/sessions/{code}", response_class=HTMLResponse)
-def control(request: Request, code: str, db: DbDep, user: FacilitatorDep) -> HTMLResponse:
+def _control_page(
+    request: Request, db: Db, code: str, user: User, status: int = 200, share_error: str = ""
+) -> HTMLResponse:
     session = access.session_for(db, code, user)
+    done = "" if share_error else request.query_params.get("shared", "")
     context = {
         "user": user,
         "room": load_room(db, session),
         "owner": access.part_in(db, session, user.id) is access.Part.OWNER,
         "co_facilitators": access.co_facilitators(db, session),
-        **_sharing_notice(request),
+        "share_done": SHARED.get(done, ""),
+        "share_error": share_error,
     }
-    return templates.TemplateResponse(request, "facilitator/control.html", context)
+    return templates.TemplateResponse(
+        request, "facilitator/control.html", context, status_code=status
+    )
+
+
+@router.get("/sessions/{code}", response_class=HTMLResponse)
+def control(request: Request, code: str, db: DbDep, user: FacilitatorDep) -> HTMLResponse:
+    return _control_page(request, db, code, user)
 
 
 # Sharing: the owner adds and removes co-facilitators by name (app.access).
@@ -218,268 +196,187 @@ def control(request: Request, code: str, db: DbDep, user: FacilitatorDep) -> HTM
 SHARED = i18n.Labels(named.SHARE_DONE)
 
 
-def _sharing_notice(request: Request) -> dict[str, str]:
-    done = request.query_params.get("shared", "")
-    return {"share_done": SHARED.get(done, ""), "share_error": ""}
-
-
 @router.post("/sessions/{code}/share", response_model=None)
 async def share(
     request: Request,
     code: str,
-    db: DbDep,
-    hub: HubDep,
     user: FacilitatorDep,
+    writer: WriterDep,
     username: Annotated[str, Form(max_length=200)] = "",
     remove: Annotated[int | None, Form(ge=1, le=ROW_ID)] = None,
 ) -> Response:
-    session = access.session_for(db, code, user, owner=True)
     try:
-        if remove is not None:
-            gone = db.get(User, remove)
-            for item in access.remove_co_facilitator(db, session, remove):
-                await hub.publish(session_channel(item["session"]), item)
-            audit.record(db, user, "session.unshared", session.code, gone.username if gone else "")
-        else:
-            added = access.add_co_facilitator(db, session, username)
-            audit.record(db, user, "session.shared", session.code, added.username)
+        await writer.run(buttons.share, code, user, username, remove)
     except RuleError as exc:
-        context = {
-            "user": user,
-            "room": load_room(db, session),
-            "owner": True,
-            "co_facilitators": access.co_facilitators(db, session),
-            "share_done": "",
-            "share_error": i18n.refusal(exc),
-        }
-        return templates.TemplateResponse(
-            request, "facilitator/control.html", context, status_code=400
-        )
+        if not exc.in_form:
+            raise
+        return await reading(request, _control_page, code, user, 400, i18n.refusal(exc))
     done = "removed" if remove is not None else "added"
-    return RedirectResponse(f"/facilitator/sessions/{session.code}?shared={done}", status_code=303)
+    return RedirectResponse(f"/facilitator/sessions/{code}?shared={done}", status_code=303)
 
 
 # Control actions: each answers with the flash fragment; the new state arrives over the websocket.
 
 
-async def _act(hub: Hub, command: Callable[[], list[Event]]) -> HTMLResponse:
-    """Run one service command; publish its events after commit, or show why it was refused."""
+async def _act(
+    writer: Writer, command: Callable[..., Outcome[None]], *args: object
+) -> HTMLResponse:
+    """Run one control command (app.commands.control), or show why it was refused."""
     try:
-        events = command()
+        await writer.run(command, *args)
     except RuleError as exc:
         # 200 so htmx swaps the message in; the message says what was expected.
         return HTMLResponse(views.facilitator_flash(i18n.refusal(exc)))
-    for item in events:
-        await hub.publish(session_channel(item["session"]), item)
     return HTMLResponse(views.facilitator_flash(""))
 
 
 @router.post("/sessions/{code}/start")
-async def start(code: str, db: DbDep, user: FacilitatorDep, hub: HubDep) -> HTMLResponse:
-    def start_and_log() -> list[Event]:
-        session = access.session_for(db, code, user)
-        events = services.start_session(db, session)
-        audit.record(db, user, "session.started", session.code)
-        return events
-
-    return await _act(hub, start_and_log)
+async def start(code: str, user: FacilitatorDep, writer: WriterDep) -> HTMLResponse:
+    return await _act(writer, buttons.start, code, user)
 
 
 @router.post("/sessions/{code}/phase")
 async def phase(
     code: str,
-    db: DbDep,
     user: FacilitatorDep,
-    hub: HubDep,
+    writer: WriterDep,
     action: Annotated[str, Form(max_length=20)],
     force: Annotated[str, Form(max_length=5)] = "",
 ) -> HTMLResponse:
-    return await _act(
-        hub,
-        lambda: services.change_phase(
-            db, access.session_for(db, code, user), action, force=bool(force)
-        ),
-    )
+    return await _act(writer, buttons.change_phase, code, user, action, bool(force))
 
 
 @router.post("/sessions/{code}/step")
 async def step(
-    code: str, db: DbDep, hub: HubDep, step: Annotated[int, Form(ge=0, le=1000)]
+    code: str,
+    user: FacilitatorDep,
+    writer: WriterDep,
+    step: Annotated[int, Form(ge=0, le=1000)],
 ) -> HTMLResponse:
     """Show another part of the result on the projector."""
-    return await _act(
-        hub, lambda: services.set_reveal_step(db, services.session_by_code(db, code), step)
-    )
+    return await _act(writer, buttons.show_step, code, user, step)
 
 
 @router.post("/sessions/{code}/next-case")
 async def next_case(
     code: str,
-    db: DbDep,
     user: FacilitatorDep,
-    hub: HubDep,
+    writer: WriterDep,
     mode: Annotated[str, Form(max_length=20)] = "keep",
 ) -> HTMLResponse:
-    return await _act(
-        hub,
-        lambda: services.next_case(
-            db, access.session_for(db, code, user), services.parse_mode(mode)
-        ),
-    )
-
-
-def _seconds(raw: str) -> int | None:
-    try:
-        return int(raw) if raw.strip() else None
-    except ValueError as exc:
-        raise RuleError("timer.whole_seconds") from exc
+    return await _act(writer, buttons.next_case, code, user, mode)
 
 
 @router.post("/sessions/{code}/timer")
 async def timer(
     code: str,
-    db: DbDep,
     user: FacilitatorDep,
-    hub: HubDep,
+    writer: WriterDep,
     seconds: Annotated[str, Form(max_length=10)] = "",
     extend: Annotated[str, Form(max_length=5)] = "",
 ) -> HTMLResponse:
-    return await _act(
-        hub,
-        lambda: services.set_timer(
-            db, access.session_for(db, code, user), _seconds(seconds), bool(extend)
-        ),
-    )
+    return await _act(writer, buttons.set_timer, code, user, seconds, bool(extend))
 
 
 @router.post("/sessions/{code}/end")
 async def end(
-    code: str, db: DbDep, user: FacilitatorDep, hub: HubDep, settings: SettingsDep
+    code: str, user: FacilitatorDep, writer: WriterDep, settings: SettingsDep
 ) -> HTMLResponse:
-    def end_and_freeze() -> list[Event]:
-        session = access.session_for(db, code, user)
-        events = services.end_session(db, session)
-        summaries.freeze(db, session, settings)  # the summary is kept before any purge can run
-        audit.record(db, user, "session.ended", session.code)
-        return events
-
-    return await _act(hub, end_and_freeze)
+    return await _act(writer, buttons.end, code, user, settings)
 
 
 @router.post("/sessions/{code}/regroup")
 async def regroup(
     code: str,
-    db: DbDep,
     user: FacilitatorDep,
-    hub: HubDep,
+    writer: WriterDep,
     mode: Annotated[str, Form(max_length=20)] = "random",
 ) -> HTMLResponse:
-    return await _act(
-        hub,
-        lambda: services.regroup(db, access.session_for(db, code, user), services.parse_mode(mode)),
-    )
+    return await _act(writer, buttons.regroup, code, user, mode)
 
 
 @router.post("/sessions/{code}/move")
 async def move(
     code: str,
-    db: DbDep,
     user: FacilitatorDep,
-    hub: HubDep,
+    writer: WriterDep,
     participant: Annotated[int, Form(ge=1, le=100000)],
     group: Annotated[int, Form(ge=1, le=10000)],
 ) -> HTMLResponse:
-    return await _act(
-        hub,
-        lambda: services.move_participant(
-            db, access.session_for(db, code, user), participant, group
-        ),
-    )
+    return await _act(writer, buttons.move, code, user, participant, group)
 
 
 @router.post("/sessions/{code}/assign")
 async def assign_case(
     code: str,
-    db: DbDep,
     user: FacilitatorDep,
-    hub: HubDep,
+    writer: WriterDep,
     group: Annotated[int, Form(ge=1, le=10000)],
     submission: Annotated[int, Form(ge=0, le=ROW_ID)] = 0,
     slug: Annotated[str, Form(max_length=120)] = "",
 ) -> HTMLResponse:
     """Kollegasparring with own cases: a group without a case gets a submitted or library case."""
-    return await _act(
-        hub,
-        lambda: casework.assign(db, access.session_for(db, code, user), group, submission, slug),
-    )
+    return await _act(writer, buttons.assign_case, code, user, group, submission, slug)
 
 
 @router.post("/sessions/{code}/give-follow-up")
 async def give_follow_up(
     code: str,
-    db: DbDep,
-    hub: HubDep,
+    user: FacilitatorDep,
+    writer: WriterDep,
     case: Annotated[int, Form(ge=1, le=ROW_ID)],
     group: Annotated[int, Form(ge=1, le=10000)],
 ) -> HTMLResponse:
     """An open case whose case-giver came on a new phone goes to their group, to be claimed."""
-    return await _act(
-        hub, lambda: casework.give_follow_up(db, services.session_by_code(db, code), case, group)
-    )
+    return await _act(writer, buttons.give_follow_up, code, user, case, group)
 
 
 @router.post("/sessions/{code}/merge")
 async def merge_groups(
     code: str,
-    db: DbDep,
     user: FacilitatorDep,
-    hub: HubDep,
+    writer: WriterDep,
     source: Annotated[int, Form(ge=1, le=10000)],
     target: Annotated[int, Form(ge=1, le=10000)],
 ) -> HTMLResponse:
-    return await _act(
-        hub, lambda: casework.merge(db, access.session_for(db, code, user), source, target)
-    )
+    return await _act(writer, buttons.merge_groups, code, user, source, target)
 
 
 @router.post("/sessions/{code}/next-meeting", response_model=None)
-def next_meeting(request: Request, code: str, db: DbDep, user: FacilitatorDep) -> Response:
+async def next_meeting(
+    request: Request, code: str, user: FacilitatorDep, writer: WriterDep
+) -> Response:
     """The series' next meeting, with the cases its case-givers kept open."""
     try:
-        session = casework.next_meeting(db, user, access.session_for(db, code, user))
+        new_code = await writer.run(buttons.next_meeting, code, user)
     except RuleError as exc:
-        return _dashboard(request, db, user, 400, error=i18n.refusal(exc))
-    return RedirectResponse(f"/facilitator/sessions/{session.code}", status_code=303)
+        if not exc.in_form:
+            raise
+        return await reading(request, _dashboard, user, 400, error=i18n.refusal(exc))
+    return RedirectResponse(f"/facilitator/sessions/{new_code}", status_code=303)
 
 
 @router.post("/sessions/{code}/remove")
 async def remove(
     code: str,
-    db: DbDep,
-    hub: HubDep,
+    user: FacilitatorDep,
+    writer: WriterDep,
     participant: Annotated[int, Form(ge=1, le=100000)],
 ) -> HTMLResponse:
     """Take a participant who has gone out of the counts and their group (their rows stay)."""
-    return await _act(
-        hub,
-        lambda: services.remove_participant(db, services.session_by_code(db, code), participant),
-    )
+    return await _act(writer, buttons.remove, code, user, participant)
 
 
 @router.post("/sessions/{code}/hide")
 async def hide(
     code: str,
-    db: DbDep,
     user: FacilitatorDep,
-    hub: HubDep,
+    writer: WriterDep,
     kind: Annotated[str, Form(max_length=10)],
     id: Annotated[int, Form(ge=1, le=ROW_ID)],
     hidden: Annotated[str, Form(max_length=5)] = "",
 ) -> HTMLResponse:
-    return await _act(
-        hub,
-        lambda: services.set_hidden(db, access.session_for(db, code, user), kind, id, bool(hidden)),
-    )
+    return await _act(writer, buttons.hide, code, user, kind, id, bool(hidden))
 
 
 @router.get("/sessions/{code}/draft", response_class=HTMLResponse)
@@ -498,31 +395,46 @@ def draft_summary(
 
 
 @router.get("/sessions/{code}/summary.{fmt}", response_model=None)
-def download_summary(
+async def download_summary(
+    request: Request,
     code: str,
     fmt: str,
-    db: DbDep,
-    engine: EngineDep,
+    writer: WriterDep,
     user: FacilitatorDep,
     settings: SettingsDep,
+) -> Response:
+    response = await reading(request, _download, code, fmt, user, settings)
+    if response.status_code == 200:
+        await writer.run(summary.downloaded, user, code, fmt)
+    return response
+
+
+def _download(
+    request: Request, db: Db, code: str, fmt: str, user: User, settings: Settings
 ) -> Response:
     session = access.session_for(db, code, user)
     if Status(session.status) is not Status.ENDED:
         return PlainTextResponse(
             i18n.gettext("Opsummeringen kan hentes, når sessionen er afsluttet."), status_code=409
         )
-    response = export.response(summaries.summary_of(db, session, settings), session.code, fmt)
-    if response.status_code == 200:
-        audit.record_apart(engine, user, "summary.downloaded", session.code, fmt[:10])
-    return response
+    return export.response(summaries.summary_of(db, session, settings), session.code, fmt)
 
 
 def _summary_page(
-    request: Request, db: DbDep, settings: Settings, user: User, code: str, **extra: object
+    request: Request,
+    db: Db,
+    settings: Settings,
+    user: User,
+    code: str,
+    refusal: RuleError | None = None,
 ) -> Response:
+    """The summary page; with a refusal, the page again with its reason beside the form."""
     session = access.session_for(db, code, user)
     if Status(session.status) is not Status.ENDED:
+        if refusal is not None:
+            raise refusal  # the error page says why
         return RedirectResponse(f"/facilitator/sessions/{session.code}", status_code=303)
+    extra = {"error": i18n.refusal(refusal)} if refusal is not None else {}
     context = {
         "user": user,
         "session": session,
@@ -546,26 +458,22 @@ def summary_page(
     return _summary_page(request, db, settings, user, code)
 
 
-def _after(
+async def _after(
     request: Request,
-    code: str,
-    db: DbDep,
     settings: Settings,
     user: User,
-    command: Callable[[Session], object],
-    owner: bool = False,
+    code: str,
+    command: Callable[..., Outcome[None]],
+    *args: object,
 ) -> Response:
-    """Run a summary command; back to the summary page, or the page again with the reason.
-
-    A plain function: FastAPI runs it in a worker thread, so its writes never block the loop."""
-    session = access.session_for(db, code, user, owner=owner)
+    """Run a summary command; back to the summary page, or the page again with the reason."""
     try:
-        command(session)
+        await get_writer(request).run(command, code, user, *args)
     except RuleError as exc:
-        if Status(session.status) is not Status.ENDED:
-            raise  # the Danish error page says why
-        return _summary_page(request, db, settings, user, code, error=i18n.refusal(exc))
-    return RedirectResponse(f"/facilitator/sessions/{session.code}/summary", status_code=303)
+        if not exc.in_form:
+            raise
+        return await reading(request, _summary_page, settings, user, code, exc)
+    return RedirectResponse(f"/facilitator/sessions/{code}/summary", status_code=303)
 
 
 def _notes(form: Mapping[str, object]) -> summaries.Notes | None:
@@ -582,44 +490,22 @@ def _notes(form: Mapping[str, object]) -> summaries.Notes | None:
 
 @router.post("/sessions/{code}/notes", response_model=None)
 async def save_notes(
-    request: Request, code: str, db: DbDep, settings: SettingsDep, user: FacilitatorDep
+    request: Request, code: str, settings: SettingsDep, user: FacilitatorDep
 ) -> Response:
     notes = _notes(await request.form()) or summaries.Notes("", {})
-    return await run_in_threadpool(
-        _after,
-        request,
-        code,
-        db,
-        settings,
-        user,
-        lambda s: summaries.save_notes(db, s, settings, notes.session, notes.cases),
-    )
-
-
-def _names(db: DbDep, user_ids: list[int]) -> str:
-    users = (db.get(User, i) for i in set(user_ids))
-    return ", ".join(sorted(u.username for u in users if u is not None))
+    return await _after(request, settings, user, code, summary.save_notes, settings, notes)
 
 
 @router.post("/sessions/{code}/publish", response_model=None)
 async def publish(
-    request: Request, code: str, db: DbDep, settings: SettingsDep, user: FacilitatorDep
+    request: Request, code: str, settings: SettingsDep, user: FacilitatorDep
 ) -> Response:
     """Publish to the reviewers ticked on the form (at least one), by name: not to all reviewers.
     The page's publish button sends the notes as they stand: saved with the publishing."""
     form = await request.form()
-    notes = _notes(form)
     readers = _reader_ids(form.getlist("reader"))
-
-    def publish_to(session: Session) -> None:
-        if session.published_at is not None:
-            raise RuleError("summary.already_published")
-        access.set_readers(db, session, readers)
-        audit.add(db, user, "summary.published", session.code, _names(db, readers))
-        summaries.publish(db, session, settings, notes)  # commits readers and audit row with it
-
-    return await run_in_threadpool(
-        _after, request, code, db, settings, user, publish_to, owner=True
+    return await _after(
+        request, settings, user, code, summary.publish, settings, readers, _notes(form)
     )
 
 
@@ -628,43 +514,30 @@ def _reader_ids(values: Sequence[object]) -> list[int]:
 
 
 @router.post("/sessions/{code}/readers", response_model=None)
-def change_readers(
+async def change_readers(
     request: Request,
     code: str,
-    db: DbDep,
     settings: SettingsDep,
     user: FacilitatorDep,
     reader: Annotated[list[int] | None, Form()] = None,
 ) -> Response:
     """After publishing: the owner shares the summary with more reviewers, or with fewer."""
-
-    def save(session: Session) -> None:
-        if session.published_at is None:
-            raise RuleError("share.not_published")
-        access.set_readers(db, session, reader or [])
-        audit.add(db, user, "summary.readers", session.code, _names(db, reader or []))
-        db.commit()
-
-    return _after(request, code, db, settings, user, save, owner=True)
+    return await _after(request, settings, user, code, summary.change_readers, reader or [])
 
 
 @router.post("/sessions/{code}/purge", response_model=None)
-def purge(
-    request: Request, code: str, db: DbDep, settings: SettingsDep, user: FacilitatorDep
+async def purge(
+    request: Request, code: str, settings: SettingsDep, user: FacilitatorDep
 ) -> Response:
-    def now(session: Session) -> None:
-        try:
-            retention.purge(db, session, settings)
-        except RuleError:
-            raise
-        except Exception as exc:  # logged and shown on the page; the retention loop tries again
-            log.exception("could not purge the raw rows of session %s", session.code)
-            db.rollback()
-            retention.mark_failed(request.app.state.engine, session.id)
-            raise RuleError("summary.purge_failed") from exc
-        audit.record(db, user, "summary.purged", session.code)
-
-    return _after(request, code, db, settings, user, now, owner=True)
+    try:
+        return await _after(request, settings, user, code, summary.purge, settings)
+    except RuleError:
+        raise
+    except Exception:  # logged and shown on the page; the retention loop tries again
+        log.exception("could not purge the raw rows of session %s", code)
+        await get_writer(request).run(retention.mark_failed, code)
+        failed = RuleError("summary.purge_failed")
+        return await reading(request, _summary_page, settings, user, code, failed)
 
 
 # Kollegasparring: participants' own dilemmas -----------------------------------------------------
@@ -675,12 +548,13 @@ DONE = i18n.Labels(named.DILEMMA_DONE)
 
 def _dilemmas_page(
     request: Request,
-    db: DbDep,
+    db: Db,
     user: User,
-    session: Session,
+    code: str,
     status: int = 200,
     **extra: object,
 ) -> HTMLResponse:
+    session = access.session_for(db, code, user)
     # error_item / done_item: the dilemma a message is about (it stands in that one's form)
     context = {"drafts": {}, "error_item": None, "done_item": None, **extra}
     context.update(
@@ -705,8 +579,7 @@ def dilemmas(
     item: Annotated[int | None, Query(ge=1, le=ROW_ID)] = None,
 ) -> HTMLResponse:
     """`done` says what was just done, beside the dilemma `item` it was done to."""
-    session = access.session_for(db, code, user)
-    return _dilemmas_page(request, db, user, session, done=DONE.get(done, ""), done_item=item)
+    return _dilemmas_page(request, db, user, code, done=DONE.get(done, ""), done_item=item)
 
 
 @router.post("/sessions/{code}/dilemmas/{submission_id}", response_model=None)
@@ -714,36 +587,36 @@ async def moderate_dilemma(
     request: Request,
     code: str,
     submission_id: Annotated[int, Path(ge=1, le=ROW_ID)],
-    db: DbDep,
-    hub: HubDep,
+    writer: WriterDep,
     user: FacilitatorDep,
     action: Annotated[str, Form(max_length=20)] = "",
     title: Annotated[str, Form(max_length=1000)] = "",
     text: Annotated[str, Form(max_length=4000)] = "",
     duty: Annotated[str, Form(max_length=60)] = "",
 ) -> Response:
-    session = access.session_for(db, code, user)
     known = request.app.state.library.context["duties"]
     try:
-        events = submissions.moderate(db, session, submission_id, action, text, title, duty, known)
+        await writer.run(
+            buttons.moderate_dilemma, code, user, submission_id, action, text, title, duty, known
+        )
     except RuleError as exc:
+        if not exc.in_form:
+            raise
         # Everything typed stays, and the reason stands in the dilemma's own form.
         drafts = {submission_id: {"title": title[:200], "text": text[:2000], "duty": duty[:60]}}
-        return _dilemmas_page(
+        return await reading(
             request,
-            db,
+            _dilemmas_page,
             user,
-            session,
+            code,
             400,
             error=i18n.refusal(exc),
             error_item=submission_id,
             drafts=drafts,
         )
-    for item in events:
-        await hub.publish(session_channel(item["session"]), item)
     # A dismissed one is listed below with its undo; the message stands where it went.
     anchor = "dismissed" if action == "dismiss" else f"dilemma-{submission_id}"
     return RedirectResponse(
-        f"/facilitator/sessions/{session.code}/dilemmas?done={action}&item={submission_id}#{anchor}",
+        f"/facilitator/sessions/{code}/dilemmas?done={action}&item={submission_id}#{anchor}",
         status_code=303,
     )

@@ -9,16 +9,22 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session as Db
 
-from app import auth, casework, i18n, services, submissions
-from app.deps import DEVICE_COOKIE, PARTICIPANT_COOKIE, DbDep, HubDep, ParticipantDep, SettingsDep
+from app import auth, i18n, services
+from app.commands import phone as phone_commands
+from app.deps import (
+    DEVICE_COOKIE,
+    PARTICIPANT_COOKIE,
+    DbDep,
+    ParticipantDep,
+    SettingsDep,
+    WriterDep,
+)
 from app.domain import RuleError, codes
 from app.domain.phases import Status
-from app.hub import Event, session_channel
 from app.models import Participant, Session
 from app.ratelimit import Limits
 from app.room import load_room
 from app.web import render, templates
-from app.writer import Writer
 
 router = APIRouter(tags=["participant"])
 
@@ -87,36 +93,11 @@ def join_link(request: Request, db: DbDep, code: str) -> Response:
     return _back_or_form(request, db, code)
 
 
-class Join:
-    """A phone joining, as a job for the writer: joins come in crowds and are committed together."""
-
-    def __init__(self, code: str, alias: str, device: str = "", token: str | None = None) -> None:
-        self.code, self.alias, self.device = code, alias, device
-        self.token = token or ""
-        self.events: list[Event] = []
-
-    def apply(self, db: Db) -> None:
-        session, person, self.token, back = services.join(db, self.code, self.alias, self.token)
-        if back:  # already in the session: back to its own place (and maybe a group again)
-            self.events = [services.event(session, "groups", group=person.group_id)]
-            return
-        self.events = [services.event(session, "join", group=person.group_id)]
-        # The series' next meeting: this browser closed a case kept open, it gives it again.
-        found = casework.claim_carried(db, session, person, self.device)
-        if found:
-            db.commit()
-            self.events += found
-
-    def answer(self, _db: Db, error: Exception | None) -> str:
-        if error is not None:
-            raise error
-        return self.token
-
-
 @router.post("/join", response_model=None)
 async def join(
     request: Request,
     settings: SettingsDep,
+    writer: WriterDep,
     code: Annotated[str, Form(max_length=100)] = "",
     alias: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
@@ -133,11 +114,14 @@ async def join(
             ),
             status=429,
         )
-    writer: Writer = request.app.state.writer
     device = request.cookies.get(DEVICE_COOKIE, "") or auth.new_token()
     try:
-        token = await writer.submit(
-            Join(code, alias, auth.token_hash(device), request.cookies.get(PARTICIPANT_COOKIE))
+        token = await writer.run(
+            phone_commands.join,
+            code,
+            alias,
+            auth.token_hash(device),
+            request.cookies.get(PARTICIPANT_COOKIE),
         )
     except RuleError as exc:
         await asyncio.to_thread(failures.hit, client)
@@ -176,35 +160,29 @@ def phone(request: Request, db: DbDep, person: ParticipantDep) -> Response:
 
 
 @router.post("/p/leave", response_model=None)
-async def leave(db: DbDep, hub: HubDep, person: ParticipantDep) -> Response:
+async def leave(writer: WriterDep, person: ParticipantDep) -> Response:
     """Leave on purpose: out of the counts and the group; the cookie stays, so joining again with
     the code brings the same person back (and the summary counts them once)."""
-    session = db.get(Session, person.session_id)
-    assert session is not None
-    for item in services.leave(db, session, person):
-        await hub.publish(session_channel(item["session"]), item)
-    return RedirectResponse(f"/j/{session.code}", status_code=303)
+    assert person.id is not None
+    code = await writer.run(phone_commands.leave, person.id)
+    return RedirectResponse(f"/j/{code}", status_code=303)
 
 
 @router.post("/p/dilemma", response_class=HTMLResponse)
 async def submit_dilemma(
     request: Request,
-    db: DbDep,
-    hub: HubDep,
+    writer: WriterDep,
     person: ParticipantDep,
     text: Annotated[str, Form(max_length=4000)] = "",
     duties: Annotated[list[str] | None, Form()] = None,
 ) -> HTMLResponse:
     """Kollegasparring: an own dilemma, stored without anything that points back to this phone."""
-    session = db.get(Session, person.session_id)
-    assert session is not None
+    assert person.id is not None
     tags = (duties or [])[:7]
     known = request.app.state.library.context["duties"]
     try:
-        events = submissions.submit(db, session, text, tags, known)
+        await writer.run(phone_commands.submit_dilemma, person.id, text, tags, known)
     except RuleError as exc:
         context = {"error": i18n.refusal(exc), "draft": text[:2000], "tags": tags}
         return HTMLResponse(render("participant/partials/dilemma_form.html", **context))
-    for item in events:
-        await hub.publish(session_channel(item["session"]), item)
     return HTMLResponse(render("participant/partials/dilemma_form.html", sent=True))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session as Db
 
-from app import audit, export, summaries
-from app.deps import DbDep, EngineDep, ReviewerDep, current_reviewer
+from app import export, summaries
+from app.commands.summary import downloaded
+from app.deps import DbDep, ReviewerDep, WriterDep, current_reviewer, reading
 from app.export.trends import duty_trends, recurring_duties
+from app.models import User
 from app.routers import signin
 from app.web import templates
 
@@ -43,8 +46,15 @@ def summary_page(request: Request, code: str, db: DbDep, user: ReviewerDep) -> H
 
 
 @router.get("/sessions/{code}/summary.{fmt}", response_model=None)
-def download(code: str, fmt: str, db: DbDep, engine: EngineDep, user: ReviewerDep) -> Response:
-    session, summary = summaries.published_summary(db, code, user)
-    response = export.response(summary, session.code, fmt)
-    audit.record_apart(engine, user, "summary.downloaded", session.code, fmt[:10])
+async def download(
+    request: Request, code: str, fmt: str, writer: WriterDep, user: ReviewerDep
+) -> Response:
+    response = await reading(request, _download, code, fmt, user)
+    if response.status_code == 200:
+        await writer.run(downloaded, user, code, fmt)
     return response
+
+
+def _download(_request: Request, db: Db, code: str, fmt: str, user: User) -> Response:
+    session, summary = summaries.published_summary(db, code, user)
+    return export.response(summary, session.code, fmt)

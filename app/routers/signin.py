@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, NamedTuple
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session as Db
 from sqlmodel import select
 
 from app import audit, auth, i18n, logins
-from app.deps import DbDep
+from app.commands import accounts
+from app.deps import get_writer, reading
+from app.i18n import N_
 from app.i18n.named import LOGIN
 from app.models import User
 from app.ratelimit import Limits
@@ -54,8 +57,34 @@ def form(
     )
 
 
-def sign_in(
-    request: Request, db: Db, role: str, home: str, username: str, password: str, next: str
+class Checked(NamedTuple):
+    """A password checked against its account (in a worker thread: hashing is slow on purpose)."""
+
+    user_id: int | None  # the account it opens, if any
+    username: str  # the account's name, or the name as typed
+    refusal: tuple[str, int] | None  # the login page's message (a msgid) and status
+    new_hash: str | None  # an older hash, upgraded while the password is at hand
+    temporary: bool = False  # set by an admin: replaced before anything else
+
+
+def check(request: Request, db: Db, role: str, username: str, password: str) -> Checked:
+    user = db.exec(select(User).where(User.username == username.strip())).first()
+    if user is None:
+        auth.waste_time(password)  # as slow as a wrong password: no hint which usernames exist
+    if user is None or not auth.verify_password(password, user.password_hash) or user.role != role:
+        return Checked(
+            None, username.strip()[:80], (N_("Forkert brugernavn eller adgangskode"), 401), None
+        )
+    if user.disabled:  # told only to whoever knows the password
+        return Checked(
+            None, user.username, (N_("Kontoen er spærret. Kontakt en administrator."), 403), None
+        )
+    rehash = auth.hash_password(password) if auth.needs_rehash(user.password_hash) else None
+    return Checked(user.id, user.username, None, rehash, user.password_temporary)
+
+
+async def sign_in(
+    request: Request, role: str, home: str, username: str, password: str, next: str
 ) -> Response:
     """A user of this role with the right password gets a new login; anyone else a 401, and after
     LOGIN_FAILURES_PER_MINUTE wrong tries from one address for one username, a 429 for a minute."""
@@ -67,44 +96,40 @@ def sign_in(
     client = request.client.host if request.client else ""
     failures: Limits = request.app.state.login_failures
     key = f"{client} {username.strip().lower()}"
-    if failures.full(key):
+    if await run_in_threadpool(failures.full, key):
         refusal = i18n.gettext("For mange forkerte forsøg. Vent et minut, og prøv igen.")
         return form(request, role, home, next, username, refusal, status=429)
-    user = db.exec(select(User).where(User.username == username.strip())).first()
-    if user is None:
-        auth.waste_time(password)  # as slow as a wrong password: no hint which usernames exist
-    if user is None or not auth.verify_password(password, user.password_hash) or user.role != role:
-        failures.hit(key)
-        audit.record(db, "", "login.failed", username.strip()[:80], f"{role} {client}")
-        refusal = i18n.gettext("Forkert brugernavn eller adgangskode")
-        return form(request, role, home, next, username, refusal)
-    if user.disabled:  # told only to whoever knows the password
-        audit.record(db, "", "login.failed", user.username, f"{role} {client} disabled")
-        refusal = i18n.gettext("Kontoen er spærret. Kontakt en administrator.")
-        return form(request, role, home, next, username, refusal, status=403)
-    if auth.needs_rehash(user.password_hash):  # an older hash: upgraded while the password is here
-        user.password_hash = auth.hash_password(password)
-        db.add(user)
-    audit.add(db, user, "login.succeeded", user.username, f"{role} {client}")
-    start(request, db, user)
-    if user.password_temporary:  # set by an admin: replaced before anything else
+    checked = await reading(request, check, role, username, password)
+    writer = get_writer(request)
+    if checked.refusal is not None:
+        message, status = checked.refusal
+        if status == 401:
+            await run_in_threadpool(failures.hit, key)
+        detail = f"{role} {client}" + (" disabled" if status == 403 else "")
+        await writer.run(audit.entry, "", "login.failed", checked.username, detail)
+        return form(request, role, home, next, username, i18n.gettext(message), status=status)
+    assert checked.user_id is not None
+    old = request.session.get(logins.TOKEN)
+    token = await writer.run(
+        accounts.log_in,
+        checked.user_id,
+        old if isinstance(old, str) else None,
+        logins.now(request),
+        f"{role} {client}",
+        checked.new_hash,
+    )
+    remember(request, token)
+    if checked.temporary:
         query = urlencode({"next": local(next, home)}, safe="/")
         return RedirectResponse(f"{PASSWORD_PAGE}?{query}", status_code=303)
     return RedirectResponse(local(next, home), status_code=303)
 
 
-def start(request: Request, db: Db, user: User) -> None:
-    """A new login for the user in this browser (a password's or the organisation's), committed."""
-    old = request.session.get(logins.TOKEN)
-    if isinstance(old, str):
-        logins.end(db, old)
-    moment = logins.now(request)
-    token = logins.start(db, user, moment)
-    user.last_login_at = moment
-    db.add(user)
-    db.commit()
+def remember(request: Request, token: str) -> None:
+    """The new login's token in this browser's cookie: a fresh session, so a token planted
+    before the login is worthless."""
     request.session.clear()
-    request.session[logins.TOKEN] = token  # a fresh token: one planted before login is worthless
+    request.session[logins.TOKEN] = token
 
 
 def add_login_routes(router: APIRouter, role: str, home: str) -> None:
@@ -115,11 +140,10 @@ def add_login_routes(router: APIRouter, role: str, home: str) -> None:
         return form(request, role, home, next, ended=ended)
 
     @router.post("/login", response_model=None)
-    def login(
+    async def login(
         request: Request,
-        db: DbDep,
         username: Annotated[str, Form(max_length=80)],
         password: Annotated[str, Form(max_length=200)],
         next: Annotated[str, Form(max_length=300)] = home,
     ) -> Response:
-        return sign_in(request, db, role, home, username, password, next)
+        return await sign_in(request, role, home, username, password, next)

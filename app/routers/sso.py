@@ -11,14 +11,12 @@ import logging
 
 from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session as Db
 
-from app import audit, i18n, sso
+from app import audit, i18n, logins, sso
+from app.commands import accounts
 from app.config import Settings
-from app.db import begin_write
-from app.deps import public_base
+from app.deps import WriterDep, public_base
 from app.domain import RuleError
 from app.routers import signin
 from app.web import templates
@@ -68,10 +66,9 @@ async def login(request: Request, role: str = "facilitator", next: str = "") -> 
 
 
 @router.get("/callback", response_model=None)
-async def callback(request: Request) -> Response:
+async def callback(request: Request, writer: WriterDep) -> Response:
     client = _client(request)
     settings: Settings = request.app.state.settings
-    engine = request.app.state.engine
     try:
         token = await client.authorize_access_token(
             request, claims_options=sso.claims_options(settings)
@@ -79,7 +76,7 @@ async def callback(request: Request) -> Response:
         claims = dict(token["userinfo"])
     except Exception as exc:  # wrong state, a bad or expired ID token, a failed exchange: refused
         log.warning("organisation login refused: %s", exc)
-        await run_in_threadpool(audit.record_apart, engine, "", "login.failed", "", "sso token")
+        await writer.run(audit.entry, "", "login.failed", "", "sso token")
         return refused(
             request,
             i18n.gettext(
@@ -88,18 +85,18 @@ async def callback(request: Request) -> Response:
             401,
         )
     next_page = request.session.get(NEXT)
-
-    def sign_in() -> str:
-        with Db(engine) as db:
-            begin_write(db)
-            user = sso.account_for(db, claims, settings)
-            signin.start(request, db, user)  # commits the account, the audit rows and the login
-            return user.role
-
-    try:
-        role = await run_in_threadpool(sign_in)
-    except RuleError as exc:
-        return refused(request, i18n.refusal(exc), 403)
+    old = request.session.get(logins.TOKEN)
+    outcome = await writer.run(
+        accounts.sso_log_in,
+        claims,
+        settings,
+        old if isinstance(old, str) else None,
+        logins.now(request),
+    )
+    if isinstance(outcome, RuleError):
+        return refused(request, i18n.refusal(outcome), 403)
+    login, role = outcome
+    signin.remember(request, login)
     request.session[ID_TOKEN] = token.get("id_token", "")  # the hint for the provider's logout
     home = HOMES.get(role, "/")
     wanted = next_page if isinstance(next_page, str) and next_page.startswith(home) else home

@@ -16,12 +16,6 @@ def test_a_phone_seen_within_the_window_is_present() -> None:
     assert not presence.is_present(NOW - timedelta(minutes=6), None, NOW, WINDOW)
 
 
-def test_sqlite_times_without_a_zone_are_utc() -> None:
-    naive = (NOW - timedelta(minutes=1)).replace(tzinfo=None)
-    assert presence.is_present(naive, None, NOW, WINDOW)
-    assert presence.away_minutes(naive, NOW) == 1
-
-
 def test_someone_who_left_is_not_present_however_recently_seen() -> None:
     assert not presence.is_present(NOW, NOW, NOW, WINDOW)
     assert not presence.is_present(None, None, NOW, WINDOW)

@@ -40,6 +40,7 @@ def play(
         for person, option in zip(people, second, strict=True):
             services.vote(db, session, person, case.id, option, None)
         services.change_phase(db, session, "next")
+        db.commit()  # services never commit: the test is their writer here
         for person in people:
             db.refresh(person)
     r = http.post(f"/facilitator/sessions/{code}/end")

@@ -65,6 +65,7 @@ class Room:
             case = services.current_case(db, session)
             for person in people:
                 services.vote(db, session, person, case.id, "A", LIVE_REASON)
+            db.commit()  # services never commit: the test is their writer here
         self.draft = new_session(http)
         play(http, self.draft, ALIASES, list("AABB"), list("AAAB"), DRAFT_REASON, DRAFT_ANSWER)
         http.post(f"/facilitator/sessions/{self.draft}/notes", data={"note": DRAFT_NOTE})
@@ -266,6 +267,7 @@ def test_a_co_facilitator_drives_until_removed_and_the_open_page_closes(
         case = services.current_case(db, session)
         for person in people:
             services.vote(db, session, person, case.id, "A", LIVE_REASON)
+        db.commit()  # services never commit: the test is their writer here
     base = f"/facilitator/sessions/{code}"
 
     co = signed_in_as(http, CO)

@@ -237,6 +237,7 @@ def test_an_open_discussion_case_has_group_answers_and_no_vote_figures(
         for _ in ("discuss", "group_answer"):
             services.change_phase(db, session, "next")
         services.save_group_answer(db, session, people[0], case.id, "", "Carl: roller først.", 0)
+        db.commit()  # services never commit: the test is their writer here
     logged_in.post(f"/facilitator/sessions/{code}/end")
     data = summary_json(logged_in, code)
     jsonschema.validate(data, json.loads(SCHEMA_FILE.read_text()))
@@ -275,7 +276,7 @@ def test_the_running_server_purges_expired_raw_rows_on_its_own(tmp_path: Path) -
     every = Settings(data_dir=tmp_path, retention_days=30, retention_check_seconds=0.05)
     running = create_app(every)  # looks every 50 ms here (hourly by default)
     with TestClient(running), Db(running.state.engine) as db:
-        begin_write(db)  # the server's purge may be writing: wait for the lock, like the app
+        begin_write(db)  # the server's purge may be writing: wait for the lock, like the writer
         session = db.exec(select(Session).where(Session.code == code)).one()
         assert session.ended_at is not None and session.purged_at is None
         session.ended_at -= timedelta(days=31)  # it ended long ago, after the server started

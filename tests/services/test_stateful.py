@@ -70,6 +70,7 @@ class SessionMachine(RuleBasedStateMachine):
         user = self.db.get(User, self.user_id)
         assert user is not None
         self.session = services.create_session(self.db, user, "Egenskaber", CASES, size)
+        self.db.commit()
         self.join(people, "")
         if started:
             self.start(0)
@@ -81,13 +82,15 @@ class SessionMachine(RuleBasedStateMachine):
         return Status(self.session.status)
 
     def attempt(self, command: object) -> bool:
-        """Run a service command; a refusal (RuleError) leaves the database as it was."""
+        """Run a service command and commit it, as the writer does; a refusal (RuleError) leaves
+        the database as it was."""
         assert callable(command)
         try:
             command()
         except (RuleError, services.AnswerConflict):
             self.db.rollback()
             return False
+        self.db.commit()
         return True
 
     def person(self, index: int) -> Participant | None:

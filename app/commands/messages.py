@@ -1,0 +1,244 @@
+"""A phone's websocket message as a job for the writer (app.writer): batched with whatever else
+arrived, applied under its own savepoint, answered from the stored truth after the batch's commit.
+The socket (app.routers.live) only parses and hands it over; the services change the rows."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sqlmodel import Session as Db
+from sqlmodel import col, select
+
+from app import casework, i18n, inbox, services, views
+from app.domain import RuleError
+from app.domain.phases import Format
+from app.hub import Event
+from app.i18n import N_
+from app.models import Participant, Session
+from app.room import Room, load_room, own_room
+
+
+class Sender(Protocol):
+    """What a message needs to know of the page that sent it (app.routers.live.Connection)."""
+
+    session_id: int
+    participant_id: int | None
+    language: str
+    duties: set[str]  # what "the heaviest duty" may name
+    duty_order: list[str]
+    device: str  # the browser's key, hashed (kollegasparring: a case kept open)
+
+
+ACKS = {  # what a phone gets back for each kind of message
+    "vote": ("vote_form", "flash"),
+    "reason": ("reason_form", "flash"),
+    "answer": ("answer_form", "answer", "flash"),
+    "area": ("header", "stage", "flash"),
+    # Kollegasparring with own cases: the group's case panel answers each of these.
+    **dict.fromkeys(
+        ("case", "take", "claim", "duty", "done", "close", "followup", "questions"),
+        ("groupcase", "flash"),
+    ),
+}
+CASEWORK_NOTICES = {
+    "case": N_("Din sag er gemt."),
+    "take": N_("Du er case-giver."),
+    "claim": N_("Du er case-giver."),
+    "done": N_("Gruppen er klar."),
+    "close": N_("Sagen er lukket."),
+    "followup": N_("Opfølgningen er gemt."),
+    "questions": N_("Dine spørgsmål er gemt."),
+}
+
+
+class Revoked(Exception):
+    """The page's person no longer exists in this session: the socket is closed."""
+
+
+class PhoneMessage:
+    """One phone message as a job for the writer: applied, then answered from the stored truth.
+
+    The message's id is committed with its effect: a resend after a lost ack is acknowledged
+    again without being applied twice, and the same id with other content is refused.
+    """
+
+    def __init__(self, page: Sender, message: dict[str, Any]) -> None:
+        self.page = page
+        self.message = message
+        self.action: str = message["action"]
+        self.mid = ""
+        self.ack: tuple[str, ...] = ()  # the fragments that answer it; none: just a flash
+        self.notice: tuple[str, dict[str, Any]] = ("", {})  # catalogue key and its facts
+        self.extra: dict[str, Any] = {}
+        self.events: list[Event] = []
+
+    @staticmethod
+    def prepare(db: Db, messages: list[PhoneMessage]) -> None:
+        """The batch's phones and its message ids, each read once for all of them."""
+        people = {m.page.participant_id for m in messages}
+        db.exec(select(Participant).where(col(Participant.id).in_(people))).all()  # identity map
+        ids = [(m.page.participant_id, m.message.get("id")) for m in messages]
+        inbox.recall(db, [(p, i) for p, i in ids if p is not None and isinstance(i, str)])
+
+    def apply(self, db: Db) -> None:
+        message, page = self.message, self.page
+        session = db.get(Session, page.session_id)
+        person = db.get(Participant, page.participant_id)
+        if session is None or person is None or person.session_id != session.id:
+            raise Revoked()
+        if person.left_at is not None:
+            raise RuleError("participant.left")
+        db.info.setdefault(("answered", session.id), []).append(person)  # see _batch_room
+        self.mid = inbox.message_id(message)
+        content = inbox.digest(message)
+        done = inbox.already_done(db, person, self.mid, content)
+        if self.action not in ACKS:
+            return
+        self.ack = ACKS[self.action]
+        if done is not None:  # a resend: answered with the current truth, nothing applied
+            return
+        inbox.remember(db, person, self.mid, content)  # the service commits it with the effect
+        case_id, option = message.get("case"), _text(message, "option")
+        text, duty = _text(message, "reason"), _text(message, "duty")
+        if self.action == "vote":
+            self.notice = (N_("Din stemme (%(option)s) er gemt."), {"option": option})
+            self.events = services.vote(
+                db,
+                session,
+                person,
+                case_id,
+                option,
+                text,
+                duty,
+                _text(message, "difficulty"),
+                page.duties,
+            )
+        elif self.action == "area":
+            self.events = services.set_area(db, session, person, _text(message, "area"))
+        elif self.action in CASEWORK_NOTICES or self.action == "duty":
+            self.notice = (CASEWORK_NOTICES.get(self.action, ""), {})
+            self.events = _casework(db, session, person, self.action, message, page)
+        elif self.action == "reason":
+            reflection = session.format == Format.KOLLEGASPARRING
+            saved = N_("Din refleksion er gemt.") if reflection else N_("Din begrundelse er gemt.")
+            self.notice, self.extra = (saved, {}), {"saved": True}
+            self.events = services.save_reason(db, session, person, case_id, text)
+        else:
+            base = _int(message.get("base_version"))
+            self.notice = (
+                N_("Gruppens svar er gemt (version %(version)s)."),
+                {"version": base + 1},
+            )
+            self.extra = {"ack": True}
+            _, self.events = services.save_group_answer(
+                db,
+                session,
+                person,
+                case_id,
+                option,
+                _text(message, "text"),
+                base,
+                duty,
+                page.duties,
+            )
+
+    def answer(self, db: Db, error: Exception | None) -> str:
+        # The writer's thread answers phones of every language: each in its own.
+        token = i18n.current.set(self.page.language)
+        try:
+            return self._answer(db, error)
+        finally:
+            i18n.current.reset(token)
+
+    def _answer(self, db: Db, error: Exception | None) -> str:
+        page = self.page
+        if isinstance(error, services.AnswerConflict):  # nothing applied; the draft kept to merge
+            self.notice = ("", {})
+            self.extra = {
+                "conflict": True,
+                "draft_option": _text(self.message, "option"),
+                "draft_text": _text(self.message, "text"),
+                "draft_duty": _text(self.message, "duty"),
+            }
+        elif isinstance(error, RuleError):
+            # The refusal and the current truth together, so a stale screen corrects itself.
+            flash = views.participant_flash(i18n.refusal(error), msg=self.mid)
+            room = _batch_room(db, page.session_id, whole=True)
+            return flash + views.participant(room, self.person(db), STAGE)
+        elif error is not None:
+            raise error
+        if not self.ack:
+            return views.participant_flash(
+                i18n.gettext("Ukendt handling. Genindlæs siden."), msg=self.mid
+            )
+        key, facts = self.notice
+        notice = {"notice": i18n.gettext(key, **facts)} if key else {}
+        # The phone's own forms: from its own rows only, whatever the room's size.
+        person = self.person(db)
+        room = own_room(_batch_room(db, page.session_id, whole=False), person)
+        return views.participant(room, person, self.ack, msg=self.mid, **notice, **self.extra)
+
+    def person(self, db: Db) -> Participant:
+        person = db.get(Participant, self.page.participant_id)
+        assert person is not None
+        return person
+
+
+STAGE = ("header", "stage")
+
+
+def _batch_room(db: Db, session_id: int, whole: bool) -> Room:
+    """The room as this batch left it, read once for all the batch's answers: whole (beside a
+    refusal), or just the rows of the phones that sent messages (their own forms)."""
+    key = ("room", session_id, whole)
+    if key not in db.info:
+        session = db.get(Session, session_id)
+        assert session is not None
+        people = None if whole else db.info[("answered", session_id)]
+        db.info[key] = load_room(db, session, people)
+    room: Room = db.info[key]
+    return room
+
+
+def _casework(
+    db: Db, session: Session, person: Participant, action: str, m: dict[str, Any], page: Sender
+) -> list[Event]:
+    """Kollegasparring with own cases: a phone's message about its group's case."""
+    if action == "case":
+        return casework.write_case(
+            db, session, person, _text(m, "title"), _text(m, "text"), page.device
+        )
+    if action == "take":
+        return casework.take_case(db, session, person, page.device)
+    if action == "claim":
+        return casework.claim_follow_up(db, session, person, m.get("gcase"), page.device)
+    if action == "duty":
+        on = _text(m, "on") == "1"
+        return casework.mark_duty(db, session, person, _text(m, "duty"), on, page.duty_order)
+    if action == "done":
+        return casework.mark_done(db, session, person)
+    if action == "close":
+        return casework.close_case(
+            db,
+            session,
+            person,
+            _text(m, "takeaway"),
+            _text(m, "share"),
+            _text(m, "brief"),
+            _text(m, "keep_open") == "1",
+        )
+    if action == "followup":
+        return casework.note_follow_up(db, session, person, m.get("gcase"), _text(m, "text"))
+    return casework.save_questions(db, session, person, m.get("case"), _text(m, "questions"))
+
+
+def _text(message: dict[str, Any], key: str) -> str:
+    value = message.get(key, "")
+    return value if isinstance(value, str) else ""
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return -1
