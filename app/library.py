@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -265,6 +266,13 @@ def _load_list(path: Path, model: type[BaseModel], errors: list[str]) -> list[An
         except ValidationError as exc:
             errors.append(f"{path.name}: [{index}].{describe(exc)}")
     return valid
+
+
+@cache
+def duty_names(seed_dir: Path) -> dict[str, str]:
+    """Each duty's Danish name, as a stored summary names it: duties.yaml only, read once."""
+    duties = _load_list(seed_dir / "duties.yaml", Duty, [])
+    return {d.slug: d.name_da for d in duties}
 
 
 def load_library(seed_dir: Path) -> Library:

@@ -15,7 +15,7 @@ from app.domain.anonymise import scrub
 from app.domain.phases import Status
 from app.export import build as summary_build
 from app.export.summary import Summary, from_json, to_json
-from app.library import load_library
+from app.library import duty_names
 from app.models import Participant, Session, User, utcnow
 
 MAX_NOTE = 4000
@@ -30,8 +30,8 @@ def freeze(db: Db, session: Session, settings: Settings) -> Summary:
     """Build the summary from the raw rows once and keep its JSON with the session."""
     if Status(session.status) is not Status.ENDED:
         raise RuleError("summary.not_ended", expected=Status.ENDED, found=Status(session.status))
-    duty_names = {d.slug: d.name_da for d in load_library(settings.seed_dir).duties}
-    summary = summary_build.build(db, session, settings.anonymity_threshold, duty_names)
+    names = duty_names(settings.seed_dir)
+    summary = summary_build.build(db, session, settings.anonymity_threshold, names)
     _store(db, session, summary)
     return summary
 

@@ -24,11 +24,6 @@ def shift_visible(phase: Phase | None) -> bool:
     return phase is Phase.CLOSED
 
 
-def vote_count_visible(phase: Phase | None) -> bool:
-    """How many have voted (not how) is shown while a vote is open."""
-    return phase in (Phase.VOTE, Phase.REVOTE)
-
-
 def phone_results_visible(phase: Phase | None, results_on_phones: bool) -> bool:
     """Phones see the results after reveal only when the session allows it (else the projector)."""
     return results_on_phones and results_visible(phase)

@@ -10,24 +10,23 @@ from app.domain.visibility import (
     group_texts_visible,
     results_visible,
     shift_visible,
-    vote_count_visible,
 )
 
-# phase: (group texts, results, shift, vote count)
-TABLE: dict[Phase | None, tuple[bool, bool, bool, bool]] = {
-    None: (False, False, False, False),
-    Phase.CHOOSE: (False, False, False, False),
-    Phase.FOLLOW_UP: (False, False, False, False),
-    Phase.PRESENT: (False, False, False, False),
-    Phase.CLARIFY: (False, False, False, False),
-    Phase.VOTE: (False, False, False, True),
-    Phase.DISCUSS: (True, False, False, False),
-    Phase.REFLECT: (True, False, False, False),
-    Phase.GROUP_ANSWER: (True, False, False, False),
-    Phase.TAKEAWAY: (True, False, False, False),
-    Phase.REVEAL: (True, True, False, False),
-    Phase.REVOTE: (True, True, False, True),
-    Phase.CLOSED: (True, True, True, False),
+# phase: (group texts, results, shift)
+TABLE: dict[Phase | None, tuple[bool, bool, bool]] = {
+    None: (False, False, False),
+    Phase.CHOOSE: (False, False, False),
+    Phase.FOLLOW_UP: (False, False, False),
+    Phase.PRESENT: (False, False, False),
+    Phase.CLARIFY: (False, False, False),
+    Phase.VOTE: (False, False, False),
+    Phase.DISCUSS: (True, False, False),
+    Phase.REFLECT: (True, False, False),
+    Phase.GROUP_ANSWER: (True, False, False),
+    Phase.TAKEAWAY: (True, False, False),
+    Phase.REVEAL: (True, True, False),
+    Phase.REVOTE: (True, True, False),
+    Phase.CLOSED: (True, True, True),
 }
 
 
@@ -37,11 +36,10 @@ def test_table_covers_every_phase_and_none() -> None:
 
 @pytest.mark.parametrize("phase", list(TABLE), ids=str)
 def test_visibility(phase: Phase | None) -> None:
-    texts, results, shift_, count = TABLE[phase]
+    texts, results, shift_ = TABLE[phase]
     assert group_texts_visible(phase) is texts
     assert results_visible(phase) is results
     assert shift_visible(phase) is shift_
-    assert vote_count_visible(phase) is count
 
 
 @pytest.mark.parametrize("phase", list(Phase), ids=str)
