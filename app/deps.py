@@ -78,17 +78,23 @@ class PasswordChangeRequired(Exception):
     """The account still has the temporary password an admin set: it is replaced first."""
 
 
-def signed_in_user(request: Request, db: DbDep) -> User:
+# Who is asking: each read in a short session of its own (a worker thread), so a handler that then
+# waits for the writer holds no connection meanwhile (a crowd of such requests cannot empty the pool
+# the writer needs).
+
+
+def signed_in_user(request: Request) -> User:
     """Whoever is logged in, any role (their own account page)."""
     user_id = request.scope.get(logins.USER)  # a live login's user, found by logins.Logins
-    user = db.get(User, user_id) if isinstance(user_id, int) else None
+    with reader(get_engine(request)) as db:
+        user = db.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or user.disabled:
         raise LoginRequired(ended=request.scope.get(logins.ENDED, False))
     return user
 
 
-def _signed_in(request: Request, db: Db, role: str) -> User:
-    user = signed_in_user(request, db)
+def _signed_in(request: Request, role: str) -> User:
+    user = signed_in_user(request)
     if user.role != role:
         raise LoginRequired(ended=request.scope.get(logins.ENDED, False))
     if user.password_temporary:
@@ -96,33 +102,35 @@ def _signed_in(request: Request, db: Db, role: str) -> User:
     return user
 
 
-def current_facilitator(request: Request, db: DbDep) -> User:
-    return _signed_in(request, db, "facilitator")
+def current_facilitator(request: Request) -> User:
+    return _signed_in(request, "facilitator")
 
 
-def current_reviewer(request: Request, db: DbDep) -> User:
+def current_reviewer(request: Request) -> User:
     """Management: reads published summaries only."""
-    return _signed_in(request, db, "reviewer")
+    return _signed_in(request, "reviewer")
 
 
-def current_admin(request: Request, db: DbDep) -> User:
+def current_admin(request: Request) -> User:
     """Accounts and the audit trail; no sessions."""
-    return _signed_in(request, db, "admin")
+    return _signed_in(request, "admin")
 
 
-def current_participant(request: Request, db: DbDep) -> Participant:
-    person = services.participant_by_token(db, request.cookies.get(PARTICIPANT_COOKIE))
+def current_participant(request: Request) -> Participant:
+    with reader(get_engine(request)) as db:
+        person = services.participant_by_token(db, request.cookies.get(PARTICIPANT_COOKIE))
     if person is None:
         raise HTTPException(status_code=303, headers={"Location": "/"})
     return person
 
 
-def shared_session(request: Request, db: DbDep) -> None:
+def shared_session(request: Request, user: Annotated[User, Depends(current_facilitator)]) -> None:
     """A staff route with a session code in its path opens only for the session's owner and its
     co-facilitators (app.access); anyone else gets a clear 403 before the route does anything."""
     code = request.path_params.get("code")
     if isinstance(code, str):
-        access.session_for(db, code, current_facilitator(request, db))
+        with reader(get_engine(request)) as db:
+            access.session_for(db, code, user)
 
 
 FacilitatorDep = Annotated[User, Depends(current_facilitator)]

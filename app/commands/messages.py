@@ -17,6 +17,8 @@ from app.i18n import N_
 from app.models import Participant, Session
 from app.room import Room, load_room, own_room
 
+PREFETCHED = "phone_messages.prefetched"
+
 
 class Sender(Protocol):
     """What a message needs to know of the page that sent it (app.routers.live.Connection)."""
@@ -74,9 +76,17 @@ class PhoneMessage:
 
     @staticmethod
     def prepare(db: Db, messages: list[PhoneMessage]) -> None:
-        """The batch's phones and its message ids, each read once for all of them."""
+        """The batch's phones, sessions and message ids, each read once for all of them.
+
+        The rows are held in db.info for the batch: the identity map holds objects weakly, so a
+        list dropped here would let every db.get in apply query again (a round trip each on
+        PostgreSQL)."""
         people = {m.page.participant_id for m in messages}
-        db.exec(select(Participant).where(col(Participant.id).in_(people))).all()  # identity map
+        sessions = {m.page.session_id for m in messages}
+        db.info[PREFETCHED] = [
+            *db.exec(select(Participant).where(col(Participant.id).in_(people))).all(),
+            *db.exec(select(Session).where(col(Session.id).in_(sessions))).all(),
+        ]
         ids = [(m.page.participant_id, m.message.get("id")) for m in messages]
         inbox.recall(db, [(p, i) for p, i in ids if p is not None and isinstance(i, str)])
 
