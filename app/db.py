@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,16 +51,22 @@ class LoopUse(RuntimeError):
     """A database statement on the event loop's thread: every page of the room waits for it."""
 
 
+SERVING: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+"""The event loops that serve requests (app.main adds its own at start-up)."""
+
+
 def guard_loop(engine: Engine) -> None:
-    """Refuse statements from a thread that runs an event loop (reads and writes belong in a
-    worker thread or the writer's thread: app.writer)."""
+    """Refuse statements from a thread whose running event loop serves requests (reads and writes
+    belong in a worker thread or the writer's thread: app.writer). Other loops, such as a test
+    process's own browser driver, are not the server's."""
 
     def refuse(*_args: Any) -> None:
         try:
-            asyncio.get_running_loop()
+            loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # no loop in this thread: a worker, the writer, the command line
-        raise LoopUse("database used on the event loop")
+        if loop in SERVING:
+            raise LoopUse("database used on the event loop")
 
     event.listen(engine, "before_cursor_execute", refuse)
 

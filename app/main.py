@@ -23,7 +23,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import assets, audit, i18n, library, logins, presence, retention, room, sso, web
 from app.config import Settings, get_settings
-from app.db import checkpoint_loop, make_engine
+from app.db import SERVING, checkpoint_loop, make_engine
 from app.deps import LoginRequired, PasswordChangeRequired
 from app.domain import RuleError
 from app.feed import Feeds
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        SERVING.add(asyncio.get_running_loop())  # app.db.guard_loop watches this loop
         await asyncio.to_thread(prepare, app, settings)  # off the loop, like every db use
         web.configure(app.state.library.duty_map(), settings.anonymity_threshold)
         purging = asyncio.create_task(

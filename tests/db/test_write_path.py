@@ -13,11 +13,11 @@ from sqlalchemy import text
 from sqlmodel import Session as Db
 
 from app.config import Settings
-from app.db import LoopUse, connect
+from app.db import SERVING, LoopUse, connect
 from app.main import create_app
 
 
-def test_a_statement_on_the_event_loop_is_refused_and_one_in_a_thread_is_not(
+def test_a_statement_on_the_serving_loop_is_refused_and_one_in_a_thread_is_not(
     tmp_path: Path,
 ) -> None:
     engine = connect(Settings(data_dir=tmp_path, loop_guard=True))
@@ -27,6 +27,10 @@ def test_a_statement_on_the_event_loop_is_refused_and_one_in_a_thread_is_not(
             return int(connection.execute(text("SELECT 1")).scalar_one())
 
     async def on_the_loop() -> int:
+        SERVING.add(asyncio.get_running_loop())  # as app.main does when it starts serving
+        return select_one()
+
+    async def on_another_loop() -> int:  # not a server's: a test's browser driver, say
         return select_one()
 
     async def in_a_thread() -> int:
@@ -35,6 +39,7 @@ def test_a_statement_on_the_event_loop_is_refused_and_one_in_a_thread_is_not(
     with pytest.raises(LoopUse):
         asyncio.run(on_the_loop())
     assert asyncio.run(in_a_thread()) == 1
+    assert asyncio.run(on_another_loop()) == 1
     assert select_one() == 1  # no loop at all: the command line, start-up
     engine.dispose()
 
