@@ -135,7 +135,7 @@ class Writer:
                 batch.append(line.queue.get_nowait())
             jobs = [job for job, _ in batch]
             try:
-                answers = await loop.run_in_executor(self.thread, self.write, jobs)
+                answers = await loop.run_in_executor(self.thread, write, self.engine, jobs)
             except Exception as exc:  # the transaction failed: nothing in it was stored
                 for _, done in batch:
                     if not done.done():
@@ -154,39 +154,6 @@ class Writer:
                 else:
                     done.set_exception(value)
 
-    def write(self, jobs: list[Job[Any]]) -> list[tuple[bool, Any]]:
-        return self.write_batch(self.engine, jobs)
-
-    @staticmethod
-    def write_batch(engine: Engine, jobs: list[Job[Any]]) -> list[tuple[bool, Any]]:
-        """One transaction: each job under a savepoint, every answer, then the one commit."""
-        with write_connection(engine) as connection:
-            with Db(bind=connection, expire_on_commit=False) as db:
-                for kind in dict.fromkeys(type(job) for job in jobs):
-                    prepare = getattr(kind, "prepare", None)
-                    if prepare is not None:
-                        prepare(db, [job for job in jobs if type(job) is kind])
-                errors: list[Exception | None] = []
-                for job in jobs:
-                    savepoint = db.begin_nested()
-                    try:
-                        job.apply(db)
-                        savepoint.commit()
-                        errors.append(None)
-                    except Exception as exc:  # this job's effect is undone, the others stay
-                        savepoint.rollback()
-                        job.events = []
-                        errors.append(exc)
-                answers: list[tuple[bool, Any]] = []
-                for job, error in zip(jobs, errors, strict=True):
-                    try:
-                        answers.append((True, job.answer(db, error)))
-                    except Exception as exc:
-                        answers.append((False, exc))
-                db.commit()
-            connection.commit()
-        return answers
-
     async def aclose(self) -> None:
         line = self.lines.get(asyncio.get_running_loop())
         if line is not None and line.task is not None:
@@ -194,6 +161,36 @@ class Writer:
             with contextlib.suppress(asyncio.CancelledError):
                 await line.task
         self.thread.shutdown(wait=True)
+
+
+def write(engine: Engine, jobs: list[Job[Any]]) -> list[tuple[bool, Any]]:
+    """One transaction: each job under a savepoint, every answer, then the one commit."""
+    with write_connection(engine) as connection:
+        with Db(bind=connection, expire_on_commit=False) as db:
+            for kind in dict.fromkeys(type(job) for job in jobs):
+                prepare = getattr(kind, "prepare", None)
+                if prepare is not None:
+                    prepare(db, [job for job in jobs if type(job) is kind])
+            errors: list[Exception | None] = []
+            for job in jobs:
+                savepoint = db.begin_nested()
+                try:
+                    job.apply(db)
+                    savepoint.commit()
+                    errors.append(None)
+                except Exception as exc:  # this job's effect is undone, the others stay
+                    savepoint.rollback()
+                    job.events = []
+                    errors.append(exc)
+            answers: list[tuple[bool, Any]] = []
+            for job, error in zip(jobs, errors, strict=True):
+                try:
+                    answers.append((True, job.answer(db, error)))
+                except Exception as exc:
+                    answers.append((False, exc))
+            db.commit()
+        connection.commit()
+    return answers
 
 
 def run_alone(
@@ -206,7 +203,7 @@ def run_alone(
     """A command in a transaction of its own, outside a serving process (command line, start-up,
     before the writer runs): nobody is listening, so its events go nowhere."""
     job = _Call(command, args, kwargs)
-    ok, value = Writer.write_batch(engine, [job])[0]
+    ok, value = write(engine, [job])[0]
     if not ok:
         raise value
     result: T = value

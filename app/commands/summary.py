@@ -60,9 +60,3 @@ def purge(db: Db, code: str, who: User, settings: Settings) -> Done:
     retention.purge(db, session, settings)
     audit.add(db, user, "summary.purged", session.code)
     return Outcome(None)
-
-
-def downloaded(db: Db, who: User, code: str, fmt: str) -> Done:
-    """A download leaves its trace in the audit trail."""
-    audit.add(db, who.username, "summary.downloaded", code, fmt[:10])
-    return Outcome(None)

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from sqlmodel import Session as Db
 from sqlmodel import col, select
 
-from app import access, export, i18n, logins, retention, submissions, summaries, views
+from app import access, audit, export, i18n, logins, retention, submissions, summaries, views
 from app.commands import control as buttons
 from app.commands import sessions, summary
 from app.commands.accounts import log_out
@@ -405,7 +405,7 @@ async def download_summary(
 ) -> Response:
     response = await reading(request, _download, code, fmt, user, settings)
     if response.status_code == 200:
-        await writer.run(summary.downloaded, user, code, fmt)
+        await writer.run(audit.entry, user, "summary.downloaded", code, fmt[:10])
     return response
 
 

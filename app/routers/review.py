@@ -6,8 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session as Db
 
-from app import export, summaries
-from app.commands.summary import downloaded
+from app import audit, export, summaries
 from app.deps import DbDep, ReviewerDep, WriterDep, current_reviewer, reading
 from app.export.trends import duty_trends, recurring_duties
 from app.models import User
@@ -51,7 +50,7 @@ async def download(
 ) -> Response:
     response = await reading(request, _download, code, fmt, user)
     if response.status_code == 200:
-        await writer.run(downloaded, user, code, fmt)
+        await writer.run(audit.entry, user, "summary.downloaded", code, fmt[:10])
     return response
 
 
