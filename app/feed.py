@@ -122,6 +122,8 @@ class Feed:
             page.group_id = person.group_id
             if not room.talking:  # a phone shows its group's texts only while the groups talk
                 names = tuple(n for n in names if n not in TALK_ONLY)
+            if not room.phone_own_answer:  # its group's answer alone: a larger room's results
+                names = tuple(n for n in names if n != "own_answer")
             elif room.own_cases:  # own cases: no group posts; the advice form only when advising
                 advising = room.phase is Phase.GROUP_ANSWER
                 names = tuple(n for n in names if n != "posts" and (advising or n not in TALK_ONLY))
@@ -168,6 +170,7 @@ class Feed:
         else:
             self.cached, self.generation = None, self.generation + 1
         moved = await _mover(self, event)
+        every_answer = await _every_answer(self, event)
         now: dict[Page, tuple[str, ...]] = {}
         # Asked once per kind of page, not per page: a thousand phones are a few hundred groups.
         rules: dict[tuple[Audience, int | None, bool], tuple[tuple[str, ...], bool]] = {}
@@ -184,7 +187,9 @@ class Feed:
             key = (page.audience, page.group_id, moved(page))
             rule = rules.get(key)
             if rule is None:
-                rule = rules[key] = fragments_for(page.audience, event, page.group_id, key[2])
+                rule = rules[key] = fragments_for(
+                    page.audience, event, page.group_id, key[2], every_answer
+                )
             names, coalesce = rule
             if coalesce:
                 self.pending.setdefault(page, set()).update(names)
@@ -244,6 +249,14 @@ async def _mover(feed: Feed, event: Event) -> Callable[[Page], bool]:
         and (person := room.person(page.participant_id)) is not None
         and person.group_id != page.group_id
     )
+
+
+async def _every_answer(feed: Feed, event: Event) -> bool:
+    """Whether the phones' results list every group's answer (a small room): a hidden or shown
+    answer then redraws every phone, else only its own group's (app/domain/visibility.py)."""
+    if event.get("type") != "moderated":
+        return True
+    return (await feed.room()).phone_all_answers
 
 
 class Feeds:

@@ -32,9 +32,17 @@ FULL = {
 
 
 def fragments_for(
-    audience: Audience, event: Event, own_group: int | None, moved: bool = False
+    audience: Audience,
+    event: Event,
+    own_group: int | None,
+    moved: bool = False,
+    every_answer: bool = True,
 ) -> tuple[tuple[str, ...], bool]:
-    """(fragment names to re-render, whether to coalesce them with others in a short window)."""
+    """(fragment names to re-render, whether to coalesce them with others in a short window).
+
+    `every_answer`: the phones' results list every group's answer (a small room); in a larger one
+    each lists its own group's (app/domain/visibility.py), so a hidden answer redraws that group's
+    phones only (through its "answer" event), not the room's."""
     kind = event.get("type")
     if kind in ("phase", "resync"):
         return FULL[audience], False
@@ -74,7 +82,7 @@ def fragments_for(
             return (("groupcase",) if mine else ()), False
         return (("progress",) if audience is Audience.PROJECTOR else ("cases", "progress")), False
     if audience is Audience.PARTICIPANT:
-        if kind == "moderated" and event.get("phones"):
+        if kind == "moderated" and event.get("phones") and every_answer:
             return ("stage",), False
         if kind == "groups":
             # A phone whose group changed gets a new stage (new texts); the rest keep their drafts.
@@ -84,7 +92,8 @@ def fragments_for(
             # arrive within one push interval, the room is read once for all of them.
             return ("posts",), True
         if kind == "answer" and event.get("group") == own_group:
-            return ("answer", "answer_form"), True  # coalesced, as posts
+            # Coalesced, as posts; the feed keeps the ones the phone's screen shows now.
+            return ("answer", "answer_form", "own_answer"), True
         return (), False
     if kind == "groups":
         staff = (

@@ -570,6 +570,31 @@ class Room:
     def phone_results_visible(self) -> bool:
         return visibility.phone_results_visible(self.phase, self.session.results_on_phones)
 
+    # Every group's answer on the phones (app/domain/visibility.py): in a small room each phone's
+    # reveal lists them all; in a larger one its own group's, with a link to a page of them all.
+    @property
+    def phone_all_answers(self) -> bool:
+        return visibility.phone_shows_all_answers(len(self.groups))
+
+    @property
+    def phone_shows_results(self) -> bool:
+        """The phones show the results now (after reveal, not while they revote)."""
+        return visibility.phone_shows_results(self.phase, self.session.results_on_phones)
+
+    @property
+    def phone_own_answer(self) -> bool:
+        """The phones' results hold their own group's answer only (a room above the limit)."""
+        return self.phone_shows_results and not self.phone_all_answers
+
+    def own_groups(self, person: Participant) -> list[Group]:
+        """The person's group as a list (the answers partial takes a list), or none."""
+        return [g for g in self.groups if g.id is not None and g.id == person.group_id]
+
+    def answer_page(self, asked: int) -> list[Group]:
+        """The groups on one page of the phones' list of every group's answer."""
+        shown = visibility.answer_page(asked, len(self.groups))
+        return self.groups[shown.start : shown.stop]
+
     @property
     def vote_round(self) -> int | None:
         return phases.vote_round(self.phase)
@@ -654,6 +679,34 @@ def load_room(db: Db, session: Session, only: Collection[Participant] | None = N
             .select_from(Submission)
             .where(Submission.session_id == sid, Submission.status == "new")
         ).one()
+    return room
+
+
+def load_answers(db: Db, session: Session) -> Room:
+    """What the phones' page of every group's answer needs: the cases, the groups and the current
+    case's answers; nobody's votes, reasons or phones (a room of 3,000 may open it at once)."""
+    room = Room(
+        session=session,
+        cases=list(
+            db.exec(
+                select(SessionCase)
+                .where(SessionCase.session_id == session.id)
+                .order_by(col(SessionCase.position))
+            )
+        ),
+        groups=list(
+            db.exec(
+                select(Group)
+                .where(Group.session_id == session.id, col(Group.active))
+                .order_by(col(Group.number))
+            )
+        ),
+        participants=[],
+    )
+    case = room.current
+    if case is not None:
+        rows = db.exec(select(GroupAnswer).where(GroupAnswer.session_case_id == case.id))
+        room.answers = {a.group_id: a for a in rows}
     return room
 
 

@@ -22,6 +22,7 @@ PARTICIPANT = {
     "reason_form": "participant/partials/reason_form.html",
     "dilemma": "participant/partials/dilemma_form.html",
     "groupcase": "participant/partials/group_case.html",
+    "own_answer": "participant/partials/own_answer.html",
 }
 PROJECTOR = {
     "header": "projector/partials/proj_header.html",

@@ -1,7 +1,8 @@
 """The result on the projector as steps: the split, then the groups' answers, then the perspective.
 
 Read from the back of a room, text stays large (28 px and up); rather than shrink a long result, it
-is shown one part at a time and the facilitator moves on. Phones show it all, one under another.
+is shown one part at a time and the facilitator moves on. Phones show it all, one under another
+(above PHONE_ANSWERS_MAX groups only their own group's answer: app/domain/visibility.py).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session as Db
 
@@ -19,11 +19,11 @@ from app.deps import (
     SettingsDep,
     WriterDep,
 )
-from app.domain import RuleError, codes
+from app.domain import RuleError, codes, visibility
 from app.domain.phases import Status
 from app.models import Participant, Session
 from app.ratelimit import Limits
-from app.room import load_room
+from app.room import load_answers, load_room
 from app.web import render, templates
 
 router = APIRouter(tags=["participant"])
@@ -157,6 +157,37 @@ def phone(request: Request, db: DbDep, person: ParticipantDep) -> Response:
     return templates.TemplateResponse(
         request, "participant/phone.html", {"room": load_room(db, session), "person": person}
     )
+
+
+@router.get("/p/svar", response_model=None)
+def all_answers(
+    request: Request,
+    db: DbDep,
+    person: ParticipantDep,
+    side: Annotated[str, Query(max_length=6)] = "1",
+) -> Response:
+    """Every group's answer to the current case, a screenful at a time: a larger room's reveal
+    shows each phone its own group's answer and links here (app/domain/visibility.py). Only the
+    person's own session, only while its phones show the results; read, never written."""
+    session = db.get(Session, person.session_id)
+    assert session is not None  # a participant row always has its session
+    if person.left_at is not None:  # left: the join page offers to come back
+        return RedirectResponse(f"/j/{session.code}", status_code=303)
+    room = load_answers(db, session)
+    context: dict[str, object] = {"room": room, "person": person}
+    if not room.phone_shows_results:
+        context["refusal"] = (
+            i18n.gettext("Resultatet vises på skærmen.")
+            if not session.results_on_phones
+            else i18n.gettext("Gruppernes svar kan ses her, når resultatet vises.")
+        )
+        return templates.TemplateResponse(
+            request, "participant/answers.html", context, status_code=404
+        )
+    pages = visibility.answer_pages(len(room.groups))
+    page = max(1, min(int(side) if side.isdigit() else 1, pages))
+    context.update(groups=room.answer_page(page), page=page, pages=pages)
+    return templates.TemplateResponse(request, "participant/answers.html", context)
 
 
 @router.post("/p/leave", response_model=None)

@@ -79,3 +79,34 @@ def test_the_case_text_is_open_while_people_read_it() -> None:
         Phase.VOTE,
     ]
     assert [p for p in RANK if visibility.projector_shows_case(p)] == [Phase.PRESENT, Phase.CLARIFY]
+
+
+@pytest.mark.parametrize(
+    ("groups", "every_answer"), [(0, True), (1, True), (12, True), (13, False), (750, False)]
+)
+def test_phones_list_every_groups_answer_only_in_a_small_room(
+    groups: int, every_answer: bool
+) -> None:
+    assert visibility.PHONE_ANSWERS_MAX == 12  # a Thisted room of 5-10 groups sees them all
+    assert visibility.phone_shows_all_answers(groups) is every_answer
+
+
+@pytest.mark.parametrize(
+    ("asked", "groups", "shown"),
+    [
+        (1, 0, range(0, 0)),
+        (1, 13, range(0, 13)),
+        (1, 25, range(0, 25)),
+        (2, 26, range(25, 26)),
+        (2, 250, range(25, 50)),
+        (10, 250, range(225, 250)),
+        (11, 250, range(225, 250)),  # past the last page: the last one
+        (0, 250, range(0, 25)),
+        (-3, 250, range(0, 25)),
+    ],
+)
+def test_the_page_of_every_answer_shows_a_screenful_at_a_time(
+    asked: int, groups: int, shown: range
+) -> None:
+    assert visibility.answer_page(asked, groups) == shown
+    assert visibility.answer_pages(groups) == max(1, -(-groups // 25))

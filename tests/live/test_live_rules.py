@@ -1,5 +1,6 @@
 """Which fragments an event redraws: a join disturbs only the staff counts (coalesced) and the
-newcomer's own group; a hidden text redraws the phones only while they show the results."""
+newcomer's own group; a hidden text redraws the phones only while they show the results (in a large
+room only its own group's)."""
 
 from __future__ import annotations
 
@@ -35,3 +36,20 @@ def test_a_groups_case_reaches_its_groups_phones_and_the_staff_never_a_text() ->
     assert fragments_for(Audience.PARTICIPANT, everyone, 5) == (("groupcase",), False)
     assert fragments_for(Audience.PROJECTOR, changed, None) == (("progress",), False)
     assert fragments_for(Audience.FACILITATOR, changed, None) == (("cases", "progress"), False)
+
+
+def test_a_hidden_answer_in_a_large_room_redraws_only_its_own_groups_phones() -> None:
+    # Above PHONE_ANSWERS_MAX groups each phone's results hold its own group's answer only: the
+    # answer event redraws that group's (the feed keeps own_answer while the results show).
+    showing = {"type": "moderated", "phones": True}
+    assert fragments_for(Audience.PARTICIPANT, showing, 1, every_answer=False) == ((), False)
+    assert fragments_for(Audience.PROJECTOR, showing, None, every_answer=False) == (
+        ("stage",),
+        False,
+    )
+    answer = {"type": "answer", "group": 4}
+    assert fragments_for(Audience.PARTICIPANT, answer, 4) == (
+        ("answer", "answer_form", "own_answer"),
+        True,
+    )
+    assert fragments_for(Audience.PARTICIPANT, answer, 5) == ((), False)
