@@ -13,6 +13,7 @@ from sqlalchemy.sql import Select
 from sqlmodel import Session as Db
 from sqlmodel import col, select
 
+from app import batch_reads
 from app.domain import RuleError
 from app.domain import casework as rules
 from app.domain.casework import CaseFacts, Origin
@@ -233,11 +234,10 @@ def save_questions(
     if str(case_id) != str(case.id) or _phase(db, session) is not Phase.CLARIFY:
         raise RuleError("casework.questions_closed", found=_phase(db, session))
     text = rules.check_note(text)
-    row = db.exec(
-        select(Post).where(Post.session_case_id == case.id, Post.participant_id == person.id)
-    ).first()
+    row = batch_reads.post(db, case.id, person.id)
     if row is None:
         row = Post(session_case_id=case.id or 0, participant_id=person.id or 0, text="")
+        batch_reads.added(db, row)
     row.questions = text
     db.add(row)
     db.flush()

@@ -192,6 +192,12 @@ def write_connection(engine: Engine) -> Iterator[Connection]:
         yield connection
 
 
+def reading(connection: Connection) -> None:
+    """A write_connection whose write is committed: what it reads next begins as a reader (on
+    SQLite a plain BEGIN, not the write lock)."""
+    connection.execution_options(**{WRITE: False})
+
+
 def _lock(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})

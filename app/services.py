@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlmodel import Session as Db
 from sqlmodel import col, func, select, update
 
-from app import auth
+from app import auth, batch_reads
 from app.domain import (
     RuleError,
     casework,
@@ -672,15 +672,12 @@ def vote(
         raise RuleError("option.unknown", expected=keys)
     duty = _check_duty(duty, known_duties)
     hard = _difficulty(difficulty) if round_ == 2 else None
-    row = db.exec(
-        select(Vote).where(
-            Vote.session_case_id == case.id, Vote.participant_id == person.id, Vote.round == round_
-        )
-    ).first()
+    row = batch_reads.vote(db, case.id, person.id, round_)
     if row is None:
         row = Vote(
             session_case_id=_id(case), participant_id=_id(person), round=round_, option=option
         )
+        batch_reads.added(db, row)
     row.option, row.duty, row.difficulty = option, duty, hard
     row.updated_at = utcnow()
     db.add(row)
@@ -707,11 +704,10 @@ def _save_post(
     text = text.strip()
     if len(text) > MAX_REASON:
         raise RuleError("reason.too_long", most=MAX_REASON)
-    row = db.exec(
-        select(Post).where(Post.session_case_id == case.id, Post.participant_id == person.id)
-    ).first()
+    row = batch_reads.post(db, case.id, person.id)
     if row is None:
         row = Post(session_case_id=_id(case), participant_id=_id(person), text=text)
+        batch_reads.added(db, row)
     row.text = text
     row.hidden = moderation.looks_abusive(text)  # pending the facilitator's look
     row.updated_at = utcnow()
@@ -778,24 +774,18 @@ def save_group_answer(
     if not option and not text:
         advice = session.format == Format.KOLLEGASPARRING
         raise RuleError("answer.empty_advice" if advice else "answer.empty")
-    row = db.exec(
-        select(GroupAnswer).where(
-            GroupAnswer.session_case_id == case.id, GroupAnswer.group_id == person.group_id
-        )
-    ).first()
+    row = batch_reads.group_answer(db, case.id, person.group_id)
     if row is None:
         row = GroupAnswer(session_case_id=_id(case), group_id=person.group_id)
     if base_version != row.version:
         raise AnswerConflict(row)
+    batch_reads.added(db, row)
     row.option, row.duty, row.text, row.version = option, duty, text, row.version + 1
     row.hidden = moderation.looks_abusive(text)
-    size = db.exec(
-        select(func.count()).select_from(Participant).where(Participant.group_id == person.group_id)
-    ).one()
+    size = batch_reads.group_size(db, person.group_id)
     # The smallest the group was at any save: a text begun by two stays theirs when a third joins.
     row.members = size if row.version == 1 else min(row.members, size)
     row.updated_at = utcnow()
     db.add(row)
     db.flush()
-    db.refresh(row)
     return row, [event(session, "answer", group=person.group_id)]

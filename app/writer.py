@@ -25,20 +25,23 @@ from weakref import WeakKeyDictionary
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as Db
 
-from app.db import write_connection
+from app.db import reading, write_connection
 from app.hub import Event, Hub, session_channel
 
 R = TypeVar("R", covariant=True)
 T = TypeVar("T")
 P = ParamSpec("P")
 BATCH = 500  # jobs per transaction at most: the first in a batch waits for all of them
+PREPARED = "writer.prepared"  # db.info: what a kind's prepare read for its jobs (app.batch_reads)
 
 
 class Job(Protocol[R]):
     """One write. `events` are published after the commit (once per batch, duplicates dropped).
 
     A job's class may also have `prepare(db, jobs)`: reads for all its jobs in the batch at once,
-    before any is applied (one query instead of one per job).
+    before any is applied (one query instead of one per job), kept in db.info[PREPARED]. They hold
+    while jobs of that kind are applied: a job of another kind may change any row, so the writer
+    drops them before it.
     """
 
     events: list[Event]
@@ -47,9 +50,9 @@ class Job(Protocol[R]):
         """Stage the effect (never commit: the writer does, for the batch); raise to refuse."""
 
     def answer(self, db: Db, error: Exception | None) -> R:
-        """The reply, from what the transaction now holds; `error` is what apply raised, if anything.
+        """The reply, from what is stored now; `error` is what apply raised, if anything.
 
-        Runs before the batch commits, but the reply is only handed over after the commit.
+        Runs after the batch's commit, in a read transaction (db holds the batch's rows still).
         """
 
 
@@ -164,32 +167,37 @@ class Writer:
 
 
 def write(engine: Engine, jobs: list[Job[Any]]) -> list[tuple[bool, Any]]:
-    """One transaction: each job under a savepoint, every answer, then the one commit."""
-    with write_connection(engine) as connection:
-        with Db(bind=connection, expire_on_commit=False) as db:
-            for kind in dict.fromkeys(type(job) for job in jobs):
-                prepare = getattr(kind, "prepare", None)
-                if prepare is not None:
-                    prepare(db, [job for job in jobs if type(job) is kind])
-            errors: list[Exception | None] = []
-            for job in jobs:
-                savepoint = db.begin_nested()
-                try:
-                    job.apply(db)
-                    savepoint.commit()
-                    errors.append(None)
-                except Exception as exc:  # this job's effect is undone, the others stay
-                    savepoint.rollback()
-                    job.events = []
-                    errors.append(exc)
-            answers: list[tuple[bool, Any]] = []
-            for job, error in zip(jobs, errors, strict=True):
-                try:
-                    answers.append((True, job.answer(db, error)))
-                except Exception as exc:
-                    answers.append((False, exc))
-            db.commit()
+    """One transaction: each job under a savepoint, one commit; then every answer, read after
+    the commit and outside the writers' lock (other workers' writers need not wait for them)."""
+    with (
+        write_connection(engine) as connection,
+        Db(bind=connection, expire_on_commit=False) as db,
+    ):
+        kinds = [kind for kind in dict.fromkeys(map(type, jobs)) if hasattr(kind, "prepare")]
+        for kind in kinds:
+            kind.prepare(db, [job for job in jobs if type(job) is kind])
+        errors: list[Exception | None] = []
+        for job in jobs:
+            if type(job) not in kinds:
+                db.info.pop(PREPARED, None)
+            savepoint = db.begin_nested()
+            try:
+                job.apply(db)
+                savepoint.commit()
+                errors.append(None)
+            except Exception as exc:  # this job's effect is undone, the others stay
+                savepoint.rollback()
+                job.events = []
+                errors.append(exc)
+        db.commit()
         connection.commit()
+        reading(connection)
+        answers: list[tuple[bool, Any]] = []
+        for job, error in zip(jobs, errors, strict=True):
+            try:
+                answers.append((True, job.answer(db, error)))
+            except Exception as exc:
+                answers.append((False, exc))
     return answers
 
 

@@ -9,12 +9,12 @@ from typing import Any, Protocol
 from sqlmodel import Session as Db
 from sqlmodel import col, select
 
-from app import casework, i18n, inbox, services, views
+from app import batch_reads, casework, i18n, inbox, services, views
 from app.domain import RuleError
 from app.domain.phases import Format
 from app.hub import Event
 from app.i18n import N_
-from app.models import Participant, Session
+from app.models import Participant, Session, SessionCase
 from app.room import Room, load_room, own_room
 
 PREFETCHED = "phone_messages.prefetched"
@@ -76,17 +76,28 @@ class PhoneMessage:
 
     @staticmethod
     def prepare(db: Db, messages: list[PhoneMessage]) -> None:
-        """The batch's phones, sessions and message ids, each read once for all of them.
+        """The batch's phones, sessions, their current cases and message ids, each read once for
+        all of them; and the rows the messages will look up (app.batch_reads).
 
         The rows are held in db.info for the batch: the identity map holds objects weakly, so a
         list dropped here would let every db.get in apply query again (a round trip each on
         PostgreSQL)."""
-        people = {m.page.participant_id for m in messages}
-        sessions = {m.page.session_id for m in messages}
-        db.info[PREFETCHED] = [
-            *db.exec(select(Participant).where(col(Participant.id).in_(people))).all(),
-            *db.exec(select(Session).where(col(Session.id).in_(sessions))).all(),
-        ]
+        people = db.exec(
+            select(Participant).where(
+                col(Participant.id).in_({m.page.participant_id for m in messages})
+            )
+        ).all()
+        sessions = db.exec(
+            select(Session).where(col(Session.id).in_({m.page.session_id for m in messages}))
+        ).all()
+        current = db.exec(
+            select(SessionCase)
+            .join(Session, col(SessionCase.session_id) == col(Session.id))
+            .where(col(Session.id).in_({s.id for s in sessions}))
+            .where(col(SessionCase.position) == col(Session.position))
+        ).all()
+        db.info[PREFETCHED] = [*people, *sessions, *current]
+        batch_reads.load(db, current, people)
         ids = [(m.page.participant_id, m.message.get("id")) for m in messages]
         inbox.recall(db, [(p, i) for p, i in ids if p is not None and isinstance(i, str)])
 

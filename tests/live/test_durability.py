@@ -225,6 +225,125 @@ def test_same_message_on_two_sockets_at_once_is_applied_once(
     asyncio.run(scenario())
 
 
+REASONS = """
+    SELECT p.number, t.text FROM post t JOIN participant p ON p.id = t.participant_id
+    JOIN session s ON s.id = p.session_id WHERE s.code = :code
+"""
+ANSWERS = """
+    SELECT a.group_id, a.version, a.text FROM groupanswer a
+    JOIN sessioncase c ON c.id = a.session_case_id JOIN session s ON s.id = c.session_id
+    WHERE s.code = :code
+"""
+
+
+async def twins_of(server: LiveServer, phones: list[Phone], phase: str) -> list[Phone]:
+    """A second socket of each phone's person (the same cookie): their messages can arrive
+    together, so one person's messages meet in one of the writer's batches."""
+    twins = []
+    for phone in phones:
+        twin = Phone(server.url)
+        twin.cookie = phone.cookie
+        await twin.connect()
+        await twin.until(lambda p, t=twin: t.phase() == phase, what=phase)
+        twins.append(twin)
+    return twins
+
+
+def test_one_persons_messages_in_one_batch_build_on_each_other(
+    live: LiveServer, database_url: str
+) -> None:
+    """The writer reads a batch's votes and reasons up front: a person's second message in the
+    same batch must find the row the first one added (not add a second), and a refused one must
+    leave the other's vote and reason as they were."""
+
+    async def scenario() -> None:
+        _, code, phones = await voting_room(live, 20)
+        twins = await twins_of(live, phones, "vote")
+
+        async def both(i: int, phone: Phone, twin: Phone) -> tuple[str, str]:
+            first = {"action": "vote", "case": phone.case_id(), "option": OPTIONS[i % 4]}
+            second = {"action": "vote", "case": phone.case_id(), "option": OPTIONS[(i + 1) % 4]}
+            first["reason"] = f"første {i}"
+            second["reason"] = "x" * 2001 if i % 2 else f"anden {i}"  # odd: refused halfway
+            sent = await asyncio.gather(phone.send(first), twin.send(second))
+            replies = await asyncio.gather(phone.reply(sent[0]), twin.reply(sent[1]))
+            return replies[0], replies[1]
+
+        replies = await asyncio.gather(
+            *(both(i, p, t) for i, (p, t) in enumerate(zip(phones, twins, strict=True)))
+        )
+        votes, reasons = (
+            query(database_url, VOTES, code=code),
+            query(database_url, REASONS, code=code),
+        )
+        assert len(votes) == len(reasons) == 20, (votes, reasons)
+        stored, texts = dict(votes), dict(reasons)
+        for i, (first, second) in enumerate(replies):
+            assert f"Din stemme ({OPTIONS[i % 4]}) er gemt." == first, first
+            if i % 2:
+                assert "2000 tegn" in second
+                assert (stored[i + 1], texts[i + 1]) == (OPTIONS[i % 4], f"første {i}")
+            else:  # both stored, in either order: the option and reason of one message
+                assert f"Din stemme ({OPTIONS[(i + 1) % 4]}) er gemt." == second, second
+                assert (stored[i + 1], texts[i + 1]) in {
+                    (OPTIONS[i % 4], f"første {i}"),
+                    (OPTIONS[(i + 1) % 4], f"anden {i}"),
+                }
+        for phone in phones + twins:
+            await phone.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_group_answers_saved_at_once_keep_one_per_group_and_version(
+    live: LiveServer, database_url: str
+) -> None:
+    """Every member saves the group's answer at the same moment: one per group is stored, the
+    rest are told another saved first; a refused first save blocks nobody; the next round of
+    saves over version 1 again stores exactly one per group, as version 2."""
+
+    async def scenario() -> None:
+        fac, code, phones = await voting_room(live, 20)
+        assert fac.act(code, "phase", action="next") == ""
+        assert fac.act(code, "phase", action="next") == ""
+        for phone in phones:
+            await phone.until(lambda p, ph=phone: ph.phase() == "group_answer", what="answer")
+        refused = {phone.group(): n for n, phone in enumerate(phones)}  # one per group
+
+        async def save(n: int, phone: Phone, base: int) -> tuple[Phone, str, str]:
+            text = "x" * 4001 if refused.get(phone.group()) == n and not base else f"svar {n}"
+            message = {"action": "answer", "case": phone.case_id(), "option": "B", "text": text}
+            sent = await phone.send({**message, "base_version": str(base)})
+            flash = await phone.reply(sent)
+            return phone, flash, text
+
+        def saved(results: list[tuple[Phone, str, str]], version: int) -> dict[str, str]:
+            kept = {}
+            for phone, flash, said in results:
+                if f"Gruppens svar er gemt (version {version})" in flash:
+                    assert phone.group() not in kept, "two saves of one group"
+                    kept[phone.group()] = said
+                elif "4000 tegn" not in flash:
+                    assert "har gemt en nyere version" in phone.page.html("answer-form"), flash
+            return kept
+
+        results = await asyncio.gather(*(save(n, p, 0) for n, p in enumerate(phones)))
+        first = saved(results, 1)
+        assert len(first) == len(refused) and "x" * 4001 not in first.values()
+        losers = [p for p, flash, _ in results if "version 1" not in flash]
+        again = await asyncio.gather(*(save(100 + n, p, 1) for n, p in enumerate(losers)))
+        second = saved(again, 2)
+        assert len(second) == len(refused)
+        rows = query(database_url, ANSWERS, code=code)
+        assert sorted((version, text) for _, version, text in rows) == sorted(
+            (2, text) for text in second.values()
+        )
+        for phone in phones:
+            await phone.aclose()
+
+    asyncio.run(scenario())
+
+
 def test_a_crowd_of_state_changing_requests_all_complete(live: LiveServer) -> None:
     """More requests waiting to write than the server has worker threads, while phones vote: each
     waits for its turn without holding a thread, so the one writing always finds one."""

@@ -1,0 +1,239 @@
+"""The writer alone: a whole case's bursts applied in-process, no sockets, no event loop.
+
+    .venv/bin/python bench/writer.py [--phones 1000] [--postgres] [--profile FILE] [--rounds 3]
+
+bench/run measures what a phone sees; this measures what one batch costs the writer's thread
+(app.writer.write: prepare, apply under savepoints, answer, commit), per job, for the steps whose
+phones wait on it: votes with reasons, every phone saving its group's answer at once, a revote.
+Jobs are taken in batches of app.writer.BATCH as the writer takes a crowd arriving at once. Each
+step is played on a fresh room `--rounds` times; the figures are per round (ms per job, and the
+whole step). `--profile FILE` writes cProfile's statistics of the last round of each step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
+from sqlmodel import Session as Db  # noqa: E402
+
+from app import library  # noqa: E402
+from app.cli import add_user  # noqa: E402
+from app.commands import control, phone, sessions  # noqa: E402
+from app.commands.messages import PhoneMessage  # noqa: E402
+from app.config import Settings  # noqa: E402
+from app.db import make_engine  # noqa: E402
+from app.models import User  # noqa: E402
+from app.writer import BATCH, run_alone, write  # noqa: E402
+
+REASON = (
+    "Jeg vægter lovligheden højest her, fordi borgerens retssikkerhed går forud for hensynet til "
+    "effektiviteten, men jeg forstår godt dem, der vil tale med direktøren først om sagen."
+)
+
+
+@dataclass
+class Page:
+    """A phone's websocket as app.commands.messages.Sender sees it."""
+
+    session_id: int
+    participant_id: int
+    language: str = "da"
+    duties: set[str] = field(default_factory=set)
+    duty_order: list[str] = field(default_factory=list)
+    device: str = ""
+
+
+def room(engine: Engine, phones: int) -> tuple[str, User, int, list[Page]]:
+    """A started session with `phones` joined phones in groups of four, at its vote."""
+    with Db(engine) as db:
+        lib, _ = library.seed_library(db, ROOT / "seed")
+        slug = next(c.slug for c in lib.cases if len(c.options) >= 4)
+        who = add_user(db, f"bench-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex, "facilitator")
+        db.commit()
+        db.refresh(who)
+    plan = sessions.Plan(title="Writer bench", slugs=[slug], group_size=4, format="dilemma")
+    code = run_alone(engine, sessions.create, who, plan)
+    for n in range(phones):
+        run_alone(engine, phone.join, code, f"Telefon {n}", "", None)
+    run_alone(engine, control.start, code, who)
+    with Db(engine) as db:
+        session = db.exec(text("SELECT id FROM session WHERE code = :c"), params={"c": code}).one()
+        people = db.exec(
+            text("SELECT id FROM participant WHERE session_id = :s ORDER BY id"),
+            params={"s": session[0]},
+        ).all()
+        case = db.exec(
+            text("SELECT id FROM sessioncase WHERE session_id = :s"), params={"s": session[0]}
+        ).one()
+    return code, who, case[0], [Page(session[0], row[0]) for row in people]
+
+
+def to(engine: Engine, code: str, who: User, phase: str) -> None:
+    run_alone(engine, control.change_phase, code, who, phase, True)
+
+
+class Split:
+    """Seconds spent in PhoneMessage.apply and .answer (the rest: prepare, savepoints, commit)."""
+
+    apply = answer = 0.0
+
+    @classmethod
+    def install(cls) -> None:
+        for name in ("apply", "answer"):
+            original = getattr(PhoneMessage, name)
+
+            def timed(self: PhoneMessage, *args: object, _f=original, _n=name) -> object:
+                started = time.perf_counter()
+                try:
+                    return _f(self, *args)
+                finally:
+                    setattr(cls, _n, getattr(cls, _n) + time.perf_counter() - started)
+
+            setattr(PhoneMessage, name, timed)
+
+
+def burst(engine: Engine, messages: list[PhoneMessage]) -> float:
+    """Every message as the writer takes a crowd: batches of BATCH; seconds for them all."""
+    started = time.perf_counter()
+    for first in range(0, len(messages), BATCH):
+        answers = write(engine, list(messages[first : first + BATCH]))
+        lost = [value for ok, value in answers if not ok]
+        if lost:
+            raise SystemExit(f"refused: {lost[:3]}")
+    return time.perf_counter() - started
+
+
+def votes(pages: list[Page], case: int, reasons: bool) -> list[PhoneMessage]:
+    rng = random.Random(7)
+    return [
+        PhoneMessage(
+            page,
+            {
+                "action": "vote",
+                "id": uuid.uuid4().hex,
+                "case": case,
+                "option": rng.choice("ABCD"),
+                "reason": REASON if reasons else "",
+            },
+        )
+        for page in pages
+    ]
+
+
+def answers(pages: list[Page], case: int) -> list[PhoneMessage]:
+    return [
+        PhoneMessage(
+            page,
+            {
+                "action": "answer",
+                "id": uuid.uuid4().hex,
+                "case": case,
+                "option": "B",
+                "text": REASON,
+                "base_version": "0",
+            },
+        )
+        for page in pages
+    ]
+
+
+STEPS = ("vote with reasons", "group answer, all at once", "revote, no reason")
+
+
+def play(
+    engine: Engine, phones: int, profile: dict[str, cProfile.Profile] | None
+) -> list[tuple[float, float, float]]:
+    """One fresh room through the case; per step: seconds in all, in apply, in answer."""
+    code, who, case, pages = room(engine, phones)
+    to(engine, code, who, "vote")
+    seconds = []
+
+    def step(name: str, messages: list[PhoneMessage]) -> None:
+        spy = cProfile.Profile() if profile is not None else None
+        if spy:
+            spy.enable()
+        Split.apply = Split.answer = 0.0
+        seconds.append((burst(engine, messages), Split.apply, Split.answer))
+        if spy and profile is not None:
+            spy.disable()
+            profile[name] = spy
+
+    step(STEPS[0], votes(pages, case, True))
+    to(engine, code, who, "discuss")
+    to(engine, code, who, "group_answer")
+    step(STEPS[1], answers(pages, case))
+    to(engine, code, who, "reveal")
+    to(engine, code, who, "revote")
+    step(STEPS[2], votes(pages, case, False))
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--phones", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--postgres", action="store_true", help="a fresh PostgreSQL database")
+    parser.add_argument("--profile", default="", help="cProfile of each step's last round")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="sparring-writer-"))
+    url = ""
+    if args.postgres:
+        url = _fresh_postgres()
+    settings = Settings(data_dir=folder, database_url=url)
+    engine = make_engine(settings)
+    Split.install()
+    rounds: list[list[tuple[float, float, float]]] = []
+    profiles: dict[str, cProfile.Profile] = {}
+    for n in range(args.rounds):
+        last = n == args.rounds - 1
+        rounds.append(play(engine, args.phones, profiles if last and args.profile else None))
+    db_name = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"\n{args.phones} phones, {db_name}, batches of {BATCH}, {args.rounds} rounds")
+    print("| step | ms per job, each round | of which apply / answer (median) | step (s) |")
+    print("|---|---|---|---|")
+    for i, name in enumerate(STEPS):
+        ms = [1000 * r[i][0] / args.phones for r in rounds]
+        apply, answer = (
+            statistics.median(1000 * r[i][k] / args.phones for r in rounds) for k in (1, 2)
+        )
+        print(
+            f"| {name} | {', '.join(f'{m:.2f}' for m in ms)} | {apply:.2f} / {answer:.2f} "
+            f"| {', '.join(f'{r[i][0]:.2f}' for r in rounds)} |"
+        )
+    print(f"- load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores")
+    for name, spy in profiles.items():
+        out = f"{args.profile}-{'-'.join(name.replace(',', '').split()[:2])}.prof"
+        spy.dump_stats(out)
+        print(f"- profile of {name}: {out}")
+    engine.dispose()
+
+
+def _fresh_postgres() -> str:
+    base = os.environ.get("SPARRING_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
+    name = f"writer_bench_{uuid.uuid4().hex[:8]}"
+    from sqlalchemy import create_engine
+
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"{base}/{name}"
+
+
+if __name__ == "__main__":
+    main()
