@@ -672,6 +672,8 @@ def vote(
         raise RuleError("option.unknown", expected=keys)
     duty = _check_duty(duty, known_duties)
     hard = _difficulty(difficulty) if round_ == 2 else None
+    reason = _checked_reason(reason or "")
+    # Checked above, staged below: a refused vote stages nothing (app.writer: checks_first).
     row = batch_reads.vote(db, case.id, person.id, round_)
     if row is None:
         row = Vote(
@@ -682,9 +684,8 @@ def vote(
     row.updated_at = utcnow()
     db.add(row)
     events = [event(session, "vote")]
-    if reason is not None and reason.strip():
+    if reason:
         events += _save_post(db, session, person, case, reason)
-    db.flush()
     return events
 
 
@@ -693,17 +694,20 @@ def save_reason(
 ) -> list[Event]:
     case = _case_for(db, session, case_id)
     phases.check_reason_open(Status(session.status), Phase(case.phase))
-    events = _save_post(db, session, person, case, text)
-    db.flush()
-    return events
+    return _save_post(db, session, person, case, _checked_reason(text))
+
+
+def _checked_reason(text: str) -> str:
+    text = text.strip()
+    if len(text) > MAX_REASON:
+        raise RuleError("reason.too_long", most=MAX_REASON)
+    return text
 
 
 def _save_post(
     db: Db, session: Session, person: Participant, case: SessionCase, text: str
 ) -> list[Event]:
-    text = text.strip()
-    if len(text) > MAX_REASON:
-        raise RuleError("reason.too_long", most=MAX_REASON)
+    """Stage a checked reason (_checked_reason)."""
     row = batch_reads.post(db, case.id, person.id)
     if row is None:
         row = Post(session_case_id=_id(case), participant_id=_id(person), text=text)
@@ -787,5 +791,4 @@ def save_group_answer(
     row.members = size if row.version == 1 else min(row.members, size)
     row.updated_at = utcnow()
     db.add(row)
-    db.flush()
     return row, [event(session, "answer", group=person.group_id)]

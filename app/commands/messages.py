@@ -42,6 +42,7 @@ ACKS = {  # what a phone gets back for each kind of message
         ("groupcase", "flash"),
     ),
 }
+CHECKED_FIRST = ("vote", "reason", "answer")  # the crowd's messages: see PhoneMessage.checks_first
 CASEWORK_NOTICES = {
     "case": N_("Din sag er gemt."),
     "take": N_("Du er case-giver."),
@@ -118,7 +119,6 @@ class PhoneMessage:
         self.ack = ACKS[self.action]
         if done is not None:  # a resend: answered with the current truth, nothing applied
             return
-        inbox.remember(db, person, self.mid, content)  # the service commits it with the effect
         case_id, option = message.get("case"), _text(message, "option")
         text, duty = _text(message, "reason"), _text(message, "duty")
         if self.action == "vote":
@@ -162,6 +162,13 @@ class PhoneMessage:
                 duty,
                 page.duties,
             )
+        # Staged after the effect (a refusal stages nothing): committed together with it.
+        inbox.remember(db, person, self.mid, content)
+
+    @property
+    def checks_first(self) -> bool:
+        """A vote, reason or group answer refuses before it stages anything (app.writer)."""
+        return self.action in CHECKED_FIRST
 
     def answer(self, db: Db, error: Exception | None) -> str:
         # The writer's thread answers phones of every language: each in its own.

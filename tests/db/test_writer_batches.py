@@ -1,0 +1,93 @@
+"""The writer's batch on a real database (SQLite and PostgreSQL): jobs that promise to refuse
+before they stage anything are applied without savepoints and flushed together; when one breaks
+that promise, or the batch's flush fails, the batch is written again with a savepoint per job,
+so each refusal still undoes only its own job and the others are stored once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session as Db
+from sqlmodel import col, select
+
+from app.config import Settings
+from app.db import make_engine
+from app.hub import Event
+from app.models import User
+from app.writer import write
+
+
+class AddAccount:
+    """A job adding one account; `refuse` says when it refuses: 'first' (before staging, as it
+    promised), 'late' (after staging: it broke its promise)."""
+
+    checks_first = True
+
+    def __init__(self, name: str, refuse: str = "") -> None:
+        self.name, self.refuse = name, refuse
+        self.events: list[Event] = []
+        self.applied = 0
+
+    def apply(self, db: Db) -> None:
+        self.applied += 1
+        if self.refuse == "first":
+            raise ValueError(f"{self.name} refused first")
+        db.add(User(username=self.name, password_hash=""))
+        if self.refuse == "late":
+            raise ValueError(f"{self.name} refused late")
+
+    def answer(self, _db: Db, error: Exception | None) -> str:
+        return f"{self.name}: {error or 'stored'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        url = ""
+        made = make_engine(Settings(data_dir=tmp_path, database_url=url))
+        yield made
+        made.dispose()
+        return
+    postgres = pytest.importorskip("tests.utils.postgres")
+    if postgres.postgres_missing():
+        pytest.skip(postgres.postgres_missing())
+    with postgres.fresh_database() as url:
+        made = make_engine(Settings(data_dir=tmp_path, database_url=url))
+        yield made
+        made.dispose()
+
+
+def accounts(engine: Engine, prefix: str) -> list[str]:
+    with Db(engine) as db:
+        names = db.exec(select(User.username).where(col(User.username).startswith(prefix)))
+        return sorted(names)
+
+
+def results(answers: list[tuple[bool, Any]]) -> list[str]:
+    return [value if ok else f"failed: {value}" for ok, value in answers]
+
+
+def test_refusals_that_stage_nothing_keep_the_batch_in_one_pass(engine: Engine) -> None:
+    jobs = [AddAccount("t-a"), AddAccount("t-b", refuse="first"), AddAccount("t-c")]
+    assert results(write(engine, jobs)) == ["t-a: stored", "t-b: t-b refused first", "t-c: stored"]
+    assert accounts(engine, "t-") == ["t-a", "t-c"]
+    assert [job.applied for job in jobs] == [1, 1, 1]  # no second pass
+
+
+def test_a_refusal_after_staging_undoes_only_its_own_job(engine: Engine) -> None:
+    jobs = [AddAccount("s-a"), AddAccount("s-b", refuse="late"), AddAccount("s-c")]
+    assert results(write(engine, jobs)) == ["s-a: stored", "s-b: s-b refused late", "s-c: stored"]
+    assert accounts(engine, "s-") == ["s-a", "s-c"]
+
+
+def test_a_failing_flush_fails_only_the_job_that_caused_it(engine: Engine) -> None:
+    write(engine, [AddAccount("f-taken")])
+    jobs = [AddAccount("f-a"), AddAccount("f-taken"), AddAccount("f-c")]
+    stored, clash, third = results(write(engine, jobs))
+    assert (stored, third) == ("f-a: stored", "f-c: stored")
+    assert clash.startswith("f-taken: ") and ("unique" in clash.lower() or "duplicate" in clash)
+    assert accounts(engine, "f-") == ["f-a", "f-c", "f-taken"]
