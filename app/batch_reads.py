@@ -29,39 +29,41 @@ Row = TypeVar("Row", bound=SQLModel)
 Key = tuple[Any, ...]
 
 
-def load(db: Db, cases: Collection[SessionCase], people: Collection[Participant]) -> None:
-    """Every vote, reason and group answer the batch's people may look up on these cases (their
-    sessions' current ones), and the size of their groups."""
+def load(
+    db: Db, cases: Collection[SessionCase], people: Collection[Participant], actions: set[str]
+) -> None:
+    """What the batch's messages (their `actions`) may look up on these cases (their sessions'
+    current ones): votes, reasons, group answers and the size of the groups."""
     case_ids = {case.id for case in cases}
     person_ids = {person.id for person in people}
     groups = {person.group_id for person in people if person.group_id is not None}
     found: dict[Key, Any] = {}
-    for case_id in case_ids:  # absent unless read below
-        for person_id in person_ids:
-            found["vote", case_id, person_id, 1] = found["vote", case_id, person_id, 2] = None
-            found["post", case_id, person_id] = None
-        for group in groups:
-            found["answer", case_id, group] = None
-    of_cases, of_people = col(Vote.session_case_id).in_(case_ids), col(Vote.participant_id)
-    for vote in db.exec(select(Vote).where(of_cases, of_people.in_(person_ids))):
-        found["vote", vote.session_case_id, vote.participant_id, vote.round] = vote
-    posts = select(Post).where(
-        col(Post.session_case_id).in_(case_ids), col(Post.participant_id).in_(person_ids)
-    )
-    for post in db.exec(posts):
-        found["post", post.session_case_id, post.participant_id] = post
-    answers = select(GroupAnswer).where(
-        col(GroupAnswer.session_case_id).in_(case_ids), col(GroupAnswer.group_id).in_(groups)
-    )
-    for answer in db.exec(answers):
-        found["answer", answer.session_case_id, answer.group_id] = answer
-    sizes = (
-        select(Participant.group_id, func.count())
-        .where(col(Participant.group_id).in_(groups))
-        .group_by(col(Participant.group_id))
-    )
-    for group_id, size in db.exec(sizes):
-        found["size", group_id] = size
+    if "vote" in actions:
+        found |= {("vote", c, p, r): None for c in case_ids for p in person_ids for r in (1, 2)}
+        of_case, of_person = col(Vote.session_case_id), col(Vote.participant_id)
+        for vote in db.exec(select(Vote).where(of_case.in_(case_ids), of_person.in_(person_ids))):
+            found["vote", vote.session_case_id, vote.participant_id, vote.round] = vote
+    if actions & {"vote", "reason"}:
+        found |= {("post", c, p): None for c in case_ids for p in person_ids}
+        posts = select(Post).where(
+            col(Post.session_case_id).in_(case_ids), col(Post.participant_id).in_(person_ids)
+        )
+        for post in db.exec(posts):
+            found["post", post.session_case_id, post.participant_id] = post
+    if "answer" in actions:
+        found |= {("answer", c, g): None for c in case_ids for g in groups}
+        answers = select(GroupAnswer).where(
+            col(GroupAnswer.session_case_id).in_(case_ids), col(GroupAnswer.group_id).in_(groups)
+        )
+        for answer in db.exec(answers):
+            found["answer", answer.session_case_id, answer.group_id] = answer
+        sizes = (
+            select(Participant.group_id, func.count())
+            .where(col(Participant.group_id).in_(groups))
+            .group_by(col(Participant.group_id))
+        )
+        for group_id, size in db.exec(sizes):
+            found["size", group_id] = size
     db.info[PREPARED] = found
 
 

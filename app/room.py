@@ -401,6 +401,13 @@ class Room:
     def _numbers(self) -> dict[int | None, int]:
         return {g.id: g.number for g in self.groups}
 
+    @cached_property
+    def _groups(self) -> dict[int | None, Group]:
+        return {g.id: g for g in self.groups}
+
+    def group(self, group_id: int | None) -> Group | None:
+        return self._groups.get(group_id)
+
     def members(self, group_id: int | None) -> list[Participant]:
         return list(self._members.get(group_id, ()))
 
@@ -834,7 +841,7 @@ def own_room(room: Room, person: Participant) -> Room:
     return replace(
         room,
         participants=[person],
-        groups=[g for g in room.groups if g.id == gid],
+        groups=[group] if (group := room.group(gid)) else [],
         votes={r: mine(v) for r, v in room.votes.items()},
         duties={r: mine(d) for r, d in room.duties.items()},
         difficulty=mine(room.difficulty),

@@ -98,7 +98,7 @@ class PhoneMessage:
             .where(col(SessionCase.position) == col(Session.position))
         ).all()
         db.info[PREFETCHED] = [*people, *sessions, *current]
-        batch_reads.load(db, current, people)
+        batch_reads.load(db, current, people, {m.action for m in messages})
         ids = [(m.page.participant_id, m.message.get("id")) for m in messages]
         inbox.recall(db, [(p, i) for p, i in ids if p is not None and isinstance(i, str)])
 
