@@ -30,6 +30,9 @@ from app.room import Room, load_room, with_answers, with_newcomers, with_posts, 
 YIELD_EVERY = 50  # renders between giving other sockets a turn
 TALK_ONLY = ("posts", "answer", "answer_form")  # a phone's fragments that exist while groups talk
 GROUP_SCOPED = ("post", "answer", "join")  # events that change one group's phones at most
+# A phone's fragments that are the same on every phone of its group (no "you" in them, no draft):
+# a push of a group's new answer renders them once per group and language, not once per phone.
+GROUP_SHARED = frozenset(("answer", "answer_form"))
 ALARM_LATE = 0.05  # seconds after a deadline: the views rendered then see the time as up
 # Events that change one part of the room: that part is re-read, not the whole room (in this order).
 PARTIAL: dict[str, Callable[[Db, Room], Room]] = {
@@ -138,12 +141,12 @@ class Feed:
     async def push(self, targets: dict[Page, tuple[str, ...]]) -> None:
         """Render and queue fragments: per phone (its view is its own), once per shared view."""
         room = await self.room()
-        shared: dict[tuple[Audience, str, str, tuple[str, ...]], str] = {}
+        shared: dict[tuple[object, ...], str] = {}
         for n, (page, names) in enumerate(targets.items(), 1):
-            if page.audience is Audience.PARTICIPANT:
+            key = _shared_key(page, names, room)
+            if key is None:
                 page.send(self.render(page, names, room))
             else:
-                key = (page.audience, page.base_url, page.language, names)
                 if key not in shared:
                     shared[key] = self.render(page, names, room)
                 page.send(shared[key])
@@ -237,6 +240,17 @@ class Feed:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+
+
+def _shared_key(page: Page, names: tuple[str, ...], room: Room) -> tuple[object, ...] | None:
+    """What makes this push the same as another page's (None: it is this page's own view)."""
+    if page.audience is not Audience.PARTICIPANT:
+        return (page.audience, page.base_url, page.language, names)
+    person = room.person(page.participant_id)
+    if person is None or not GROUP_SHARED.issuperset(names):
+        return None
+    page.group_id = person.group_id  # as a render would have set it
+    return (page.audience, person.group_id, page.language, names)
 
 
 async def _mover(feed: Feed, event: Event) -> Callable[[Page], bool]:

@@ -34,7 +34,8 @@ class Sender(Protocol):
 ACKS = {  # what a phone gets back for each kind of message
     "vote": ("vote_form", "flash"),
     "reason": ("reason_form", "flash"),
-    "answer": ("answer_form", "answer", "flash"),
+    # The group's current answer reaches every member's phone by the feed (this one's too).
+    "answer": ("answer_form", "flash"),
     "area": ("header", "stage", "flash"),
     # Kollegasparring with own cases: the group's case panel answers each of these.
     **dict.fromkeys(
