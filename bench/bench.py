@@ -57,7 +57,7 @@ SPY = [
     shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"),
     "record",
     "-r",
-    "100",
+    "200",
     "-f",
     "raw",
     "--threads",
