@@ -39,11 +39,18 @@ PRESENCE = {"window": presence.WINDOW}
 
 def present_ids(people: Iterable[Participant]) -> frozenset[int]:
     """The ids of the people present now (app/domain/presence.py)."""
+    return present_of((p.id, p.seen_at, p.left_at) for p in people)
+
+
+def present_of(
+    rows: Iterable[tuple[int | None, datetime | None, datetime | None]],
+) -> frozenset[int]:
+    """The same from (id, seen_at, left_at) rows."""
     now, window = utcnow(), PRESENCE["window"]
     return frozenset(
-        p.id
-        for p in people
-        if p.id is not None and presence.is_present(p.seen_at, p.left_at, now, window)
+        pid
+        for pid, seen_at, left_at in rows
+        if pid is not None and presence.is_present(seen_at, left_at, now, window)
     )
 
 

@@ -172,3 +172,45 @@ def test_timer_set_extend_and_stop_reach_every_screen(
         await projector.close()
 
     asyncio.run(run())
+
+
+def test_a_moved_phone_follows_its_new_groups_reasons_not_its_old(
+    server: LiveServer, facilitator: Facilitator
+) -> None:
+    """A group's new reason goes to that group's phones only (the feed seats pages by group):
+    a phone moved during the discussion gets its new group's texts and no longer its old one's."""
+
+    async def run() -> None:
+        code = facilitator.create_session("Flyttet", CASE, group_size=3)
+        phones = [Phone(server.url, f"F{i}") for i in range(6)]
+        for phone in phones:
+            await phone.join(code)
+        assert facilitator.act(code, "start") == ""
+        for phone in phones:
+            await phone.until(lambda p, ph=phone: ph.group() != "", what="grouped")
+        assert facilitator.act(code, "phase", action="discuss") == ""
+        for phone in phones:
+            await phone.until(lambda p, ph=phone: ph.phase() == "discuss", what="discuss")
+        ones = [p for p in phones if p.group() == "1"]
+        twos = [p for p in phones if p.group() == "2"]
+        mover = ones[0]
+
+        async def reason(phone: Phone, text: str) -> None:
+            message = {"action": "reason", "case": phone.case_id(), "reason": text}
+            assert "gemt" in await phone.reply(await phone.send(message))
+
+        await reason(ones[1], "Før flytningen")  # the groups as they were, seen by the feed
+        await mover.shows("group-posts", "Før flytningen")
+        assert facilitator.act(code, "move", participant=mover.number(), group=2) == ""
+        await mover.until(lambda p: mover.group() == "2", what="moved to group 2")
+        await reason(twos[0], "Ny gruppe: vi taler med juristen først")
+        await mover.shows("group-posts", "vi taler med juristen først")
+        await reason(ones[1], "Gammel gruppe: vi venter")
+        await ones[2].shows("group-posts", "vi venter")
+        await reason(twos[1], "Ny gruppe igen: og med direktøren")
+        await mover.shows("group-posts", "og med direktøren")
+        assert "vi venter" not in mover.page.text("group-posts")
+        for phone in phones:
+            await phone.aclose()
+
+    asyncio.run(run())
