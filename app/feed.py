@@ -74,6 +74,7 @@ class Feed:
         # and a page registered before it renders will receive that event.
         self.cached: Room | None = None
         self.changed: set[str] = set()  # events since, each of which changed only a part of it
+        self.posted: set[int | None] = set()  # the groups whose reasons changed since
         self.generation = 0  # counts the events that changed the whole room
         self.reading = asyncio.Lock()  # one read of the room at a time
         self.task: asyncio.Task[None] | None = None
@@ -110,20 +111,23 @@ class Feed:
             if room is not None and not self.changed:
                 return room
             changed, self.changed = self.changed, set()
+            posted, self.posted = self.posted, set()
             generation = self.generation
-            room = await asyncio.to_thread(self._load, room, changed)
+            room = await asyncio.to_thread(self._load, room, changed, posted)
             if generation == self.generation:  # else an event since wants the whole room again
                 self.cached = room
             return room
 
-    def _load(self, room: Room | None, changed: set[str]) -> Room:
+    def _load(self, room: Room | None, changed: set[str], posted: set[int | None]) -> Room:
         with Db(self.engine) as db:
             if room is None:
                 session = db.get(Session, self.session_id)
                 assert session is not None
                 return load_room(db, session)
             for kind, refresh in PARTIAL.items():
-                if kind in changed:
+                if kind == "post" and kind in changed:
+                    room = with_posts(db, room, posted)  # only the groups that posted
+                elif kind in changed:
                     room = refresh(db, room)
             return room
 
@@ -188,6 +192,8 @@ class Feed:
             return
         if kind in PARTIAL:
             self.changed.add(kind)
+            if kind == "post":
+                self.posted.add(event.get("group"))
         else:
             self.cached, self.generation = None, self.generation + 1
         moved = await _mover(self, event)

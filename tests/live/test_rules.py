@@ -182,7 +182,9 @@ def test_a_moved_phone_follows_its_new_groups_reasons_not_its_old(
 
     async def run() -> None:
         code = facilitator.create_session("Flyttet", CASE, group_size=3)
-        phones = [Phone(server.url, f"F{i}") for i in range(6)]
+        control = Control(server.url, code, facilitator)
+        await control.connect()
+        phones = [Phone(server.url, f"F{i}") for i in range(9)]  # three groups
         for phone in phones:
             await phone.join(code)
         assert facilitator.act(code, "start") == ""
@@ -205,12 +207,16 @@ def test_a_moved_phone_follows_its_new_groups_reasons_not_its_old(
         await mover.until(lambda p: mover.group() == "2", what="moved to group 2")
         await reason(twos[0], "Ny gruppe: vi taler med juristen først")
         await mover.shows("group-posts", "vi taler med juristen først")
-        await reason(ones[1], "Gammel gruppe: vi venter")
-        await ones[2].shows("group-posts", "vi venter")
+        await reason(ones[2], "Gammel gruppe: vi venter")
+        await ones[1].shows("group-posts", "vi venter")
         await reason(twos[1], "Ny gruppe igen: og med direktøren")
         await mover.shows("group-posts", "og med direktøren")
         assert "vi venter" not in mover.page.text("group-posts")
+        # The control page holds every group's texts: a group's new one re-reads that group's only.
+        texts = ("Før flytningen", "juristen først", "vi venter", "og med direktøren")
+        await control.until(lambda p: all(t in p.text("ctl-texts") for t in texts), what="all")
         for phone in phones:
             await phone.aclose()
+        await control.close()
 
     asyncio.run(run())
