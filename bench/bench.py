@@ -278,6 +278,24 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time these processes have used so far (ended ones count nothing)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all cores spent on anything but idling and waiting, since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mib(live: list[LiveServer], field_name: str = "VmRSS") -> float:
     total = 0
     for server in live:
@@ -346,6 +364,7 @@ class Step:
     seconds: float = 0.0
     rss_mib: float = 0.0
     load: float = 0.0
+    cpu: tuple[float, float, float] = (0.0, 0.0, 0.0)  # CPU s: servers, phones' clients, the rest
 
     @property
     def lost(self) -> int:
@@ -363,6 +382,7 @@ class Run:
         self.steps: list[Step] = []
         self.facts: dict[str, Any] = {}
         self.spies: list[subprocess.Popen[bytes]] = []
+        self.cpu_before = (0.0, 0.0, 0.0)
 
     async def gather(self, expect: str) -> list[Any]:
         loop = asyncio.get_running_loop()
@@ -382,7 +402,14 @@ class Run:
         step = Step(name)
         self.steps.append(step)
         self.spies = self.profile(name)
+        self.cpu_before = self.cpu()
         return step, time.time(), self.pushed()
+
+    def cpu(self) -> tuple[float, float, float]:
+        """CPU seconds so far: the servers, the phones' client processes, the whole machine."""
+        servers = [pid for s in self.live if s.proc for pid in process_tree(s.proc.pid)]
+        clients = [pid for proc in self.procs for pid in process_tree(proc.pid)]
+        return cpu_seconds(servers), cpu_seconds(clients), machine_busy_seconds()
 
     def profile(self, name: str) -> list[subprocess.Popen[bytes]]:
         """With --profile: py-spy on every server process for this step (raw collapsed stacks)."""
@@ -414,6 +441,8 @@ class Run:
         now = self.pushed()
         step.pushed, step.pushed_bytes = now[0] - before[0], now[1] - before[1]
         step.rss_mib = rss_mib(self.live)
+        servers, clients, busy = (a - b for a, b in zip(self.cpu(), self.cpu_before, strict=True))
+        step.cpu = (servers, clients, busy - servers - clients)
         step.load = os.getloadavg()[0]
         print(f"  {step.name}: {step.seconds:.1f} s, lost {step.lost}", file=sys.stderr, flush=True)
 
@@ -607,8 +636,9 @@ def report(bench: Run) -> tuple[str, int]:
         f"bursts over {args.burst_seconds:g} s",
         "",
         "| step | sent | answered | conflicts | ack p50 / p95 / max (ms) | to projector p95 (ms) "
-        "| every phone shows it (ms) | pushed (mean size) | RSS (MiB) | load |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| every phone shows it (ms) | pushed (mean size) | RSS (MiB) | load "
+        "| CPU s: servers / clients / rest |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     bad = 0
     for s in bench.steps:
@@ -617,7 +647,7 @@ def report(bench: Run) -> tuple[str, int]:
             f"| {s.name} | {s.sent or ''} | {s.answered if s.sent else ''} | {s.conflicts or ''} "
             f"| {acks if s.acks else ''} | {ms(percentile(s.to_projector, 95)) if s.to_projector else ''} "
             f"| {ms(s.all_phones_s)}{f' ({s.missing} never)' if s.missing else ''} | {s.pushed:,} ({s.pushed_bytes / 1024 / max(s.pushed, 1):.1f} KiB) "
-            f"| {s.rss_mib:.0f} | {s.load:.1f} |"
+            f"| {s.rss_mib:.0f} | {s.load:.1f} | {' / '.join(f'{c:.1f}' for c in s.cpu)} |"
         )
         bad += s.lost
     lines.append("")
