@@ -6,13 +6,13 @@ happened to be imported first; `configure` adds what is only known at start-up.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi.templating import Jinja2Templates
-from jinja2 import select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from app import export, i18n
@@ -42,7 +42,16 @@ def mmss(seconds: int | None) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+class _Environment(Environment):
+    """Templates read the environment's globals directly. Jinja lays a ChainMap over them per
+    template, and every render copies it into a dict key by key: 16 µs of a 23 µs flash, a fifth
+    of a thousand phones' phase change. No template has globals of its own here."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return super().make_globals(d) if d else self.globals
+
+
+templates = Jinja2Templates(env=_Environment(loader=FileSystemLoader(TEMPLATES_DIR)))
 templates.env.autoescape = select_autoescape(["html", "xml", "svg"])  # charts are .svg templates
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
