@@ -602,7 +602,8 @@ class Room:
 
     def own_groups(self, person: Participant) -> list[Group]:
         """The person's group as a list (the answers partial takes a list), or none."""
-        return [g for g in self.groups if g.id is not None and g.id == person.group_id]
+        group = self.group(person.group_id) if person.group_id is not None else None
+        return [group] if group is not None else []
 
     def answer_page(self, asked: int) -> list[Group]:
         """The groups on one page of the phones' list of every group's answer."""
