@@ -3,11 +3,13 @@
     .venv/bin/python bench/writer.py [--phones 1000] [--postgres] [--profile FILE] [--rounds 3]
 
 bench/run measures what a phone sees; this measures what one batch costs the writer's thread
-(app.writer.write: prepare, apply under savepoints, answer, commit), per job, for the steps whose
+(app.writer.write: prepare, apply, flush and commit, answer), per job, for the steps whose
 phones wait on it: votes with reasons, every phone saving its group's answer at once, a revote.
 Jobs are taken in batches of app.writer.BATCH as the writer takes a crowd arriving at once. Each
 step is played on a fresh room `--rounds` times; the figures are per round (ms per job, and the
-whole step). `--profile FILE` writes cProfile's statistics of the last round of each step.
+whole step) and, as medians, the parts in PhoneMessage.apply and .answer. `--profile FILE`
+writes cProfile's statistics of the last round of each step. `--postgres`: a fresh database on
+SPARRING_TEST_POSTGRES (default postgres@127.0.0.1:5432), dropped at the end.
 """
 
 from __future__ import annotations
@@ -221,6 +223,18 @@ def main() -> None:
         spy.dump_stats(out)
         print(f"- profile of {name}: {out}")
     engine.dispose()
+    if args.postgres:
+        _drop_postgres(url)
+
+
+def _drop_postgres(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    base, name = url.rsplit("/", 1)
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}"'))
+    admin.dispose()
 
 
 def _fresh_postgres() -> str:
