@@ -5,7 +5,8 @@
 bench/run measures what a phone sees; this measures what one batch costs the writer's thread
 (app.writer.write: prepare, apply, flush and commit, answer), per job, for the steps whose
 phones wait on it: votes with reasons, every phone saving its group's answer at once, a revote.
-Jobs are taken in batches of app.writer.BATCH as the writer takes a crowd arriving at once. Each
+Jobs are taken in batches of app.writer.BATCH as the writer takes a crowd arriving at once
+(`--batch 5`: as it takes a trickle, a few at a time). Each
 step is played on a fresh room `--rounds` times; the figures are per round (ms per job, and the
 whole step) and, as medians, the parts in PhoneMessage.apply and .answer. `--profile FILE`
 writes cProfile's statistics of the last round of each step. `--postgres`: a fresh database on
@@ -109,11 +110,11 @@ class Split:
             setattr(PhoneMessage, name, timed)
 
 
-def burst(engine: Engine, messages: list[PhoneMessage]) -> float:
-    """Every message as the writer takes a crowd: batches of BATCH; seconds for them all."""
+def burst(engine: Engine, messages: list[PhoneMessage], batch: int) -> float:
+    """Every message as the writer takes a crowd: `batch` at a time; seconds for them all."""
     started = time.perf_counter()
-    for first in range(0, len(messages), BATCH):
-        answers = write(engine, list(messages[first : first + BATCH]))
+    for first in range(0, len(messages), batch):
+        answers = write(engine, list(messages[first : first + batch]))
         lost = [value for ok, value in answers if not ok]
         if lost:
             raise SystemExit(f"refused: {lost[:3]}")
@@ -158,7 +159,7 @@ STEPS = ("vote with reasons", "group answer, all at once", "revote, no reason")
 
 
 def play(
-    engine: Engine, phones: int, profile: dict[str, cProfile.Profile] | None
+    engine: Engine, phones: int, batch: int, profile: dict[str, cProfile.Profile] | None
 ) -> list[tuple[float, float, float]]:
     """One fresh room through the case; per step: seconds in all, in apply, in answer."""
     code, who, case, pages = room(engine, phones)
@@ -170,7 +171,7 @@ def play(
         if spy:
             spy.enable()
         Split.apply = Split.answer = 0.0
-        seconds.append((burst(engine, messages), Split.apply, Split.answer))
+        seconds.append((burst(engine, messages, batch), Split.apply, Split.answer))
         if spy and profile is not None:
             spy.disable()
             profile[name] = spy
@@ -189,6 +190,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--phones", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--batch", type=int, default=BATCH, help="messages per batch (a trickle: a few)"
+    )
     parser.add_argument("--postgres", action="store_true", help="a fresh PostgreSQL database")
     parser.add_argument("--profile", default="", help="cProfile of each step's last round")
     args = parser.parse_args()
@@ -203,9 +207,10 @@ def main() -> None:
     profiles: dict[str, cProfile.Profile] = {}
     for n in range(args.rounds):
         last = n == args.rounds - 1
-        rounds.append(play(engine, args.phones, profiles if last and args.profile else None))
+        profile = profiles if last and args.profile else None
+        rounds.append(play(engine, args.phones, args.batch, profile))
     db_name = "PostgreSQL" if args.postgres else "SQLite"
-    print(f"\n{args.phones} phones, {db_name}, batches of {BATCH}, {args.rounds} rounds")
+    print(f"\n{args.phones} phones, {db_name}, batches of {args.batch}, {args.rounds} rounds")
     print("| step | ms per job, each round | of which apply / answer (median) | step (s) |")
     print("|---|---|---|---|")
     for i, name in enumerate(STEPS):
