@@ -602,8 +602,7 @@ class Room:
 
     def own_groups(self, person: Participant) -> list[Group]:
         """The person's group as a list (the answers partial takes a list), or none."""
-        group = self.group(person.group_id) if person.group_id is not None else None
-        return [group] if group is not None else []
+        return [group] if (group := self.group(person.group_id)) else []
 
     def answer_page(self, asked: int) -> list[Group]:
         """The groups on one page of the phones' list of every group's answer."""
@@ -862,7 +861,7 @@ def own_room(room: Room, person: Participant) -> Room:
     return replace(
         room,
         participants=[person],
-        groups=[group] if (group := room.group(gid)) else [],
+        groups=room.own_groups(person),
         votes={r: mine(v) for r, v in room.votes.items()},
         duties={r: mine(d) for r, d in room.duties.items()},
         difficulty=mine(room.difficulty),
