@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +16,67 @@ from tests.utils.server import FACILITATOR, LiveServer
 # Every server under test, in-process or its own process, refuses database use on its event loop
 # (app.db.guard_loop): a handler that reads or writes there fails the test that walks it.
 os.environ["SPARRING_LOOP_GUARD"] = "1"
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+SHOTS = ARTIFACTS / "screenshots"  # the browser tests' screens (git-ignored)
+
+# scripts/test runs the suite on two pytest-xdist workers (`-n 2 --dist loadfile`), module by module:
+# a module's own server starts once. The machine's CPU is the limit, so the long modules go first
+# (heaviest first, serial wall seconds on a 2-core machine in brackets) and the short ones fill in
+# behind them; the tests of SPREAD modules are scheduled one by one (their rooms and chunks are
+# independent), so no one module is the tail of the run. Every browser module comes before every
+# other: the browser package's Chromium and server are package-scoped (see tests/browser/conftest.py)
+# and start again each time a worker comes back to the package.
+LONG = (
+    "tests/browser/test_projector_fit.py",  # 170 (5 rooms)
+    "tests/browser/test_own_cases.py",  # 77
+    "tests/browser/test_room.py",  # 73
+    "tests/browser/",  # the rest of the browser tests, 180 in all
+    "tests/routers/test_schema_fuzz.py",  # 96 (4 chunks)
+    "tests/live/test_month.py",  # 58
+)
+SPREAD = frozenset({"tests/browser/test_projector_fit.py", "tests/routers/test_schema_fuzz.py"})
+
+
+def rank(nodeid: str) -> int:
+    """Where a test's module stands in LONG (a folder there stands for the modules in it)."""
+    module = nodeid.split("::", 1)[0]
+    return next((n for n, long in enumerate(LONG) if module.startswith(long)), len(LONG))
+
+
+def clear_artifacts() -> None:
+    """Only this run's screens and font sizes in artifacts/."""
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    for sizes in ARTIFACTS.glob("projector-fonts-*.json"):
+        sizes.unlink()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Under xdist the controller clears the artifacts once, before any worker writes some.
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        clear_artifacts()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On an xdist worker: the LONG modules first, heaviest first; the rest in their own order
+    (every worker collects alike, and the scheduler hands out modules in this order)."""
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: rank(item.nodeid))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadfile`, in collection order (the LONG modules first), SPREAD modules test by test."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LongFirst(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return nodeid if module in SPREAD else module
+
+    config.option.loadscopereorder = False  # keep the order above, not the biggest module first
+    return LongFirst(config, log)
 
 
 def serve(

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import serve
+from tests.conftest import SHOTS, clear_artifacts, serve
 from tests.utils.server import LiveServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 # Quiet flags: this machine has no network but loopback, and Chromium must not try to phone home.
 ARGS = [
     "--no-sandbox",
@@ -25,6 +24,9 @@ ARGS = [
 ]
 
 
+# Package-scoped, not session-scoped: playwright's sync API keeps an event loop running in the main
+# thread while it is open, and the live tests' asyncio.run() refuses to start under it. The scheduler
+# (tests/conftest.py) hands a worker the browser modules first, so it starts Chromium once or twice.
 @pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One server for all browser tests (each makes its own session): starting one costs seconds."""
@@ -46,7 +48,8 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture(scope="package")
-def shots() -> Path:
-    shutil.rmtree(SHOTS, ignore_errors=True)  # only this run's screens
+def shots(request: pytest.FixtureRequest) -> Path:
+    if not hasattr(request.config, "workerinput"):  # an xdist worker's were cleared at the start
+        clear_artifacts()  # only this run's screens
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS

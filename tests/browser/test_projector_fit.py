@@ -2,10 +2,14 @@
 in a room with people in it (twelve bot phones and one real 360x640 one): no scrollbar, nothing
 cut off, no text under 28 px (case text under 32 px); on the phone no word broken over two lines,
 no tap target under 44 px. The smallest font per phase and the phone's scroll position at each new
-phase go to artifacts/."""
+phase go to artifacts/.
+
+The cases run in a few rooms of their own (CHUNKS), each a test of its own: under pytest-xdist they
+run side by side, and together they are every seeded case in every phase, as one room was."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -30,6 +34,7 @@ pytestmark = pytest.mark.browser
 SEED = Path(__file__).resolve().parents[2] / "seed"
 LONGEST = "kl-04-udvikling-af-udkantsomraader"
 BOTS = 12
+CHUNKS = 4  # rooms the dilemma cases are split over (the longest case is in the first)
 # Where the 360x640 phone stands when a phase has come: how far scrolled, where the phase's name is.
 PHONE_SCROLL = """() => {
   const name = document.querySelector('#phone-stage .phase-name, #phone-stage h2');
@@ -65,9 +70,11 @@ def walk(
     fac: Facilitator,
     slugs: list[str],
     shots: Path,
+    name: str,
     fmt: Format = Format.DILEMMA,
 ) -> tuple[list[str], list[tuple[str, str, float, str]]]:
-    """Run the cases through every phase; returns the problems and (case, where, px, text)."""
+    """Run the cases through every phase; returns the problems and (case, where, px, text).
+    Screenshots of the longest case, and of the lobby and the end of the room that has it."""
     code = fac.create_session("Alle cases", slugs, group_size=4, fmt=fmt)
     control, projector = staff_pages(chromium, server.url, dict(fac.http.cookies), code)
     phone_context = chromium.new_context(
@@ -87,11 +94,11 @@ def walk(
         problems.extend(f"{slug} {where}: {p}" for p in found)
         problems.extend(f"{slug} {where} (phone 360px): {p}" for p in phone_problems(phone))
         sizes.append((slug, where, px, text))
-        if slug in (slugs[0], LONGEST, "lobby", "ended"):
-            name = f"{fmt[:5]}-{slug[:5]}-{where}.png"
-            projector.screenshot(path=str(shots / f"projector-fit-{name}"))
-            control.screenshot(path=str(shots / f"facilitator-fit-{name}"))
-            phone.screenshot(path=str(shots / f"phone-fit-{name}"))
+        if LONGEST in slugs and slug in (LONGEST, "lobby", "ended"):
+            shot = f"{fmt[:5]}-{slug[:5]}-{where}.png"
+            projector.screenshot(path=str(shots / f"projector-fit-{shot}"))
+            control.screenshot(path=str(shots / f"facilitator-fit-{shot}"))
+            phone.screenshot(path=str(shots / f"phone-fit-{shot}"))
 
     with bots(server, code):
         expect(projector.locator(".join-count")).to_contain_text(
@@ -129,7 +136,7 @@ def walk(
     lines = [
         f"{slug} {where}: scrollY {y}, phase name at {top} px" for slug, where, y, top in scroll
     ]
-    (shots.parent / f"phone-scroll-{fmt}.txt").write_text("\n".join(lines) + "\n", "utf-8")
+    (shots.parent / f"phone-scroll-{name}.txt").write_text("\n".join(lines) + "\n", "utf-8")
     return problems, sizes
 
 
@@ -150,23 +157,47 @@ def settle(projector: Page, phone: Page, phase: Phase, slug: str) -> None:
             expect(phone.locator("#group-answer-current")).to_contain_text("upopulært")
 
 
-def test_every_seeded_case_fits_the_projector(
-    server: LiveServer, browser: Any, facilitator: Facilitator, shots: Path
-) -> None:
+def rooms() -> dict[str, tuple[Format, list[str]]]:
+    """The rooms by name: the dilemma cases in CHUNKS rooms (the longest first, in the first), and
+    kollegasparring's own steps (clarify, reflect, advice) with the longest and two more."""
+    slugs = [case.slug for case in load_library(SEED).cases]
+    slugs.remove(LONGEST)
+    every = [LONGEST, *slugs]
+    size = -(-len(every) // CHUNKS)
+    found = {
+        f"dilemma-{n + 1}": (Format.DILEMMA, every[n * size : (n + 1) * size])
+        for n in range(CHUNKS)
+    }
+    found["kollegasparring"] = (KOLLEGA, [LONGEST, *slugs[:2]])
+    return found
+
+
+ROOMS = rooms()
+
+
+def test_the_rooms_hold_every_seeded_case_once() -> None:
     library = load_library(SEED)
     assert library.cases and not library.errors
-    slugs = [case.slug for case in library.cases]
-    slugs.remove(LONGEST)
-    problems, sizes = walk(server, browser, facilitator, [LONGEST, *slugs], shots)
-    # Kollegasparring runs the same cases through its own steps (clarify, reflect, advice).
-    more, sized = walk(server, browser, facilitator, [LONGEST, *slugs[:2]], shots, KOLLEGA)
-    problems += more
-    sizes += [(slug, f"kollegasparring {where}", px, text) for slug, where, px, text in sized]
+    dilemma = [slug for fmt, slugs in ROOMS.values() if fmt == Format.DILEMMA for slug in slugs]
+    assert sorted(dilemma) == sorted(case.slug for case in library.cases)
+
+
+@pytest.mark.parametrize("room", list(ROOMS))
+def test_every_seeded_case_fits_the_projector(
+    room: str, server: LiveServer, browser: Any, facilitator: Facilitator, shots: Path
+) -> None:
+    fmt, slugs = ROOMS[room]
+    problems, sizes = walk(server, browser, facilitator, slugs, shots, room, fmt)
+    if fmt == KOLLEGA:
+        sizes = [(slug, f"kollegasparring {where}", px, text) for slug, where, px, text in sizes]
+    # The smallest font per phase over every room that has run (each room leaves its own sizes).
+    (shots.parent / f"projector-fonts-{room}.json").write_text(json.dumps(sizes), "utf-8")
     smallest: dict[str, tuple[float, str, str]] = {}
-    for slug, where, px, text in sizes:
-        phase = where.rsplit("-", 1)[0]
-        if phase not in smallest or px < smallest[phase][0]:
-            smallest[phase] = (px, slug, text)
+    for part in sorted(shots.parent.glob("projector-fonts-*.json")):
+        for slug, where, px, text in json.loads(part.read_text("utf-8")):
+            phase = where.rsplit("-", 1)[0]
+            if phase not in smallest or px < smallest[phase][0]:
+                smallest[phase] = (px, slug, text)
     report = [f"{phase}: {px} px ({slug}: {text})" for phase, (px, slug, text) in smallest.items()]
     (shots.parent / "projector-fonts.txt").write_text("\n".join(report) + "\n", "utf-8")
     assert problems == [], "\n".join(problems)
