@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 from markupsafe import Markup
 
 from app import export, i18n
@@ -20,6 +20,7 @@ from app.assets import static_url
 from app.export import wording
 from app.export.charts import case_chart_svg
 from app.i18n import named
+from app.i18n.pretranslate import LANGUAGE, Pretranslate
 from app.models import utcnow
 
 if TYPE_CHECKING:
@@ -49,6 +50,26 @@ class _Environment(Environment):
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         return super().make_globals(d) if d else self.globals
+
+    def get_template(
+        self,
+        name: str | Template,
+        parent: str | None = None,
+        globals: MutableMapping[str, Any] | None = None,
+    ) -> Template:
+        """The template compiled for the page's language (app/i18n/pretranslate.py)."""
+        if getattr(self, LANGUAGE, None) is not None:  # a language's own: its includes too
+            return super().get_template(name, parent, globals)
+        return self.in_language(i18n.current.get()).get_template(name, parent, globals)
+
+    def in_language(self, language: str) -> Environment:
+        language = language if language in i18n.LANGUAGES else i18n.DEFAULT
+        overlays: dict[str, Environment] = self.__dict__.setdefault("_languages", {})
+        if language not in overlays:
+            overlay = self.overlay(cache_size=400)  # its own cache: compiled for its language
+            setattr(overlay, LANGUAGE, language)
+            overlays[language] = overlay
+        return overlays[language]
 
 
 templates = Jinja2Templates(env=_Environment(loader=FileSystemLoader(TEMPLATES_DIR)))
@@ -91,6 +112,7 @@ templates.env.globals.update(
     THRESHOLD=3,
 )
 templates.env.add_extension("jinja2.ext.i18n")  # {% trans %}: the callables above, newstyle
+templates.env.add_extension(Pretranslate)
 templates.env.newstyle_gettext = True  # type: ignore[attr-defined]
 templates.env.policies["ext.i18n.trimmed"] = True  # a trans block's line breaks are not words
 templates.env.filters["loc"] = i18n.localised

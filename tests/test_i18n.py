@@ -232,3 +232,35 @@ def test_words_numbers_and_dates_in_each_language() -> None:
             assert i18n.gettext(named.PHASES["vote"]) == ("Afstemning" if lang == "da" else "Vote")
         finally:
             i18n.current.reset(token)
+
+
+def test_templates_compiled_per_language_read_as_the_calls_did() -> None:
+    """Every plain _("...") in every template, compiled with its text already translated
+    (app/i18n/pretranslate.py), renders exactly what the call renders, in each language; calls
+    with placeholders and on an attribute stay calls."""
+    calls = sorted(
+        {
+            call
+            for path in TEMPLATES.rglob("*.html")
+            for call in re.findall(r'\b_\("(?:[^"\\]|\\.)*"\)', path.read_text())
+        }
+    )
+    assert len(calls) > 300  # the templates' words, not an empty comparison
+    source = "\n".join(
+        [
+            *(f"<p>{{{{ {call} }}}}</p>" for call in calls),
+            '{{ _("Gem") ~ " <b>" }}|{{ words._("Gem") }}|{{ _("%(n)s af 100%%", n="<3") }}|{{ _("Fuldt 100%%") }}',
+        ]
+    )
+    words = {"_": lambda text: f"attribute {text}"}
+    in_language = web.env.in_language  # type: ignore[attr-defined]
+    for lang in i18n.LANGUAGES:
+        token = i18n.current.set(lang)
+        try:
+            called = web.env.from_string(source).render(words=words)
+            compiled = in_language(lang).from_string(source).render(words=words)
+        finally:
+            i18n.current.reset(token)
+        assert compiled == called
+        assert ("Save &lt;b&gt;" if lang == "en" else "Gem &lt;b&gt;") in compiled
+        assert "attribute Gem|&lt;3 af 100%" in compiled
