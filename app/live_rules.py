@@ -44,6 +44,10 @@ def fragments_for(
     each lists its own group's (app/domain/visibility.py), so a hidden answer redraws that group's
     phones only (through its "answer" event), not the room's."""
     kind = event.get("type")
+    if kind == "phase" and audience is Audience.PARTICIPANT:
+        # A phone's header (title, group, who) is the same in every phase; a regrouping says
+        # so itself ("groups"). A thousand headers were an eighth of a phase change's renders.
+        return tuple(name for name in FULL[audience] if name != "header"), False
     if kind in ("phase", "resync"):
         return FULL[audience], False
     if kind == "timer":  # the control page's gate says whether the timer will open the result

@@ -53,3 +53,17 @@ def test_a_hidden_answer_in_a_large_room_redraws_only_its_own_groups_phones() ->
         True,
     )
     assert fragments_for(Audience.PARTICIPANT, answer, 5) == ((), False)
+
+
+def test_a_phase_change_redraws_a_phones_stage_and_a_regrouping_its_header() -> None:
+    # The header (title, group, who) does not change with the phase; "start" sends "groups" too,
+    # which gives every moved phone its new header (tests/live/test_full_session.py sees it).
+    phase = {"type": "phase"}
+    names, coalesced = fragments_for(Audience.PARTICIPANT, phase, 1)
+    assert "stage" in names and "header" not in names and not coalesced
+    assert fragments_for(Audience.PARTICIPANT, {"type": "groups"}, 1, moved=True)[0] == (
+        "header",
+        "stage",
+    )
+    assert "header" in fragments_for(Audience.PARTICIPANT, {"type": "resync"}, 1)[0]
+    assert "header" in fragments_for(Audience.PROJECTOR, phase, None)[0]
