@@ -40,11 +40,10 @@ def recall(db: Db, pairs: list[tuple[int, str]]) -> None:
     by the time the second is applied, the first has been stored, or refused and undone.
     """
     once = [pair for pair, n in Counter(pairs).items() if n == 1]
+    # By id alone (ids are random, so this is one look-up each): asked by participant and id
+    # too, SQLite tried every participant with every id, 500 x 500 for a crowd's batch (170 ms).
     rows = db.exec(
-        select(ProcessedMessage).where(
-            col(ProcessedMessage.participant_id).in_({p for p, _ in once}),
-            col(ProcessedMessage.message_id).in_({m for _, m in once}),
-        )
+        select(ProcessedMessage).where(col(ProcessedMessage.message_id).in_({m for _, m in once}))
     )
     found = {(row.participant_id, row.message_id): row for row in rows}
     db.info[RECALLED] = {pair: found.get(pair) for pair in once}

@@ -215,7 +215,7 @@ class ProcessedMessage(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("participant_id", "message_id"),)
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participant.id", index=True)
-    message_id: str = Field(max_length=64)
+    message_id: str = Field(max_length=64, index=True)  # a batch looks its ids up at once
     digest: str = Field(max_length=64)  # sha256 of the message without its id
     created_at: datetime = Field(default_factory=utcnow)
 
