@@ -32,7 +32,8 @@ TALK_ONLY = ("posts", "answer", "answer_form")  # a phone's fragments that exist
 GROUP_SCOPED = ("post", "answer", "join")  # events that change one group's phones at most
 # A phone's fragments that are the same on every phone of its group (no "you" in them, no draft):
 # a push of a group's new answer renders them once per group and language, not once per phone.
-GROUP_SHARED = frozenset(("answer", "answer_form"))
+# Every fragment an "answer" event sends a phone must be here, or each phone renders its own.
+GROUP_SHARED = frozenset(("answer", "answer_form", "own_answer"))
 STAFF = "staff"  # Feed.seated: the pages that are not phones (projector, control page)
 ALARM_LATE = 0.05  # seconds after a deadline: the views rendered then see the time as up
 # Events that change one part of the room: that part is re-read, not the whole room (in this order).

@@ -4,6 +4,7 @@ room only its own group's)."""
 
 from __future__ import annotations
 
+from app.feed import GROUP_SHARED
 from app.live_rules import Audience, fragments_for
 
 
@@ -67,3 +68,10 @@ def test_a_phase_change_redraws_a_phones_stage_and_a_regrouping_its_header() -> 
     )
     assert "header" in fragments_for(Audience.PARTICIPANT, {"type": "resync"}, 1)[0]
     assert "header" in fragments_for(Audience.PROJECTOR, phase, None)[0]
+
+
+def test_a_groups_new_answer_is_rendered_once_for_the_whole_group() -> None:
+    # The feed renders a push once per group only when all its fragments are the group's alike
+    # (app.feed.GROUP_SHARED); one fragment of the phone's own made 1,000 renders of 250.
+    names, coalesced = fragments_for(Audience.PARTICIPANT, {"type": "answer", "group": 4}, 4)
+    assert names and coalesced and GROUP_SHARED.issuperset(names)
