@@ -60,10 +60,10 @@ class _Environment(Environment):
         """The template compiled for the page's language (app/i18n/pretranslate.py)."""
         if getattr(self, LANGUAGE, None) is not None:  # a language's own: its includes too
             return super().get_template(name, parent, globals)
-        return self.in_language(i18n.current.get()).get_template(name, parent, globals)
+        return self.in_language(i18n.reading()).get_template(name, parent, globals)
 
     def in_language(self, language: str) -> Environment:
-        language = language if language in i18n.LANGUAGES else i18n.DEFAULT
+        """This environment for one known language (i18n.LANGUAGES), made when first asked."""
         overlays: dict[str, Environment] = self.__dict__.setdefault("_languages", {})
         if language not in overlays:
             overlay = self.overlay(cache_size=400)  # its own cache: compiled for its language

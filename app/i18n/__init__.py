@@ -62,9 +62,14 @@ current: ContextVar[str] = ContextVar("language", default=DEFAULT)
 """The language of the page being rendered: set per request and per websocket by Language below."""
 
 
-def _now() -> _gettext.NullTranslations:
+def reading() -> str:
+    """The language being rendered, a known one (an unknown falls back to Danish)."""
     lang = current.get()
-    return translations(lang if lang in LANGUAGES else DEFAULT)
+    return lang if lang in LANGUAGES else DEFAULT
+
+
+def _now() -> _gettext.NullTranslations:
+    return translations(reading())
 
 
 def gettext(message: str, /, **params: Any) -> str:

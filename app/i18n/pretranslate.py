@@ -60,12 +60,10 @@ def _literal(window: list[Token], language: str) -> Token | None:
         and rparen.type == TOKEN_RPAREN
     ):
         return None
+    # "%%" reads "%", as the call's formatting made it; a placeholder without a value is left to
+    # the call, to fail as it did.
     try:
-        translated = i18n.translations(language).gettext(text.value) % {}  # "%%" reads "%"
-    except (
-        KeyError,
-        ValueError,
-        TypeError,
-    ):  # a placeholder without a value: left to fail as before
+        translated = i18n.translations(language).gettext(text.value) % {}
+    except (KeyError, ValueError, TypeError):
         return None
     return Token(name.lineno, TOKEN_STRING, translated)
