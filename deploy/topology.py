@@ -32,17 +32,13 @@ from typing import Any
 import httpx
 import yaml
 
+from deploy.ports import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "compose.yaml"
 CADDYFILE = ROOT / "deploy" / "Caddyfile"
 PG_BIN = Path("/usr/lib/postgresql")
 LOOPBACK = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((LOOPBACK, 0))
-        return int(s.getsockname()[1])
 
 
 def compose() -> dict[str, Any]:

@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from deploy.ports import free_port
 from tests.utils.postgres import fresh_database, postgres_missing
 from tests.utils.redis import REDIS_URL, redis_missing
-from tests.utils.server import free_port
 
 
 def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[str]:

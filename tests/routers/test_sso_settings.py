@@ -9,8 +9,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from app.config import Settings
+from deploy.ports import free_port
 from tests.routers.conftest import PASSWORD, app_client
-from tests.utils.server import free_port
 
 
 def test_without_settings_there_is_no_organisation_login(client: TestClient) -> None:

@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.utils.server import LiveServer, free_port
+from deploy.ports import free_port
+from tests.utils.server import LiveServer
 
 HERE = Path(__file__).resolve().parents[1] / "oidc"
 CLIENT_ID, CLIENT_SECRET = "sparring", "klient-hemmelighed-til-test"
