@@ -45,7 +45,7 @@ from app.routers import (
     signin,
 )
 from app.routers import sso as sso_routes
-from app.security import add_security, csrf_protect
+from app.security import SecurityHeaders, csrf_protect
 from app.web import templates
 from app.writer import Writer
 
@@ -143,7 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     _add_error_pages(app)
     assets.add_assets(app)
-    add_security(app, settings)
+    app.add_middleware(SecurityHeaders, settings=settings, docs_url=app.docs_url)
     if settings.trusted_proxies:
         # Outermost: every limit and log sees the phone's address, not the proxy's. Only these
         # addresses may say who the client is; anyone else's X-Forwarded-For is ignored.
