@@ -15,6 +15,8 @@ from websockets.exceptions import ConnectionClosed
 
 from app.security import CSRF_COOKIE
 
+STAGE = 'id="phone-stage"'  # the fragment the page swaps when the phase or the case changes
+
 REASONS = [
     "Loven går forud; vi må sige det tydeligt til ledelsen.",
     "Jeg ville tage en uformel snak først og så skrive det ned.",
@@ -58,7 +60,10 @@ class Bot:
                     )  # the server restarted or the network blinked: rejoin the room
 
     async def follow(self, client: httpx.AsyncClient, ws: Any, stop: asyncio.Event) -> None:
-        async for _ in ws:
+        async for message in ws:
+            # A phase or a case comes with a new stage: only then can there be something to do.
+            if STAGE not in str(message):
+                continue
             state = (await client.get("/api/me")).json()
             if state.get("status") == "ended":
                 stop.set()

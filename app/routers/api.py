@@ -30,7 +30,7 @@ def me(request: Request, db: DbDep) -> dict[str, Any] | JSONResponse:
         )
     session = db.get(Session, person.session_id)
     assert session is not None
-    room = load_room(db, session)
+    room = load_room(db, session, [person])  # its own rows only: the same cost in any room
     case = room.current
     answer = room.answers.get(person.group_id) if person.group_id else None
     return {

@@ -32,6 +32,7 @@ from tests.utils.server import LiveServer
 
 pytestmark = pytest.mark.browser
 SEED = Path(__file__).resolve().parents[2] / "seed"
+LIBRARY = load_library(SEED)  # parsing the seed files takes a while: once per worker
 LONGEST = "kl-04-udvikling-af-udkantsomraader"
 BOTS = 12
 CHUNKS = 4  # rooms the dilemma cases are split over (the longest case is in the first)
@@ -107,7 +108,7 @@ def walk(
         look("lobby", "lobby")
         assert fac.act(code, "start") == ""
         for number, slug in enumerate(slugs):
-            case = next(c for c in load_library(SEED).cases if c.slug == slug)
+            case = next(c for c in LIBRARY.cases if c.slug == slug)
             if number:
                 assert fac.act(code, "next-case") == ""
             for phase in sequence(fmt, bool(case.options)):
@@ -160,7 +161,7 @@ def settle(projector: Page, phone: Page, phase: Phase, slug: str) -> None:
 def rooms() -> dict[str, tuple[Format, list[str]]]:
     """The rooms by name: the dilemma cases in CHUNKS rooms (the longest first, in the first), and
     kollegasparring's own steps (clarify, reflect, advice) with the longest and two more."""
-    slugs = [case.slug for case in load_library(SEED).cases]
+    slugs = [case.slug for case in LIBRARY.cases]
     slugs.remove(LONGEST)
     every = [LONGEST, *slugs]
     size = -(-len(every) // CHUNKS)
@@ -176,10 +177,9 @@ ROOMS = rooms()
 
 
 def test_the_rooms_hold_every_seeded_case_once() -> None:
-    library = load_library(SEED)
-    assert library.cases and not library.errors
+    assert LIBRARY.cases and not LIBRARY.errors
     dilemma = [slug for fmt, slugs in ROOMS.values() if fmt == Format.DILEMMA for slug in slugs]
-    assert sorted(dilemma) == sorted(case.slug for case in library.cases)
+    assert sorted(dilemma) == sorted(case.slug for case in LIBRARY.cases)
 
 
 @pytest.mark.parametrize("room", list(ROOMS))
