@@ -772,9 +772,25 @@ def _add_posts(room: Room, db: Db, *where: ColumnElement[bool]) -> None:
         room.posts[post.participant_id] = post.text
 
 
+# Worked out from the room's people and groups alone (Room's cached properties): the same in a room
+# whose votes, reasons or answers were re-read, where working them out again over 3,000 phones at
+# every event cost milliseconds.
+_PEOPLE_AND_GROUPS = ("people", "_members", "_numbers", "_groups")
+
+
+def with_rows(room: Room, **rows: Any) -> Room:
+    """The room with other rows of the current case (votes, reasons, answers), same people and groups."""
+    assert not rows.keys() & {"participants", "groups"}, "with_newcomers re-reads those"
+    fresh = replace(room, **rows)
+    for name in _PEOPLE_AND_GROUPS:
+        if name in room.__dict__:
+            fresh.__dict__[name] = room.__dict__[name]
+    return fresh
+
+
 def with_votes(db: Db, room: Room) -> Room:
     """The room with the current case's votes re-read (all that a vote event changes)."""
-    fresh = replace(room, votes={}, duties={}, difficulty={})
+    fresh = with_rows(room, votes={}, duties={}, difficulty={})
     case = room.current
     if case is not None:
         _add_votes(fresh, db, col(Vote.session_case_id) == case.id)
@@ -791,15 +807,17 @@ def with_posts(db: Db, room: Room, groups: Collection[int | None] | None = None)
     case = room.current
     members = {p.id for g in groups or () for p in room.members(g) if p.id is not None}
     if case is None or groups is None or None in groups or 2 * len(members) > len(room.people):
-        fresh = replace(room, posts={}, post_rows={})
+        fresh = with_rows(room, posts={}, post_rows={})
         if case is not None:
             _add_posts(fresh, db, col(Post.session_case_id) == case.id)
         return fresh
-    fresh = replace(
-        room,
-        posts={p: text for p, text in room.posts.items() if p not in members},
-        post_rows={p: row for p, row in room.post_rows.items() if p not in members},
-    )
+    # Copied whole and the members' rows taken out: a dict copy is one C call, a comprehension
+    # over 3,000 reasons at every event was not.
+    posts, post_rows = dict(room.posts), dict(room.post_rows)
+    for member in members:
+        posts.pop(member, None)
+        post_rows.pop(member, None)
+    fresh = with_rows(room, posts=posts, post_rows=post_rows)
     of_members = col(Post.participant_id).in_(members)
     _add_posts(fresh, db, col(Post.session_case_id) == case.id, of_members)
     return fresh
@@ -811,7 +829,7 @@ def with_answers(db: Db, room: Room) -> Room:
     if case is None:
         return room
     rows = db.exec(select(GroupAnswer).where(GroupAnswer.session_case_id == case.id))
-    return replace(room, answers={a.group_id: a for a in rows})
+    return with_rows(room, answers={a.group_id: a for a in rows})
 
 
 def with_newcomers(db: Db, room: Room) -> Room:
