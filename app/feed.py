@@ -43,6 +43,11 @@ PARTIAL: dict[str, Callable[[Db, Room], Room]] = {
     "post": with_posts,
     "answer": with_answers,
 }
+# Events that name their group, and the re-read of just the groups named.
+BY_GROUP: dict[str, Callable[[Db, Room, set[int | None]], Room]] = {
+    "post": with_posts,
+    "answer": with_answers,
+}
 
 
 class Page(Protocol):
@@ -75,7 +80,8 @@ class Feed:
         # and a page registered before it renders will receive that event.
         self.cached: Room | None = None
         self.changed: set[str] = set()  # events since, each of which changed only a part of it
-        self.posted: set[int | None] = set()  # the groups whose reasons changed since
+        # The groups whose reasons ("post") or answer ("answer") changed since: only theirs are read.
+        self.touched: dict[str, set[int | None]] = {kind: set() for kind in BY_GROUP}
         self.generation = 0  # counts the events that changed the whole room
         self.reading = asyncio.Lock()  # one read of the room at a time
         self.task: asyncio.Task[None] | None = None
@@ -112,22 +118,24 @@ class Feed:
             if room is not None and not self.changed:
                 return room
             changed, self.changed = self.changed, set()
-            posted, self.posted = self.posted, set()
+            touched, self.touched = self.touched, {kind: set() for kind in BY_GROUP}
             generation = self.generation
-            room = await asyncio.to_thread(self._load, room, changed, posted)
+            room = await asyncio.to_thread(self._load, room, changed, touched)
             if generation == self.generation:  # else an event since wants the whole room again
                 self.cached = room
             return room
 
-    def _load(self, room: Room | None, changed: set[str], posted: set[int | None]) -> Room:
+    def _load(
+        self, room: Room | None, changed: set[str], touched: dict[str, set[int | None]]
+    ) -> Room:
         with Db(self.engine) as db:
             if room is None:
                 session = db.get(Session, self.session_id)
                 assert session is not None
                 return load_room(db, session)
             for kind, refresh in PARTIAL.items():
-                if kind == "post" and kind in changed:
-                    room = with_posts(db, room, posted)  # only the groups that posted
+                if kind in BY_GROUP and kind in changed:
+                    room = BY_GROUP[kind](db, room, touched[kind])  # only the groups touched
                 elif kind in changed:
                     room = refresh(db, room)
             return room
@@ -193,8 +201,8 @@ class Feed:
             return
         if kind in PARTIAL:
             self.changed.add(kind)
-            if kind == "post":
-                self.posted.add(event.get("group"))
+            if kind in BY_GROUP:
+                self.touched[kind].add(event.get("group"))
         else:
             self.cached, self.generation = None, self.generation + 1
         moved = await _mover(self, event)
