@@ -1,8 +1,9 @@
-"""The benchmark itself, small, so it cannot rot: 60 phones play a whole case (join, vote with
+"""The benchmarks themselves, small, so they cannot rot: 60 phones play a whole case (join, vote with
 reasons, discuss, every phone saving the group answer at once, reveal, revote, end) on two workers
 with PostgreSQL and Redis. bench.py exits non-zero on any message unanswered or refused, any phone
-that never shows a phase, or stored counts that differ from what the phones were told. Its timings
-are not asserted; bench/RESULTS.md holds the figures from full runs."""
+that never shows a phase, or stored counts that differ from what the phones were told. And
+feed_events.py on 40 phones. Timings are not asserted; bench/RESULTS.md holds the figures from
+full runs."""
 
 from __future__ import annotations
 
@@ -39,3 +40,11 @@ def test_the_bench_plays_a_whole_case_on_two_workers() -> None:
         sent, answered = (cell.strip() for cell in rows[step])
         assert sent == answered == "60", (step, done.stdout)
     assert "unanswered, refused, missing or wrongly stored: 0" in done.stdout
+
+
+def test_the_feed_bench_times_each_kind_of_event() -> None:
+    command = [sys.executable, "bench/feed_events.py", "--phones", "40", "--events", "3"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    rows = [line.split("|")[1].strip() for line in done.stdout.splitlines() if "| " in line]
+    assert rows[-3:] == ["reason (one group)", "group answer (one group)", "vote"], done.stdout
