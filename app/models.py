@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
@@ -19,6 +20,12 @@ SQLModel.metadata.naming_convention = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# pydantic asks a default factory's signature (does it take the validated data?) at every model
+# construction, through inspect.signature: ~15 µs per row, and a vote makes three. Declared, the
+# signature is read at once.
+utcnow.__signature__ = inspect.Signature()  # type: ignore[attr-defined]
 
 
 class User(SQLModel, table=True):
