@@ -13,9 +13,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from authlib.integrations.starlette_client import OAuth
 from sqlmodel import Session as Db
 from sqlmodel import select
 
@@ -24,6 +23,9 @@ from app.config import Settings
 from app.domain import RuleError
 from app.models import User
 
+if TYPE_CHECKING:
+    from authlib.integrations.starlette_client import OAuth
+
 CLIENT = "organisation"
 ROLE_ORDER = ("admin", "facilitator", "reviewer")  # a person in several groups gets the first
 
@@ -31,6 +33,10 @@ ROLE_ORDER = ("admin", "facilitator", "reviewer")  # a person in several groups 
 def make_oauth(settings: Settings) -> OAuth | None:
     if not settings.oidc_enabled:
         return None
+    # Imported here: Authlib adds a fifth to every process's start, and most installations
+    # never set up the organisation's login.
+    from authlib.integrations.starlette_client import OAuth
+
     oauth = OAuth()
     issuer = settings.oidc_issuer.rstrip("/")
     oauth.register(

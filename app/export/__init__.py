@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Response
 
 from app.export.markdown import to_markdown
-from app.export.pdf import to_pdf
 from app.export.summary import Summary, to_json
 from app.export.table import to_csv
 
@@ -18,6 +17,13 @@ class Download:
     render: Callable[[Summary], str | bytes]
     media_type: str
     label: str
+
+
+def to_pdf(summary: Summary) -> bytes:
+    # fpdf and its fonts are imported at the first PDF, not at every process's start (~0.2 s).
+    from app.export.pdf import to_pdf as render
+
+    return render(summary)
 
 
 FORMATS = {

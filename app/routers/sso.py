@@ -8,8 +8,8 @@ publishes an end_session_endpoint (the Sparring login has ended before)."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -20,6 +20,9 @@ from app.deps import WriterDep, public_base
 from app.domain import RuleError
 from app.routers import signin
 from app.web import templates
+
+if TYPE_CHECKING:  # Authlib itself is imported only where the login is set up (app.sso)
+    from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/sso", tags=["sso"])
