@@ -44,9 +44,10 @@ def fragments_for(
     each lists its own group's (app/domain/visibility.py), so a hidden answer redraws that group's
     phones only (through its "answer" event), not the room's."""
     kind = event.get("type")
-    if kind == "phase" and audience is Audience.PARTICIPANT:
+    if kind == "phase" and audience is Audience.PARTICIPANT and not event.get("regrouped"):
         # A phone's header (title, group, who) is the same in every phase; a regrouping says
-        # so itself ("groups"). A thousand headers were an eighth of a phase change's renders.
+        # so itself (the start's phase, or "groups"). A thousand headers were an eighth of a
+        # phase change's renders.
         return tuple(name for name in FULL[audience] if name != "header"), False
     if kind in ("phase", "resync"):
         return FULL[audience], False

@@ -217,7 +217,9 @@ def start_session(db: Db, session: Session, rng: random.Random | None = None) ->
     _regroup(db, session, Mode.RANDOM, rng or random.Random())
     place_cases(db, session)
     db.flush()
-    return [event(session, "phase"), event(session, "groups")]
+    # One event for both: every page redraws whole, the phones with their new group's header.
+    # As a phase and a regrouping it drew every phone's stage twice.
+    return [event(session, "phase", regrouped=True)]
 
 
 def change_phase(db: Db, session: Session, action: str, force: bool = False) -> list[Event]:

@@ -57,11 +57,14 @@ def test_a_hidden_answer_in_a_large_room_redraws_only_its_own_groups_phones() ->
 
 
 def test_a_phase_change_redraws_a_phones_stage_and_a_regrouping_its_header() -> None:
-    # The header (title, group, who) does not change with the phase; "start" sends "groups" too,
-    # which gives every moved phone its new header (tests/live/test_full_session.py sees it).
+    # The header (title, group, who) does not change with the phase; the start's phase says the
+    # room was regrouped, which gives every phone its whole view, new header and all
+    # (tests/live/test_full_session.py sees the group badge arrive).
     phase = {"type": "phase"}
     names, coalesced = fragments_for(Audience.PARTICIPANT, phase, 1)
     assert "stage" in names and "header" not in names and not coalesced
+    start = fragments_for(Audience.PARTICIPANT, {"type": "phase", "regrouped": True}, 1)
+    assert set(start[0]) == {"header", "stage", "flash", "dilemma"}
     assert fragments_for(Audience.PARTICIPANT, {"type": "groups"}, 1, moved=True)[0] == (
         "header",
         "stage",
