@@ -36,18 +36,14 @@ GROUP_SCOPED = ("post", "answer", "join")  # events that change one group's phon
 GROUP_SHARED = frozenset(("answer", "answer_form", "own_answer"))
 STAFF = "staff"  # Feed.seated: the pages that are not phones (projector, control page)
 ALARM_LATE = 0.05  # seconds after a deadline: the views rendered then see the time as up
-# Events that change one part of the room: that part is re-read, not the whole room (in this order).
-PARTIAL: dict[str, Callable[[Db, Room], Room]] = {
-    "join": with_newcomers,
-    "vote": with_votes,
-    "post": with_posts,
-    "answer": with_answers,
-}
-# Events that name their group, and the re-read of just the groups named.
+# Events that change only a part of the room, and how each part is re-read: the whole case's
+# newcomers or votes, or only the groups the events named (their reasons, their answer).
+WHOLE_CASE: dict[str, Callable[[Db, Room], Room]] = {"join": with_newcomers, "vote": with_votes}
 BY_GROUP: dict[str, Callable[[Db, Room, set[int | None]], Room]] = {
     "post": with_posts,
     "answer": with_answers,
 }
+PARTIAL = WHOLE_CASE.keys() | BY_GROUP.keys()
 
 
 class Page(Protocol):
@@ -133,11 +129,12 @@ class Feed:
                 session = db.get(Session, self.session_id)
                 assert session is not None
                 return load_room(db, session)
-            for kind, refresh in PARTIAL.items():
-                if kind in BY_GROUP and kind in changed:
-                    room = BY_GROUP[kind](db, room, touched[kind])  # only the groups touched
-                elif kind in changed:
-                    room = refresh(db, room)
+            for kind, whole in WHOLE_CASE.items():  # newcomers first: their rows come next
+                if kind in changed:
+                    room = whole(db, room)
+            for kind, by_group in BY_GROUP.items():
+                if kind in changed:
+                    room = by_group(db, room, touched[kind])
             return room
 
     def render(self, page: Page, names: tuple[str, ...], room: Room) -> str:
