@@ -270,12 +270,16 @@
     });
   });
   // A sticky fragment (the own-dilemma form) is replaced by a push only when the push is final.
+  // So is a form showing a refused save beside the newer one: the person's text there is held by
+  // nothing else (its draft was dropped when the form came), and a group saving at once sends the
+  // winner's answer right after the refusal; the group's answer beside the form shows what is new.
   document.addEventListener("htmx:oobBeforeSwap", function (e) {
     var target = e.detail.target;
     if (!target.matches || !target.matches("form[data-keep-edits], [data-sticky]")) return;
     var incoming = e.detail.fragment.firstElementChild;
     if (incoming && incoming.hasAttribute("data-ack")) return;
-    if (target.hasAttribute("data-sticky") || dirty(target)) e.detail.shouldSwap = false;
+    var merging = target.querySelector(".conflict") !== null;
+    if (target.hasAttribute("data-sticky") || merging || dirty(target)) e.detail.shouldSwap = false;
   });
 })();
 

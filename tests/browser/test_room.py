@@ -218,13 +218,22 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     gap = below["y"] - above["y"] - above["height"]
     assert 0 <= gap < 120, f"{gap} px between the saved answer and the person's own text"
     room.screens.look(editor, "phone", "answer-conflict")
-    expect(editor.get_by_role("button", name="Gem min tekst i stedet")).to_be_visible()
+    # The writer saves again while the editor reads it (as a group saving at once gets the winner's
+    # answer right after the refusal): the group's answer moves on, the editor's text stays.
+    writer.get_by_label("Gruppens begrundelse").fill("Version tre fra skriveren.")
+    writer.get_by_role("button", name="Gem gruppens svar").tap()
+    expect(editor.locator("#group-answer-current")).to_contain_text("Version tre fra skriveren.")
+    expect(own).to_have_value("Mit eget udkast")
+    expect(saved).to_contain_text("version 2")
+    editor.get_by_role("button", name="Gem min tekst i stedet").tap()
+    expect(saved).to_contain_text("version 3")
+    expect(own).to_have_value("Mit eget udkast")
     editor.get_by_role("button", name="Brug den gemte").tap()
-    expect(own).to_have_value("Version to fra skriveren.")
+    expect(own).to_have_value("Version tre fra skriveren.")
     expect(saved).to_have_count(0)
-    own.fill("Version to fra skriveren. Vi går til næste ledelsesniveau, åbent.")
+    own.fill("Version tre fra skriveren. Vi går til næste ledelsesniveau, åbent.")
     editor.get_by_role("button", name="Gem gruppens svar").tap()
-    expect(writer.locator("#group-answer-current")).to_contain_text("version 3")
+    expect(writer.locator("#group-answer-current")).to_contain_text("version 4")
     expect(projector.locator("#progress")).to_contain_text("1 af 2 grupper har svaret")
 
     # Group 2 is mid-sentence when the server restarts: the draft and its choice survive.
