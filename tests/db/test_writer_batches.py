@@ -5,6 +5,8 @@ so each refusal still undoes only its own job and the others are stored once."""
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,9 +33,11 @@ class AddAccount:
         self.name, self.refuse = name, refuse
         self.events: list[Event] = []
         self.applied = 0
+        self.session: weakref.ref[Db] | None = None
 
     def apply(self, db: Db) -> None:
         self.applied += 1
+        self.session = weakref.ref(db)
         if self.refuse == "first":
             raise ValueError(f"{self.name} refused first")
         db.add(User(username=self.name, password_hash=""))
@@ -91,3 +95,20 @@ def test_a_failing_flush_fails_only_the_job_that_caused_it(engine: Engine) -> No
     assert (stored, third) == ("f-a: stored", "f-c: stored")
     assert clash.startswith("f-taken: ") and ("unique" in clash.lower() or "duplicate" in clash)
     assert accounts(engine, "f-") == ["f-a", "f-c", "f-taken"]
+
+
+@pytest.mark.parametrize("refuse", ["first", "late"])
+def test_a_batch_with_answered_refusals_is_freed_when_it_is_done(
+    engine: Engine, refuse: str
+) -> None:
+    """A crowd's group answer refuses most of its saves: a refusal kept with its traceback held
+    the batch's session and every row it read until the garbage collector came round."""
+    jobs = [AddAccount(f"g{refuse}-a"), AddAccount(f"g{refuse}-b", refuse=refuse)]
+    gc.collect()
+    gc.disable()  # only reference counting frees what the batch made
+    try:
+        answers = results(write(engine, jobs))
+        assert answers[1] == f"g{refuse}-b: g{refuse}-b refused {refuse}"
+        assert jobs[1].session is not None and jobs[1].session() is None
+    finally:
+        gc.enable()
