@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from app import i18n
+from app.domain.phases import Status
 from app.models import Participant
 from app.qr import qr_svg
 from app.room import Room
-from app.web import render
+from app.web import render, seconds_left
 
 PARTICIPANT = {
     "header": "participant/partials/phone_header.html",
@@ -51,7 +53,34 @@ def fragments(table: dict[str, str], names: Iterable[str], **context: Any) -> st
 
 
 def participant(room: Room, person: Participant, names: Iterable[str], **extra: Any) -> str:
-    return fragments(PARTICIPANT, names, room=room, person=person, **extra)
+    if extra:  # a reply's own facts (a notice, a draft): this phone's alone
+        return fragments(PARTICIPANT, names, room=room, person=person, **extra)
+    return "\n".join(_phone_part(room, person, name) for name in names)
+
+
+def _phone_part(room: Room, person: Participant, name: str) -> str:
+    """One fragment of a phone's view; one that reads nothing of its person is rendered once per
+    room and language (a phase change renders every phone's view: at the start a thousand stages
+    showing the same case, over half of each phone's render)."""
+    if not _same_on_every_phone(room, person, name):
+        return render(PARTICIPANT[name], room=room, person=person)
+    # The stage's timer counts down from the seconds left when it was rendered.
+    key = ("phone", name, i18n.current.get(), seconds_left(room.deadline))
+    html = room.rendered.get(key)
+    if html is None:
+        html = room.rendered[key] = render(PARTICIPANT[name], room=room, person=person)
+    return html
+
+
+def _same_on_every_phone(room: Room, person: Participant, name: str) -> bool:
+    """The flash (without a reply's facts), the own-dilemma form, and the stage while the case is
+    presented or the session has ended (phone_stage.html: nothing of its person but whether they
+    were removed; own cases show each person's part from the start)."""
+    if name in ("flash", "dilemma"):
+        return True
+    if name != "stage" or person.left_at is not None:
+        return False
+    return room.status is Status.ENDED or (room.presenting and not room.own_cases)
 
 
 def join_links(base_url: str, code: str) -> dict[str, str]:
