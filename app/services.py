@@ -415,10 +415,12 @@ def _regroup(db: Db, session: Session, mode: Mode, rng: random.Random) -> None:
     for old in db.exec(select(Group).where(Group.session_id == session.id, col(Group.active))):
         old.active = False
         db.add(old)
-    for number, members in enumerate(new_groups, start=1):
-        group = Group(session_id=_id(session), number=number)
-        db.add(group)
-        db.flush()
+    # All groups in one INSERT, then every member's move in one batch of UPDATEs: a flush per group
+    # was two round trips each, 750 at the start of a room of 3,000 on PostgreSQL.
+    groups = [Group(session_id=_id(session), number=n) for n in range(1, len(new_groups) + 1)]
+    db.add_all(groups)
+    db.flush()
+    for group, members in zip(groups, new_groups, strict=True):
         for person in members:
             person.group_id = group.id
             db.add(person)
