@@ -42,7 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(Settings(data_dir=Path(folder)))
-        code, who, case, pages = room(engine, args.phones)
+        code, who, case, pages, _ = room(engine, args.phones)
         to(engine, code, who, "vote")
         burst(engine, votes(pages, case, reasons=True), BATCH)
         to(engine, code, who, "group_answer")

@@ -61,8 +61,9 @@ class Page:
     device: str = ""
 
 
-def room(engine: Engine, phones: int) -> tuple[str, User, int, list[Page]]:
-    """A started session with `phones` joined phones in groups of four, at its vote."""
+def room(engine: Engine, phones: int) -> tuple[str, User, int, list[Page], float]:
+    """A started session with `phones` joined phones in groups of four, at its vote; and the
+    seconds its start took (one job: every phone put in a group)."""
     with Db(engine) as db:
         lib, _ = library.seed_library(db, ROOT / "seed")
         slug = next(c.slug for c in lib.cases if len(c.options) >= 4)
@@ -73,7 +74,9 @@ def room(engine: Engine, phones: int) -> tuple[str, User, int, list[Page]]:
     code = run_alone(engine, sessions.create, who, plan)
     for n in range(phones):
         run_alone(engine, phone.join, code, f"Telefon {n}", "", None)
+    started = time.perf_counter()
     run_alone(engine, control.start, code, who)
+    started = time.perf_counter() - started
     with Db(engine) as db:
         session = db.exec(text("SELECT id FROM session WHERE code = :c"), params={"c": code}).one()
         people = db.exec(
@@ -83,7 +86,7 @@ def room(engine: Engine, phones: int) -> tuple[str, User, int, list[Page]]:
         case = db.exec(
             text("SELECT id FROM sessioncase WHERE session_id = :s"), params={"s": session[0]}
         ).one()
-    return code, who, case[0], [Page(session[0], row[0]) for row in people]
+    return code, who, case[0], [Page(session[0], row[0]) for row in people], started
 
 
 def to(engine: Engine, code: str, who: User, phase: str) -> None:
@@ -160,11 +163,12 @@ STEPS = ("vote with reasons", "group answer, all at once", "revote, no reason")
 
 def play(
     engine: Engine, phones: int, batch: int, profile: dict[str, cProfile.Profile] | None
-) -> list[tuple[float, float, float]]:
-    """One fresh room through the case; per step: seconds in all, in apply, in answer."""
-    code, who, case, pages = room(engine, phones)
+) -> tuple[list[tuple[float, float, float]], float]:
+    """One fresh room through the case; per step: seconds in all, in apply, in answer; and the
+    seconds of its start."""
+    code, who, case, pages, started = room(engine, phones)
     to(engine, code, who, "vote")
-    seconds = []
+    seconds: list[tuple[float, float, float]] = []
 
     def step(name: str, messages: list[PhoneMessage]) -> None:
         spy = cProfile.Profile() if profile is not None else None
@@ -183,7 +187,7 @@ def play(
     to(engine, code, who, "reveal")
     to(engine, code, who, "revote")
     step(STEPS[2], votes(pages, case, False))
-    return seconds
+    return seconds, started
 
 
 def main() -> None:
@@ -204,11 +208,14 @@ def main() -> None:
     engine = make_engine(settings)
     Split.install()
     rounds: list[list[tuple[float, float, float]]] = []
+    starts: list[float] = []
     profiles: dict[str, cProfile.Profile] = {}
     for n in range(args.rounds):
         last = n == args.rounds - 1
         profile = profiles if last and args.profile else None
-        rounds.append(play(engine, args.phones, args.batch, profile))
+        seconds, started = play(engine, args.phones, args.batch, profile)
+        rounds.append(seconds)
+        starts.append(started)
     db_name = "PostgreSQL" if args.postgres else "SQLite"
     print(f"\n{args.phones} phones, {db_name}, batches of {args.batch}, {args.rounds} rounds")
     print("| step | ms per job, each round | of which apply / answer (median) | step (s) |")
@@ -222,6 +229,9 @@ def main() -> None:
             f"| {name} | {', '.join(f'{m:.2f}' for m in ms)} | {apply:.2f} / {answer:.2f} "
             f"| {', '.join(f'{r[i][0]:.2f}' for r in rounds)} |"
         )
+    print(
+        f"- the start, every phone put in a group (ms): {', '.join(f'{1000 * t:.0f}' for t in starts)}"
+    )
     print(f"- load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores")
     for name, spy in profiles.items():
         out = f"{args.profile}-{'-'.join(name.replace(',', '').split()[:2])}.prof"
