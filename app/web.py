@@ -25,6 +25,7 @@ from app.models import utcnow
 
 if TYPE_CHECKING:
     from app.library import Duty
+    from app.models import Participant
     from app.room import Room
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -143,4 +144,16 @@ def shared(room: Room, name: str, **context: Any) -> Markup:
     return Markup(html)
 
 
+def for_group(room: Room, person: Participant, name: str) -> Markup:
+    """A part of a phone's view that is the same on every phone of the person's group (its answer
+    and the answer's form: nothing of the person but their group), rendered once per group and
+    language: the discussion's stage on a thousand phones rendered both a thousand times."""
+    key = ("group", name, person.group_id, i18n.current.get())
+    html = room.rendered.get(key)
+    if html is None:
+        html = room.rendered[key] = render(name, room=room, person=person)
+    return Markup(html)
+
+
 templates.env.globals["shared"] = shared
+templates.env.globals["for_group"] = for_group

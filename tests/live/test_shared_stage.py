@@ -69,3 +69,44 @@ def test_the_presented_case_and_the_end_are_shared_and_each_phone_keeps_its_own(
             await phone.aclose()
 
     asyncio.run(scenario())
+
+
+def test_each_groups_answer_is_drawn_once_for_the_group_and_only_on_its_phones(
+    server: LiveServer, facilitator: Facilitator
+) -> None:
+    """The group's answer and its form in a phone's stage are rendered once per group: each
+    group's phones show their own answer, never another group's, however many phones ask."""
+
+    async def scenario() -> None:
+        code = facilitator.create_session("To grupper", CASES, group_size=3)
+        phones = [Phone(server.url) for _ in range(6)]
+        for phone in phones:
+            await phone.join(code)
+        assert facilitator.act(code, "start") == ""
+        for action in ("vote", "discuss", "group_answer"):
+            assert facilitator.act(code, "phase", action=action) == ""
+        for phone in phones:
+            await phone.until(shows("group_answer"))
+        groups: dict[str, list[Phone]] = {}
+        for phone in phones:
+            groups.setdefault(phone.group(), []).append(phone)
+        assert sorted(len(members) for members in groups.values()) == [3, 3]
+        first, second = (members for _, members in sorted(groups.items()))
+        await first[0].answer("B", "Gruppe et skriver dette.", 0)
+        await second[0].answer("C", "Gruppe to mener noget andet.", 0)
+        await first[0].shows("group-answer-current", "Gruppe et")
+        await second[0].shows("group-answer-current", "Gruppe to")
+        # Every phone's whole view again, from the one room the server holds now.
+        for phone in phones:
+            await phone.close()
+            await phone.connect()
+            await phone.until(shows("group_answer"))
+        for members, mine, theirs in ((first, "et", "to"), (second, "to", "et")):
+            for phone in members:
+                stage = phone.page.text("phone-stage")
+                assert f"Gruppe {mine}" in stage and f"Gruppe {theirs}" not in stage, stage
+                assert "version 1" in phone.page.html("answer-form")
+        for phone in phones:
+            await phone.aclose()
+
+    asyncio.run(scenario())
