@@ -2,7 +2,7 @@
 reasons, discuss, every phone saving the group answer at once, reveal, revote, end) on two workers
 with PostgreSQL and Redis. bench.py exits non-zero on any message unanswered or refused, any phone
 that never shows a phase, or stored counts that differ from what the phones were told. And
-feed_events.py on 40 phones. Timings are not asserted; bench/RESULTS.md holds the figures from
+feed_events.py on 40 phones, phone_views.py on 20. Timings are not asserted; bench/RESULTS.md holds the figures from
 full runs."""
 
 from __future__ import annotations
@@ -48,3 +48,11 @@ def test_the_feed_bench_times_each_kind_of_event() -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     rows = [line.split("|")[1].strip() for line in done.stdout.splitlines() if "| " in line]
     assert rows[-3:] == ["reason (one group)", "group answer (one group)", "vote"], done.stdout
+
+
+def test_the_views_bench_renders_every_phase() -> None:
+    command = [sys.executable, "bench/phone_views.py", "--phones", "20", "--loops", "1"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    rows = [line.split("|")[1].strip() for line in done.stdout.splitlines() if "| " in line]
+    assert rows[-7:] == ["present", "vote", "discuss", "group_answer", "reveal", "revote", "closed"]
