@@ -10,7 +10,7 @@ from app.domain.phases import Status
 from app.models import Participant
 from app.qr import qr_svg
 from app.room import Room
-from app.web import render, seconds_left
+from app.web import once, render, seconds_left
 
 PARTICIPANT = {
     "header": "participant/partials/phone_header.html",
@@ -66,10 +66,7 @@ def _phone_part(room: Room, person: Participant, name: str) -> str:
         return render(PARTICIPANT[name], room=room, person=person)
     # The stage's timer counts down from the seconds left when it was rendered.
     key = ("phone", name, i18n.current.get(), seconds_left(room.deadline))
-    html = room.rendered.get(key)
-    if html is None:
-        html = room.rendered[key] = render(PARTICIPANT[name], room=room, person=person)
-    return html
+    return once(room, key, PARTICIPANT[name], person=person)
 
 
 def _same_on_every_phone(room: Room, person: Participant, name: str) -> bool:

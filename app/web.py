@@ -132,16 +132,22 @@ def render(name: str, **context: Any) -> str:
     return templates.get_template(name).render(**context)
 
 
+def once(room: Room, key: tuple[Any, ...], name: str, **context: Any) -> str:
+    """Template `name` rendered from `room` once per `key` (in room.rendered, which lives as long
+    as the room: a new event brings a new room)."""
+    html = room.rendered.get(key)
+    if html is None:
+        html = room.rendered[key] = render(name, room=room, **context)
+    return html
+
+
 def shared(room: Room, name: str, **context: Any) -> Markup:
     """A part of a phone's view that is the same on every phone (the case text, the results after
     the reveal with every group's answer), rendered once per room, language and `context` instead
     of once per phone: a thousand phones each rendering 250 answers took seconds. The part sees
     `room` and `case` (the current one) and is autoescaped like any template."""
     key = (name, i18n.current.get(), *sorted(context.items()))
-    html = room.rendered.get(key)
-    if html is None:
-        html = room.rendered[key] = render(name, room=room, case=room.current, **context)
-    return Markup(html)
+    return Markup(once(room, key, name, case=room.current, **context))
 
 
 def for_group(room: Room, person: Participant, name: str) -> Markup:
@@ -149,10 +155,7 @@ def for_group(room: Room, person: Participant, name: str) -> Markup:
     and the answer's form: nothing of the person but their group), rendered once per group and
     language: the discussion's stage on a thousand phones rendered both a thousand times."""
     key = ("group", name, person.group_id, i18n.current.get())
-    html = room.rendered.get(key)
-    if html is None:
-        html = room.rendered[key] = render(name, room=room, person=person)
-    return Markup(html)
+    return Markup(once(room, key, name, person=person))
 
 
 templates.env.globals["shared"] = shared
