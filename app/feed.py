@@ -55,6 +55,7 @@ class Page(Protocol):
     base_url: str
     language: str  # the page's person's, so a push reads like the page it lands on
     user_id: int | None  # a staff page's facilitator
+    token: str  # this open page among every worker's (an event may name it as told)
 
     def send(self, html: str) -> None: ...
 
@@ -205,8 +206,9 @@ class Feed:
         moved = await _mover(self, event)
         every_answer = await _every_answer(self, event)
         now: dict[Page, tuple[str, ...]] = {}
+        told = frozenset(event.get("told") or ())  # pages whose own reply showed this change
         # Asked once per kind of page, not per page: a thousand phones are a few hundred groups.
-        rules: dict[tuple[Audience, int | None, bool], tuple[tuple[str, ...], bool]] = {}
+        rules: dict[tuple[Audience, int | None, bool, bool], tuple[tuple[str, ...], bool]] = {}
         # A group's reason or answer (and a newcomer) changes that group's phones at most, a vote
         # no phone: the others are not even looked at. A room voting with reasons sends one such
         # event per group per batch: 750 events by 1,000 pages, each walked, at 3,000 phones.
@@ -217,11 +219,11 @@ class Feed:
         else:
             pages = tuple(self.pages)
         for page in pages:
-            key = (page.audience, page.group_id, moved(page))
+            key = (page.audience, page.group_id, moved(page), page.token in told)
             rule = rules.get(key)
             if rule is None:
                 rule = rules[key] = fragments_for(
-                    page.audience, event, page.group_id, key[2], every_answer
+                    page.audience, event, page.group_id, key[2], every_answer, key[3]
                 )
             names, coalesce = rule
             if coalesce:

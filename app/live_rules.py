@@ -31,18 +31,27 @@ FULL = {
 }
 
 
+# What a phone's own reply to its save of the group's answer carries (app.commands.messages), read
+# after the save's commit: the save's event does not push them to that page again. When a whole
+# group saved at once, every phone got its reply and then the same answer pushed: twice the
+# messages of the crowd's busiest moment.
+ANSWER_REPLY = ("answer_form", "answer")
+
+
 def fragments_for(
     audience: Audience,
     event: Event,
     own_group: int | None,
     moved: bool = False,
     every_answer: bool = True,
+    told: bool = False,
 ) -> tuple[tuple[str, ...], bool]:
     """(fragment names to re-render, whether to coalesce them with others in a short window).
 
     `every_answer`: the phones' results list every group's answer (a small room); in a larger one
     each lists its own group's (app/domain/visibility.py), so a hidden answer redraws that group's
-    phones only (through its "answer" event), not the room's."""
+    phones only (through its "answer" event), not the room's. `told`: the page is one the event
+    names as told by its own reply (ANSWER_REPLY)."""
     kind = event.get("type")
     if kind == "phase" and audience is Audience.PARTICIPANT and not event.get("regrouped"):
         # A phone's header (title, group, who) is the same in every phase; a regrouping says
@@ -98,7 +107,8 @@ def fragments_for(
             return ("posts",), True
         if kind == "answer" and event.get("group") == own_group:
             # Coalesced, as posts; the feed keeps the ones the phone's screen shows now.
-            return ("answer", "answer_form", "own_answer"), True
+            names = ("answer", "answer_form", "own_answer")
+            return tuple(n for n in names if not (told and n in ANSWER_REPLY)), True
         return (), False
     if kind == "groups":
         staff = (

@@ -55,6 +55,7 @@ class Page:
 
     session_id: int
     participant_id: int
+    token: str = ""
     language: str = "da"
     duties: set[str] = field(default_factory=set)
     duty_order: list[str] = field(default_factory=list)

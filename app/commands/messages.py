@@ -14,10 +14,12 @@ from app.domain import RuleError
 from app.domain.phases import Format
 from app.hub import Event
 from app.i18n import N_
+from app.live_rules import ANSWER_REPLY
 from app.models import Participant, Session, SessionCase
 from app.room import Room, load_room, own_room
 
 PREFETCHED = "phone_messages.prefetched"
+TOLD = "phone_messages.told"  # db.info[(TOLD, group)]: the pages a batch's replies told its answer
 
 
 class Sender(Protocol):
@@ -25,6 +27,7 @@ class Sender(Protocol):
 
     session_id: int
     participant_id: int | None
+    token: str  # the open page among every worker's (app.feed.Page)
     language: str
     duties: set[str]  # what "the heaviest duty" may name
     duty_order: list[str]
@@ -34,8 +37,8 @@ class Sender(Protocol):
 ACKS = {  # what a phone gets back for each kind of message
     "vote": ("vote_form", "flash"),
     "reason": ("reason_form", "flash"),
-    # The group's current answer reaches every member's phone by the feed (this one's too).
-    "answer": ("answer_form", "flash"),
+    # The group's answer as this batch left it; the feed pushes it to the group's other phones.
+    "answer": (*ANSWER_REPLY, "flash"),
     "area": ("header", "stage", "flash"),
     # Kollegasparring with own cases: the group's case panel answers each of these.
     **dict.fromkeys(
@@ -163,6 +166,11 @@ class PhoneMessage:
                 duty,
                 page.duties,
             )
+            # The batch's replies to the group's phones show this save (see _tell): its push
+            # leaves those pages out. Filled while answering, complete before it is published.
+            told: list[str] = db.info.setdefault((TOLD, person.group_id), [])
+            for changed in self.events:
+                changed["told"] = told
         # Staged after the effect (a refusal stages nothing): committed together with it.
         inbox.remember(db, person, self.mid, content)
 
@@ -205,7 +213,10 @@ class PhoneMessage:
         # The phone's own forms: from its own rows only, whatever the room's size.
         person = self.person(db)
         room = own_room(_batch_room(db, page.session_id, whole=False), person)
-        return views.participant(room, person, self.ack, msg=self.mid, **notice, **self.extra)
+        reply = views.participant(room, person, self.ack, msg=self.mid, **notice, **self.extra)
+        if self.action == "answer":
+            _tell(db, person, page.token)
+        return reply
 
     def person(self, db: Db) -> Participant:
         person = db.get(Participant, self.page.participant_id)
@@ -214,6 +225,15 @@ class PhoneMessage:
 
 
 STAGE = ("header", "stage")
+
+
+def _tell(db: Db, person: Participant, token: str) -> None:
+    """This page's reply shows its group's answer as the batch left it: when the batch saved that
+    group's answer, its event need not push the same to this page (a conflict's reply included,
+    the saved version beside the draft)."""
+    told: list[str] | None = db.info.get((TOLD, person.group_id))
+    if told is not None:
+        told.append(token)
 
 
 def _batch_room(db: Db, session_id: int, whole: bool) -> Room:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+import secrets
 from datetime import datetime
 
 from fastapi import APIRouter, WebSocket
@@ -37,6 +39,8 @@ ACCESS_ENDED = 4403  # its person is no longer the session's co-facilitator: the
 RATE_LIMIT = 100  # messages per minute from one page: people send a few, scripts thousands
 OUTBOX = 64  # feed pushes waiting for one slow page before it is sent its whole view instead
 WHOLE_VIEW = ""  # in an outbox: render the page's complete current view when its turn comes
+WORKER = secrets.token_hex(6)  # this process among the workers that share events (app.hub)
+_OPENED = itertools.count(1)
 
 
 class Outbox:
@@ -86,6 +90,7 @@ class Connection:
         self.session_id = session_id
         self.participant_id = participant_id
         self.user_id = user_id  # a staff page's facilitator
+        self.token = f"{WORKER}.{next(_OPENED)}"  # an event names the pages its replies told
         self.closing: asyncio.Task[None] | None = None
         app = websocket.app
         self.settings: Settings = app.state.settings

@@ -78,3 +78,15 @@ def test_a_groups_new_answer_is_rendered_once_for_the_whole_group() -> None:
     # (app.feed.GROUP_SHARED); one fragment of the phone's own made 1,000 renders of 250.
     names, coalesced = fragments_for(Audience.PARTICIPANT, {"type": "answer", "group": 4}, 4)
     assert names and coalesced and GROUP_SHARED.issuperset(names)
+
+
+def test_a_phone_told_by_its_own_reply_is_not_pushed_the_same_answer_again() -> None:
+    # A phone whose reply to its save showed the group's answer (ANSWER_REPLY) keeps only what
+    # the reply did not carry; the group's other phones get the whole push.
+    answer = {"type": "answer", "group": 4, "told": ["w.1"]}
+    assert fragments_for(Audience.PARTICIPANT, answer, 4, told=True) == (("own_answer",), True)
+    assert fragments_for(Audience.PARTICIPANT, answer, 4)[0] == (
+        "answer",
+        "answer_form",
+        "own_answer",
+    )
