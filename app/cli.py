@@ -124,13 +124,17 @@ def serving_app() -> FastAPI:
     from app.main import create_app
 
     app = create_app(get_settings())
-    # A full garbage collection walks every live object: with 1,000 phones connected it took
-    # 130-260 ms, five times while they joined, and a vote burst that met one missed its target.
-    # What start-up made is frozen out of it, and the young generation is collected less often, so
-    # full collections become rare (bench/RESULTS.md: none in six 1,000-phone runs, +8 MiB).
+    collect_as_a_server()
+    return app
+
+
+def collect_as_a_server() -> None:
+    """A full garbage collection walks every live object: with 1,000 phones connected it took
+    130-260 ms, five times while they joined, and a vote burst that met one missed its target.
+    What start-up made is frozen out of it, and the young generation is collected less often, so
+    full collections become rare (bench/RESULTS.md: none in six 1,000-phone runs, +8 MiB)."""
     gc.freeze()
     gc.set_threshold(50_000, 20, 10)
-    return app
 
 
 def _phone_address(host: str, port: int) -> str:

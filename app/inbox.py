@@ -12,7 +12,7 @@ from sqlmodel import Session as Db
 from sqlmodel import col, select
 
 from app.domain import RuleError
-from app.models import Participant, ProcessedMessage
+from app.models import Participant, ProcessedMessage, new_row
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 NOT_PART_OF_CONTENT = ("id", "HEADERS")  # htmx adds HEADERS; they vary between resends
@@ -68,4 +68,4 @@ def already_done(db: Db, person: Participant, mid: str, content: str) -> Process
 def remember(db: Db, person: Participant, mid: str, content: str) -> None:
     """Stage the id in db's transaction: it is committed together with the message's effect."""
     assert person.id is not None
-    db.add(ProcessedMessage(participant_id=person.id, message_id=mid, digest=content))
+    db.add(new_row(ProcessedMessage, participant_id=person.id, message_id=mid, digest=content))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import inspect
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import inspect as mapper_of
 from sqlmodel import Field, SQLModel
 
 # Named constraints, so a later migration can drop or change one on SQLite and PostgreSQL alike.
@@ -26,6 +28,25 @@ def utcnow() -> datetime:
 # construction, through inspect.signature: ~15 µs per row, and a vote makes three. Declared, the
 # signature is read at once.
 utcnow.__signature__ = inspect.Signature()  # type: ignore[attr-defined]
+
+_Row = TypeVar("_Row", bound=SQLModel)
+
+
+def new_row(table: type[_Row], **values: Any) -> _Row:
+    """A new row, the fields not given at their defaults, made without SQLModel's constructor,
+    which walks every field through pydantic: ~20 µs against ~2, and a crowd's burst makes up to
+    three rows per phone (the vote, the reason, the message's id). Values are not validated: for
+    the writer's rows whose values the services checked."""
+    fields = table.model_fields
+    unknown = values.keys() - fields.keys()
+    if unknown:
+        raise TypeError(f"{table.__name__} has no {sorted(unknown)}")
+    row: _Row = mapper_of(table).class_manager.new_instance()
+    for name, field in fields.items():
+        if name not in values:
+            values[name] = field.get_default(call_default_factory=True)
+    row.__dict__.update(values)  # a new row's state is its __dict__: the INSERT reads it
+    return row
 
 
 class User(SQLModel, table=True):

@@ -38,6 +38,7 @@ from app.models import (
     SessionCase,
     User,
     Vote,
+    new_row,
     utcnow,
 )
 from app.room import PRESENCE, load_room
@@ -680,8 +681,8 @@ def vote(
     # Checked above, staged below: a refused vote stages nothing (app.writer: checks_first).
     row = batch_reads.vote(db, case.id, person.id, round_)
     if row is None:
-        row = Vote(
-            session_case_id=_id(case), participant_id=_id(person), round=round_, option=option
+        row = new_row(
+            Vote, session_case_id=_id(case), participant_id=_id(person), round=round_, option=option
         )
         batch_reads.added(db, row)
     row.option, row.duty, row.difficulty = option, duty, hard
@@ -714,7 +715,7 @@ def _save_post(
     """Stage a checked reason (_checked_reason)."""
     row = batch_reads.post(db, case.id, person.id)
     if row is None:
-        row = Post(session_case_id=_id(case), participant_id=_id(person), text=text)
+        row = new_row(Post, session_case_id=_id(case), participant_id=_id(person), text=text)
         batch_reads.added(db, row)
     row.text = text
     row.hidden = moderation.looks_abusive(text)  # pending the facilitator's look
@@ -784,7 +785,7 @@ def save_group_answer(
         raise RuleError("answer.empty_advice" if advice else "answer.empty")
     row = batch_reads.group_answer(db, case.id, person.group_id)
     if row is None:
-        row = GroupAnswer(session_case_id=_id(case), group_id=person.group_id)
+        row = new_row(GroupAnswer, session_case_id=_id(case), group_id=person.group_id)
     if base_version != row.version:
         raise AnswerConflict(row)
     batch_reads.added(db, row)

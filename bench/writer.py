@@ -35,7 +35,7 @@ from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session as Db  # noqa: E402
 
 from app import library  # noqa: E402
-from app.cli import add_user  # noqa: E402
+from app.cli import add_user, collect_as_a_server  # noqa: E402
 from app.commands import control, phone, sessions  # noqa: E402
 from app.commands.messages import PhoneMessage  # noqa: E402
 from app.config import Settings  # noqa: E402
@@ -207,6 +207,7 @@ def main() -> None:
         url = _fresh_postgres()
     settings = Settings(data_dir=folder, database_url=url)
     engine = make_engine(settings)
+    collect_as_a_server()  # the collector as a server runs it: its pauses are part of a batch
     Split.install()
     rounds: list[list[tuple[float, float, float]]] = []
     starts: list[float] = []
