@@ -151,9 +151,18 @@ def duty_select(duty_id: str, question: str, chosen: str) -> Markup:
     return html
 
 
+_COMPILED: dict[tuple[str, str], Template] = {}
+
+
 def render(name: str, **context: Any) -> str:
-    """One template rendered to a string (a fragment for htmx or a websocket push)."""
-    return templates.get_template(name).render(**context)
+    """One template rendered to a string (a fragment for htmx or a websocket push). The compiled
+    template is kept per language: Jinja's own look-up (a weak reference and an LRU per call)
+    was a tenth of a phone's reply, and a reply renders three."""
+    key = (i18n.reading(), name)
+    template = _COMPILED.get(key)
+    if template is None:
+        template = _COMPILED[key] = templates.get_template(name)
+    return template.render(**context)
 
 
 def once(room: Room, key: tuple[Any, ...], name: str, **context: Any) -> str:
