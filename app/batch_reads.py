@@ -22,11 +22,28 @@ from sqlmodel import Session as Db
 from sqlmodel import SQLModel, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app.db import among
 from app.models import GroupAnswer, Participant, Post, SessionCase, Vote
 from app.writer import PREPARED
 
 Row = TypeVar("Row", bound=SQLModel)
 Key = tuple[Any, ...]
+# Built once (app.db.among): the cases' rows of the batch's people and groups.
+_VOTES = select(Vote).where(
+    col(Vote.session_case_id).in_(among("cases")), col(Vote.participant_id).in_(among("people"))
+)
+_POSTS = select(Post).where(
+    col(Post.session_case_id).in_(among("cases")), col(Post.participant_id).in_(among("people"))
+)
+_ANSWERS = select(GroupAnswer).where(
+    col(GroupAnswer.session_case_id).in_(among("cases")),
+    col(GroupAnswer.group_id).in_(among("groups")),
+)
+_SIZES = (
+    select(Participant.group_id, func.count())
+    .where(col(Participant.group_id).in_(among("groups")))
+    .group_by(col(Participant.group_id))
+)
 
 
 def load(
@@ -37,32 +54,21 @@ def load(
     case_ids = {case.id for case in cases}
     person_ids = {person.id for person in people}
     groups = {person.group_id for person in people if person.group_id is not None}
+    ids = {"cases": list(case_ids), "people": list(person_ids), "groups": list(groups)}
     found: dict[Key, Any] = {}
     if "vote" in actions:
         found |= {("vote", c, p, r): None for c in case_ids for p in person_ids for r in (1, 2)}
-        of_case, of_person = col(Vote.session_case_id), col(Vote.participant_id)
-        for vote in db.exec(select(Vote).where(of_case.in_(case_ids), of_person.in_(person_ids))):
+        for vote in db.exec(_VOTES, params=ids):
             found["vote", vote.session_case_id, vote.participant_id, vote.round] = vote
     if actions & {"vote", "reason"}:
         found |= {("post", c, p): None for c in case_ids for p in person_ids}
-        posts = select(Post).where(
-            col(Post.session_case_id).in_(case_ids), col(Post.participant_id).in_(person_ids)
-        )
-        for post in db.exec(posts):
+        for post in db.exec(_POSTS, params=ids):
             found["post", post.session_case_id, post.participant_id] = post
     if "answer" in actions:
         found |= {("answer", c, g): None for c in case_ids for g in groups}
-        answers = select(GroupAnswer).where(
-            col(GroupAnswer.session_case_id).in_(case_ids), col(GroupAnswer.group_id).in_(groups)
-        )
-        for answer in db.exec(answers):
+        for answer in db.exec(_ANSWERS, params=ids):
             found["answer", answer.session_case_id, answer.group_id] = answer
-        sizes = (
-            select(Participant.group_id, func.count())
-            .where(col(Participant.group_id).in_(groups))
-            .group_by(col(Participant.group_id))
-        )
-        for group_id, size in db.exec(sizes):
+        for group_id, size in db.exec(_SIZES, params=ids):
             found["size", group_id] = size
     db.info[PREPARED] = found
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, inspect, text
+from sqlalchemy import BindParameter, bindparam, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session as Db
 from sqlmodel import create_engine
@@ -22,6 +22,16 @@ from app.config import Settings
 MIGRATIONS = Path(__file__).parent / "migrations"
 BASELINE = "0001"  # the schema that create_all() made before migrations existed
 MIGRATION_LOCK = 7_401_006  # PostgreSQL advisory lock: one process migrates, the others wait
+
+
+def among(name: str) -> BindParameter[Any]:
+    """A list given when the statement runs (`col.in_(among("ids"))`, then params={"ids": [...]}),
+    for statements built once at import. A statement built at every call with `col.in_(values)`
+    leaves ~10 objects in reference cycles (SQLAlchemy's cloned bind parameters) that only the
+    garbage collector frees: the writer's reads for every batch and the feed's for every push,
+    ~40,000 objects per young collection in a crowd's burst, 25-35 ms each with every reply
+    waiting. A statement built once leaves none."""
+    return bindparam(name, expanding=True)
 
 
 def connect(settings: Settings) -> Engine:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session as Db
 from sqlmodel import col, select
 
+from app.db import among
 from app.domain import RuleError
 from app.models import Participant, ProcessedMessage, new_row
 
@@ -30,7 +31,10 @@ def digest(message: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
-RECALLED = "inbox.recalled"  # db.info: (participant, id) -> its earlier processing or None
+RECALLED = "inbox.recalled"
+_BY_ID = select(ProcessedMessage).where(
+    col(ProcessedMessage.message_id).in_(among("ids"))
+)  # db.info: (participant, id) -> its earlier processing or None
 
 
 def recall(db: Db, pairs: list[tuple[int, str]]) -> None:
@@ -42,9 +46,7 @@ def recall(db: Db, pairs: list[tuple[int, str]]) -> None:
     once = [pair for pair, n in Counter(pairs).items() if n == 1]
     # By id alone (ids are random, so this is one look-up each): asked by participant and id
     # too, SQLite tried every participant with every id, 500 x 500 for a crowd's batch (170 ms).
-    rows = db.exec(
-        select(ProcessedMessage).where(col(ProcessedMessage.message_id).in_({m for _, m in once}))
-    )
+    rows = db.exec(_BY_ID, params={"ids": list({m for _, m in once})})
     found = {(row.participant_id, row.message_id): row for row in rows}
     db.info[RECALLED] = {pair: found.get(pair) for pair in once}
 

@@ -8,12 +8,13 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session as Db
 from sqlmodel import col, func, select
 
 from app import i18n
+from app.db import among
 from app.domain import casework, gate, grouping, phases, presence, reveal, tally, visibility
 from app.domain.phases import Format, Phase, Status
 from app.i18n import named
@@ -614,6 +615,17 @@ class Room:
         return phases.vote_round(self.phase)
 
 
+# Built once (app.db.among): the session's active groups, or only some of them.
+_GROUPS = (
+    select(Group)
+    .where(Group.session_id == bindparam("session"), col(Group.active))
+    .order_by(col(Group.number))
+)
+_THEIR_GROUPS = _GROUPS.where(col(Group.id).in_(among("groups")))
+_ANSWERS_OF_CASE = select(GroupAnswer).where(GroupAnswer.session_case_id == bindparam("case"))
+_ANSWERS_OF_GROUPS = _ANSWERS_OF_CASE.where(col(GroupAnswer.group_id).in_(among("groups")))
+
+
 def load_room(db: Db, session: Session, only: Collection[Participant] | None = None) -> Room:
     """Everything the views need for the current case, in a handful of queries.
 
@@ -628,11 +640,11 @@ def load_room(db: Db, session: Session, only: Collection[Participant] | None = N
             .order_by(col(SessionCase.position))
         )
     )
-    people = [p.id for p in only] if only is not None else []
+    people = [p.id for p in only] if only is not None else None
     their_groups = [p.group_id for p in only or () if p.group_id is not None]
-    groups = select(Group).where(Group.session_id == sid, col(Group.active))
-    if only is not None:
-        groups = groups.where(col(Group.id).in_(their_groups))
+    groups = db.exec(
+        _GROUPS if only is None else _THEIR_GROUPS, params={"session": sid, "groups": their_groups}
+    )
     participants = (
         list(only)
         if only is not None
@@ -647,22 +659,17 @@ def load_room(db: Db, session: Session, only: Collection[Participant] | None = N
     room = Room(
         session=session,
         cases=cases,
-        groups=list(db.exec(groups.order_by(col(Group.number)))),
+        groups=list(groups),
         participants=participants,
         present=present_ids(participants),
     )
     case = room.current
     if case is not None:
-        votes = [col(Vote.session_case_id) == case.id]
-        posts = [col(Post.session_case_id) == case.id]
-        answers = select(GroupAnswer).where(GroupAnswer.session_case_id == case.id)
-        if only is not None:
-            votes.append(col(Vote.participant_id).in_(people))
-            posts.append(col(Post.participant_id).in_(people))
-            answers = answers.where(col(GroupAnswer.group_id).in_(their_groups))
-        _add_votes(room, db, *votes)
-        _add_posts(room, db, *posts)
-        room.answers = {a.group_id: a for a in db.exec(answers)}
+        _add_votes(room, db, case.id, people)
+        _add_posts(room, db, case.id, people)
+        answers = _ANSWERS_OF_CASE if only is None else _ANSWERS_OF_GROUPS
+        saved = db.exec(answers, params={"case": case.id, "groups": their_groups})
+        room.answers = {a.group_id: a for a in saved}
     if session.group_cases:
         room.group_cases = list(
             db.exec(
@@ -735,10 +742,23 @@ _VOTE = sa_select(
 )
 
 
-def _add_votes(room: Room, db: Db, *where: ColumnElement[bool]) -> None:
+# Built once (app.db.among): the case's rows, or only those of some people.
+_VOTES_OF_CASE = _VOTE.where(col(Vote.session_case_id) == bindparam("case"))
+_VOTES_OF_PEOPLE = _VOTES_OF_CASE.where(col(Vote.participant_id).in_(among("people")))
+
+
+def _of(case_id: int | None, people: Collection[int | None] | None) -> dict[str, Any]:
+    return {"case": case_id} if people is None else {"case": case_id, "people": list(people)}
+
+
+def _add_votes(
+    room: Room, db: Db, case_id: int | None, people: Collection[int | None] | None = None
+) -> None:
+    """The case's votes (only these people's, when given) into the room."""
     # Plain rows, not Vote objects: a thousand of them are re-read at every tally push.
+    statement = _VOTES_OF_CASE if people is None else _VOTES_OF_PEOPLE
     for participant_id, round_, option, duty, difficulty in db.connection().execute(
-        _VOTE.where(*where)
+        statement, _of(case_id, people)
     ):
         room.votes.setdefault(round_, {})[participant_id] = option
         if duty:
@@ -763,9 +783,17 @@ _POST = sa_select(
 )
 
 
-def _add_posts(room: Room, db: Db, *where: ColumnElement[bool]) -> None:
+_POSTS_OF_CASE = _POST.where(col(Post.session_case_id) == bindparam("case"))
+_POSTS_OF_PEOPLE = _POSTS_OF_CASE.where(col(Post.participant_id).in_(among("people")))
+
+
+def _add_posts(
+    room: Room, db: Db, case_id: int | None, people: Collection[int | None] | None = None
+) -> None:
+    """The case's reasons (only these people's, when given) into the room."""
+    statement = _POSTS_OF_CASE if people is None else _POSTS_OF_PEOPLE
     for post_id, participant_id, text, hidden, questions in db.connection().execute(
-        _POST.where(*where)
+        statement, _of(case_id, people)
     ):
         post = PostRow(post_id or 0, participant_id, text, hidden, questions)
         room.post_rows[post.participant_id] = post
@@ -793,7 +821,7 @@ def with_votes(db: Db, room: Room) -> Room:
     fresh = with_rows(room, votes={}, duties={}, difficulty={})
     case = room.current
     if case is not None:
-        _add_votes(fresh, db, col(Vote.session_case_id) == case.id)
+        _add_votes(fresh, db, case.id)
     return fresh
 
 
@@ -809,7 +837,7 @@ def with_posts(db: Db, room: Room, groups: Collection[int | None] | None = None)
     if case is None or groups is None or None in groups or 2 * len(members) > len(room.people):
         fresh = with_rows(room, posts={}, post_rows={})
         if case is not None:
-            _add_posts(fresh, db, col(Post.session_case_id) == case.id)
+            _add_posts(fresh, db, case.id)
         return fresh
     # Copied whole and the members' rows taken out: a dict copy is one C call, a comprehension
     # over 3,000 reasons at every event was not.
@@ -818,8 +846,7 @@ def with_posts(db: Db, room: Room, groups: Collection[int | None] | None = None)
         posts.pop(member, None)
         post_rows.pop(member, None)
     fresh = with_rows(room, posts=posts, post_rows=post_rows)
-    of_members = col(Post.participant_id).in_(members)
-    _add_posts(fresh, db, col(Post.session_case_id) == case.id, of_members)
+    _add_posts(fresh, db, case.id, members)
     return fresh
 
 
@@ -831,14 +858,14 @@ def with_answers(db: Db, room: Room, groups: Collection[int | None] | None = Non
     case = room.current
     if case is None:
         return room
-    rows = select(GroupAnswer).where(GroupAnswer.session_case_id == case.id)
     named = {group for group in groups or () if group is not None}
     if groups is None or len(named) < len(groups) or 2 * len(named) > len(room.groups):
-        return with_rows(room, answers={a.group_id: a for a in db.exec(rows)})
+        every = db.exec(_ANSWERS_OF_CASE, params={"case": case.id})
+        return with_rows(room, answers={a.group_id: a for a in every})
     answers = dict(room.answers)
     for group in named:
         answers.pop(group, None)
-    for answer in db.exec(rows.where(col(GroupAnswer.group_id).in_(named))):
+    for answer in db.exec(_ANSWERS_OF_GROUPS, params={"case": case.id, "groups": list(named)}):
         answers[answer.group_id] = answer
     return with_rows(room, answers=answers)
 
@@ -871,12 +898,8 @@ def with_newcomers(db: Db, room: Room) -> Room:
     case = room.current
     ids = [p.id for p in newcomers]
     if case is not None and ids:  # joined elsewhere and already at work (another worker)
-        _add_votes(
-            fresh, db, col(Vote.session_case_id) == case.id, col(Vote.participant_id).in_(ids)
-        )
-        _add_posts(
-            fresh, db, col(Post.session_case_id) == case.id, col(Post.participant_id).in_(ids)
-        )
+        _add_votes(fresh, db, case.id, ids)
+        _add_posts(fresh, db, case.id, ids)
     return fresh
 
 

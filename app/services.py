@@ -7,10 +7,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session as Db
 from sqlmodel import col, func, select, update
 
 from app import auth, batch_reads
+from app.db import among
 from app.domain import (
     RuleError,
     casework,
@@ -570,15 +572,18 @@ def arrive(db: Db, session: Session, person: Participant) -> list[Event]:
     return events
 
 
+_SEEN = (
+    update(Participant)
+    .where(col(Participant.id).in_(among("ids")), col(Participant.left_at).is_(None))
+    .values(seen_at=bindparam("now"))
+)  # built once (app.db.among)
+
+
 def mark_seen(db: Db, participant_ids: Collection[int]) -> None:
     """The beat: every phone with an open page here is still in the room."""
     if not participant_ids:
         return
-    db.exec(
-        update(Participant)
-        .where(col(Participant.id).in_(participant_ids), col(Participant.left_at).is_(None))
-        .values(seen_at=utcnow())
-    )
+    db.exec(_SEEN, params={"ids": list(participant_ids), "now": utcnow()})
     db.flush()
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Session as Db
 from sqlmodel import col, select
 
 from app import batch_reads, casework, i18n, inbox, services, views
+from app.db import among
 from app.domain import RuleError
 from app.domain.phases import Format
 from app.hub import Event
@@ -19,6 +20,15 @@ from app.models import Participant, Session, SessionCase
 from app.room import Room, load_room, own_room
 
 PREFETCHED = "phone_messages.prefetched"
+# The batch's phones, their sessions and those sessions' current cases (built once: app.db.among).
+_PEOPLE = select(Participant).where(col(Participant.id).in_(among("ids")))
+_SESSIONS = select(Session).where(col(Session.id).in_(among("ids")))
+_CURRENT = (
+    select(SessionCase)
+    .join(Session, col(SessionCase.session_id) == col(Session.id))
+    .where(col(Session.id).in_(among("ids")))
+    .where(col(SessionCase.position) == col(Session.position))
+)
 TOLD = "phone_messages.told"  # db.info[(TOLD, group)]: the pages a batch's replies told its answer
 
 
@@ -87,20 +97,11 @@ class PhoneMessage:
         The rows are held in db.info for the batch: the identity map holds objects weakly, so a
         list dropped here would let every db.get in apply query again (a round trip each on
         PostgreSQL)."""
-        people = db.exec(
-            select(Participant).where(
-                col(Participant.id).in_({m.page.participant_id for m in messages})
-            )
-        ).all()
-        sessions = db.exec(
-            select(Session).where(col(Session.id).in_({m.page.session_id for m in messages}))
-        ).all()
-        current = db.exec(
-            select(SessionCase)
-            .join(Session, col(SessionCase.session_id) == col(Session.id))
-            .where(col(Session.id).in_({s.id for s in sessions}))
-            .where(col(SessionCase.position) == col(Session.position))
-        ).all()
+        people_ids = list({m.page.participant_id for m in messages})
+        session_ids = list({m.page.session_id for m in messages})
+        people = db.exec(_PEOPLE, params={"ids": people_ids}).all()
+        sessions = db.exec(_SESSIONS, params={"ids": session_ids}).all()
+        current = db.exec(_CURRENT, params={"ids": [s.id for s in sessions]}).all()
         db.info[PREFETCHED] = [*people, *sessions, *current]
         batch_reads.load(db, current, people, {m.action for m in messages})
         ids = [(m.page.participant_id, m.message.get("id")) for m in messages]
