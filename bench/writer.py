@@ -8,7 +8,8 @@ phones wait on it: votes with reasons, every phone saving its group's answer at 
 Jobs are taken in batches of app.writer.BATCH as the writer takes a crowd arriving at once
 (`--batch 5`: as it takes a trickle, a few at a time). Each
 step is played on a fresh room `--rounds` times; the figures are per round (ms per job, and the
-whole step) and, as medians, the parts in PhoneMessage.apply and .answer. `--profile FILE`
+whole step) and, as medians, the parts in PhoneMessage.apply and .answer. The garbage collector is
+set as in a server (its pauses are part of a batch's cost). `--profile FILE`
 writes cProfile's statistics of the last round of each step. `--postgres`: a fresh database on
 SPARRING_TEST_POSTGRES (default postgres@127.0.0.1:5432), dropped at the end.
 """
