@@ -22,7 +22,7 @@ from sqlmodel import Session as Db
 
 from app import i18n, views
 from app.domain.phases import Phase
-from app.hub import Event, Hub, session_channel
+from app.hub import Event, Hub, session_channel, unpacked
 from app.live_rules import FULL, Audience, fragments_for
 from app.models import Participant, Session, utcnow
 from app.room import Room, load_room, with_answers, with_newcomers, with_posts, with_votes
@@ -187,8 +187,9 @@ class Feed:
     async def follow(self, subscribed: asyncio.Future[None]) -> None:
         async with self.hub.subscribe(session_channel(self.session_id)) as subscription:
             subscribed.set_result(None)
-            async for event in subscription:
-                await self.dispatch(event)
+            async for message in subscription:
+                for event in unpacked(message):
+                    await self.dispatch(event)
 
     async def dispatch(self, event: Event) -> None:
         kind = event.get("type")

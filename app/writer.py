@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session as Db
 
 from app.db import reading, write_connection
-from app.hub import Event, Hub, session_channel
+from app.hub import Event, Hub, published, session_channel
 
 R = TypeVar("R", covariant=True)
 T = TypeVar("T")
@@ -150,8 +150,11 @@ class Writer:
                         done.set_exception(exc)
                 continue
             try:
+                by_session: dict[int, list[Event]] = {}
                 for event in _unique(e for job in jobs for e in job.events):
-                    await self.hub.publish(session_channel(event["session"]), event)
+                    by_session.setdefault(event["session"], []).append(event)
+                for session, events in by_session.items():
+                    await self.hub.publish(session_channel(session), published(session, events))
             except Exception as exc:  # stored, but the room was not told: its pages reconnect
                 answers = [(False, exc)] * len(batch)
             for (_, done), (ok, value) in zip(batch, answers, strict=True):

@@ -34,3 +34,21 @@ def make_hub(redis_url: str, prefix: str) -> Hub:
 
 def session_channel(session_id: int) -> str:
     return f"session:{session_id}"
+
+
+BATCH = "batch"
+
+
+def published(session_id: int, events: list[Event]) -> Event:
+    """One batch's events for one session as one published event: a crowd's batch changes up to
+    500 groups, and published one by one they overflowed each page feed's queue (QUEUE_SIZE), so
+    every phone of a room above ~250 groups was sent its whole view at every crowd's save."""
+    if len(events) == 1:
+        return events[0]
+    return {"type": BATCH, "session": session_id, "events": events}
+
+
+def unpacked(event: Event) -> list[Event]:
+    """The events one published event stands for (see published)."""
+    inner: list[Event] = event["events"] if event.get("type") == BATCH else [event]
+    return inner
