@@ -4,9 +4,7 @@ its default, and a field the table does not have refused."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -14,26 +12,8 @@ from sqlmodel import Session as Db
 from sqlmodel import select
 
 from app.commands import phone, sessions
-from app.config import Settings
-from app.db import make_engine
 from app.models import GroupAnswer, Participant, ProcessedMessage, Session, User, new_row
 from app.writer import run_alone
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        made = make_engine(Settings(data_dir=tmp_path))
-        yield made
-        made.dispose()
-        return
-    postgres = pytest.importorskip("tests.utils.postgres")
-    if postgres.postgres_missing():
-        pytest.skip(postgres.postgres_missing())
-    with postgres.fresh_database() as url:
-        made = make_engine(Settings(data_dir=tmp_path, database_url=url))
-        yield made
-        made.dispose()
 
 
 def test_a_new_row_is_stored_with_its_values_and_the_tables_defaults(engine: Engine) -> None:

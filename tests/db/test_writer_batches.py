@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import gc
 import weakref
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +14,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session as Db
 from sqlmodel import col, select
 
-from app.config import Settings
-from app.db import make_engine
 from app.hub import Event
 from app.models import User
 from app.writer import write
@@ -46,23 +42,6 @@ class AddAccount:
 
     def answer(self, _db: Db, error: Exception | None) -> str:
         return f"{self.name}: {error or 'stored'}"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = ""
-        made = make_engine(Settings(data_dir=tmp_path, database_url=url))
-        yield made
-        made.dispose()
-        return
-    postgres = pytest.importorskip("tests.utils.postgres")
-    if postgres.postgres_missing():
-        pytest.skip(postgres.postgres_missing())
-    with postgres.fresh_database() as url:
-        made = make_engine(Settings(data_dir=tmp_path, database_url=url))
-        yield made
-        made.dispose()
 
 
 def accounts(engine: Engine, prefix: str) -> list[str]:
