@@ -31,10 +31,8 @@ def digest(message: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
-RECALLED = "inbox.recalled"
-_BY_ID = select(ProcessedMessage).where(
-    col(ProcessedMessage.message_id).in_(among("ids"))
-)  # db.info: (participant, id) -> its earlier processing or None
+RECALLED = "inbox.recalled"  # db.info: (participant, id) -> its earlier processing or None
+_BY_ID = select(ProcessedMessage).where(col(ProcessedMessage.message_id).in_(among("ids")))
 
 
 def recall(db: Db, pairs: list[tuple[int, str]]) -> None:

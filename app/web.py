@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -124,31 +125,23 @@ def configure(duties: Mapping[str, Duty], threshold: int) -> None:
     """What the templates know only once the app starts: the seed's duties, the anonymity threshold."""
     wording.DUTIES.clear()
     wording.DUTIES.update(duties)  # the same dict the templates' DUTIES is
-    _DUTY_SELECTS.clear()
+    _duty_select.cache_clear()
     templates.env.globals["THRESHOLD"] = threshold
-
-
-_DUTY_SELECTS: dict[tuple[str, str, str, str], Markup] = {}
 
 
 def duty_select(duty_id: str, question: str, chosen: str) -> Markup:
     """The list of the seven duties with one chosen, rendered once per language, form and choice:
     every vote's and group answer's form holds one (a quarter of a reply's render, a thousand
-    replies in a crowd's burst). A choice that names no duty is rendered, never kept."""
-    key = (i18n.reading(), duty_id, question, chosen)
-    html = _DUTY_SELECTS.get(key)
-    if html is None:
-        html = Markup(
-            render(
-                "partials/duty_select.html",
-                duty_id=duty_id,
-                duty_question=question,
-                chosen=chosen,
-            )
-        )
-        if chosen == "" or chosen in wording.DUTIES:
-            _DUTY_SELECTS[key] = html
-    return html
+    replies in a crowd's burst)."""
+    return _duty_select(i18n.reading(), duty_id, question, chosen)
+
+
+@lru_cache(maxsize=256)
+def _duty_select(_language: str, duty_id: str, question: str, chosen: str) -> Markup:
+    """(The language is part of the key: render reads it from the context.)"""
+    return Markup(
+        render("partials/duty_select.html", duty_id=duty_id, duty_question=question, chosen=chosen)
+    )
 
 
 _COMPILED: dict[tuple[str, str], Template] = {}

@@ -150,6 +150,8 @@ async def live_a_session(server: LiveServer, fac: Facilitator, title: str = "") 
     # with the duty its form shows (as a browser sends it).
     await b.answer("A", MERGED_ANSWER, version(b.page.html("answer-form")), b.chosen_duty())
     await b.until(lambda p: version(p.html("answer-form")) >= 2, what="the merged answer saved")
+    for phone in groups[first]:  # the savers' own replies and the others' pushes end alike
+        await phone.shows("group-answer-current", MERGED_ANSWER)
     room.typed += [WINNING_ANSWER, LOSING_ANSWER, MERGED_ANSWER]
     for n, group in enumerate(others):
         writer = groups[group][0]
