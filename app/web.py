@@ -6,7 +6,7 @@ happened to be imported first; `configure` adds what is only known at start-up.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -144,6 +144,22 @@ def _duty_select(_language: str, duty_id: str, question: str, chosen: str) -> Ma
     )
 
 
+def option_choices(
+    options: Sequence[tuple[str, str]], chosen: str | None, required: bool = False
+) -> Markup:
+    """A case's options as radio buttons with one checked, rendered once per case, choice and
+    form: the vote's and the group answer's forms hold them, and the loop over the options' long
+    texts was a third of such a reply's render, a thousand replies in a crowd's burst."""
+    return _option_choices(tuple(options), chosen or "", required)
+
+
+@lru_cache(maxsize=256)
+def _option_choices(options: tuple[tuple[str, str], ...], chosen: str, required: bool) -> Markup:
+    return Markup(
+        render("partials/option_choices.html", options=options, chosen=chosen, required=required)
+    )
+
+
 _COMPILED: dict[tuple[str, str], Template] = {}
 
 
@@ -186,4 +202,5 @@ def for_group(room: Room, person: Participant, name: str) -> Markup:
 
 templates.env.globals["shared"] = shared
 templates.env.globals["duty_select"] = duty_select
+templates.env.globals["option_choices"] = option_choices
 templates.env.globals["for_group"] = for_group
