@@ -23,7 +23,7 @@ from sqlmodel import Session as Db
 from app import i18n, views
 from app.domain.phases import Phase
 from app.hub import Event, Hub, session_channel, unpacked
-from app.live_rules import FULL, Audience, fragments_for
+from app.live_rules import FULL, Audience, Shown, answer_push, fragments_for
 from app.models import Participant, Session, utcnow
 from app.room import Room, load_room, with_answers, with_newcomers, with_posts, with_votes
 
@@ -55,7 +55,8 @@ class Page(Protocol):
     base_url: str
     language: str  # the page's person's, so a push reads like the page it lands on
     user_id: int | None  # a staff page's facilitator
-    token: str  # this open page among every worker's (an event may name it as told)
+    saving: bool  # its save of the group's answer is with the writer (live_rules.answer_push)
+    answer_shown: Shown | None  # the group's answer its last reply to such a save showed
 
     def send(self, html: str) -> None: ...
 
@@ -172,6 +173,10 @@ class Feed:
         room = await self.room()
         shared: dict[tuple[object, ...], str] = {}
         for n, (page, names) in enumerate(targets.items(), 1):
+            if page.audience is Audience.PARTICIPANT:
+                names = self.unanswered(page, names, room)
+                if not names:
+                    continue
             key = self.shared_key(page, names, room)
             if key is None:
                 page.send(self.render(page, names, room))
@@ -181,6 +186,18 @@ class Feed:
                 page.send(shared[key])
             if n % YIELD_EVERY == 0:
                 await asyncio.sleep(0)
+
+    def unanswered(self, page: Page, names: tuple[str, ...], room: Room) -> tuple[str, ...]:
+        """A phone's push without what its own reply shows of its group's answer; held back for
+        the next round while that reply is still to come (live_rules.answer_push)."""
+        person = room.person(page.participant_id)
+        current = (
+            None if person is None else (person.group_id, room.answer_version(person.group_id))
+        )
+        names, held = answer_push(names, page.saving, page.answer_shown, current)
+        if held:
+            self.pending.setdefault(page, set()).update(held)
+        return names
 
     # Events ---------------------------------------------------------------------------------------
 
@@ -207,9 +224,8 @@ class Feed:
         moved = await _mover(self, event)
         every_answer = await _every_answer(self, event)
         now: dict[Page, tuple[str, ...]] = {}
-        told = frozenset(event.get("told") or ())  # pages whose own reply showed this change
         # Asked once per kind of page, not per page: a thousand phones are a few hundred groups.
-        rules: dict[tuple[Audience, int | None, bool, bool], tuple[tuple[str, ...], bool]] = {}
+        rules: dict[tuple[Audience, int | None, bool], tuple[tuple[str, ...], bool]] = {}
         # A group's reason or answer (and a newcomer) changes that group's phones at most, a vote
         # no phone: the others are not even looked at. A room voting with reasons sends one such
         # event per group per batch: 750 events by 1,000 pages, each walked, at 3,000 phones.
@@ -220,11 +236,11 @@ class Feed:
         else:
             pages = tuple(self.pages)
         for page in pages:
-            key = (page.audience, page.group_id, moved(page), page.token in told)
+            key = (page.audience, page.group_id, moved(page))
             rule = rules.get(key)
             if rule is None:
                 rule = rules[key] = fragments_for(
-                    page.audience, event, page.group_id, key[2], every_answer, key[3]
+                    page.audience, event, page.group_id, key[2], every_answer
                 )
             names, coalesce = rule
             if coalesce:

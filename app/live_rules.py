@@ -32,10 +32,31 @@ FULL = {
 
 
 # What a phone's own reply to its save of the group's answer carries (app.commands.messages), read
-# after the save's commit: the save's event does not push them to that page again. When a whole
-# group saved at once, every phone got its reply and then the same answer pushed: twice the
-# messages of the crowd's busiest moment.
+# after the save's commit. When a whole group saved at once, every phone got its reply and then
+# the same answer pushed: twice the messages of the crowd's busiest moment. See answer_push.
 ANSWER_REPLY = ("answer_form", "answer")
+Shown = tuple[int | None, int]  # (group, version) of the group's answer a page was last shown
+
+
+def answer_push(
+    names: tuple[str, ...], saving: bool, shown: Shown | None, current: Shown | None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(what to push a phone now, what to hold back for the next round) of a push to a phone.
+
+    A phone whose own save of its group's answer is with the writer gets its reply after that
+    save's commit, which is after the change being pushed (one writer; another worker's reply
+    may be older, so the next round checks): the answer waits for the reply. A phone whose
+    reply showed the group's answer at the version the push would show needs no push of it.
+    """
+    held = tuple(name for name in names if name in ANSWER_REPLY)
+    if not held:
+        return names, ()
+    rest = tuple(name for name in names if name not in ANSWER_REPLY)
+    if saving:
+        return rest, held
+    if shown is not None and shown == current:
+        return rest, ()
+    return names, ()
 
 
 def fragments_for(
@@ -44,14 +65,12 @@ def fragments_for(
     own_group: int | None,
     moved: bool = False,
     every_answer: bool = True,
-    told: bool = False,
 ) -> tuple[tuple[str, ...], bool]:
     """(fragment names to re-render, whether to coalesce them with others in a short window).
 
     `every_answer`: the phones' results list every group's answer (a small room); in a larger one
     each lists its own group's (app/domain/visibility.py), so a hidden answer redraws that group's
-    phones only (through its "answer" event), not the room's. `told`: the page is one the event
-    names as told by its own reply (ANSWER_REPLY)."""
+    phones only (through its "answer" event), not the room's."""
     kind = event.get("type")
     if kind == "phase" and audience is Audience.PARTICIPANT and not event.get("regrouped"):
         # A phone's header (title, group, who) is the same in every phase; a regrouping says
@@ -106,9 +125,9 @@ def fragments_for(
             # arrive within one push interval, the room is read once for all of them.
             return ("posts",), True
         if kind == "answer" and event.get("group") == own_group:
-            # Coalesced, as posts; the feed keeps the ones the phone's screen shows now.
-            names = ("answer", "answer_form", "own_answer")
-            return tuple(n for n in names if not (told and n in ANSWER_REPLY)), True
+            # Coalesced, as posts; the feed keeps the ones the phone's screen shows now, and
+            # leaves out what the phone's own reply shows (answer_push).
+            return ("answer", "answer_form", "own_answer"), True
         return (), False
     if kind == "groups":
         staff = (

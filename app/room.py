@@ -465,8 +465,12 @@ class Room:
         return tally.shift(self.votes.get(1, {}), self.votes.get(2, {}))
 
     def has_answered(self, group_id: int | None) -> bool:
+        return self.answer_version(group_id) > 0
+
+    def answer_version(self, group_id: int | None) -> int:
+        """The version of the group's answer to the current case (0: none saved yet)."""
         answer = self.answers.get(group_id) if group_id is not None else None
-        return answer is not None and answer.version > 0
+        return answer.version if answer is not None else 0
 
     @cached_property
     def answering_groups(self) -> list[Group]:

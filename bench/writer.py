@@ -56,7 +56,7 @@ class Page:
 
     session_id: int
     participant_id: int
-    token: str = ""
+    answer_shown: tuple[int | None, int] | None = None
     language: str = "da"
     duties: set[str] = field(default_factory=set)
     duty_order: list[str] = field(default_factory=list)

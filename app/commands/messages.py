@@ -15,7 +15,7 @@ from app.domain import RuleError
 from app.domain.phases import Format
 from app.hub import Event
 from app.i18n import N_
-from app.live_rules import ANSWER_REPLY
+from app.live_rules import ANSWER_REPLY, Shown
 from app.models import Participant, Session, SessionCase
 from app.room import Room, load_room, own_room
 
@@ -29,7 +29,6 @@ _CURRENT = (
     .where(col(Session.id).in_(among("ids")))
     .where(col(SessionCase.position) == col(Session.position))
 )
-TOLD = "phone_messages.told"  # db.info[(TOLD, group)]: the pages a batch's replies told its answer
 
 
 class Sender(Protocol):
@@ -37,7 +36,7 @@ class Sender(Protocol):
 
     session_id: int
     participant_id: int | None
-    token: str  # the open page among every worker's (app.feed.Page)
+    answer_shown: Shown | None  # what its last reply showed of the group's answer (app.feed)
     language: str
     duties: set[str]  # what "the heaviest duty" may name
     duty_order: list[str]
@@ -167,11 +166,6 @@ class PhoneMessage:
                 duty,
                 page.duties,
             )
-            # The batch's replies to the group's phones show this save (see _tell): its push
-            # leaves those pages out. Filled while answering, complete before it is published.
-            told: list[str] = db.info.setdefault((TOLD, person.group_id), [])
-            for changed in self.events:
-                changed["told"] = told
         # Staged after the effect (a refusal stages nothing): committed together with it.
         inbox.remember(db, person, self.mid, content)
 
@@ -216,7 +210,9 @@ class PhoneMessage:
         room = own_room(_batch_room(db, page.session_id, whole=False), person)
         reply = views.participant(room, person, self.ack, msg=self.mid, **notice, **self.extra)
         if self.action == "answer":
-            _tell(db, person, page.token)
+            # The group's answer as this reply shows it (a conflict's too, the saved version
+            # beside the draft): the feed does not push this page the same again.
+            page.answer_shown = (person.group_id, room.answer_version(person.group_id))
         return reply
 
     def person(self, db: Db) -> Participant:
@@ -226,15 +222,6 @@ class PhoneMessage:
 
 
 STAGE = ("header", "stage")
-
-
-def _tell(db: Db, person: Participant, token: str) -> None:
-    """This page's reply shows its group's answer as the batch left it: when the batch saved that
-    group's answer, its event need not push the same to this page (a conflict's reply included,
-    the saved version beside the draft)."""
-    told: list[str] | None = db.info.get((TOLD, person.group_id))
-    if told is not None:
-        told.append(token)
 
 
 def _batch_room(db: Db, session_id: int, whole: bool) -> Room:

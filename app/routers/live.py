@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
-import secrets
 from datetime import datetime
 
 from fastapi import APIRouter, WebSocket
@@ -19,7 +17,7 @@ from app.config import Settings
 from app.deps import DEVICE_COOKIE, PARTICIPANT_COOKIE, public_base
 from app.domain import RuleError, phone_message
 from app.feed import Feed, Feeds
-from app.live_rules import Audience
+from app.live_rules import Audience, Shown
 from app.models import Participant, Session, User
 from app.ratelimit import RateLimit
 from app.security import origin_allowed
@@ -39,8 +37,6 @@ ACCESS_ENDED = 4403  # its person is no longer the session's co-facilitator: the
 RATE_LIMIT = 100  # messages per minute from one page: people send a few, scripts thousands
 OUTBOX = 64  # feed pushes waiting for one slow page before it is sent its whole view instead
 WHOLE_VIEW = ""  # in an outbox: render the page's complete current view when its turn comes
-WORKER = secrets.token_hex(6)  # this process among the workers that share events (app.hub)
-_OPENED = itertools.count(1)
 
 
 class Outbox:
@@ -90,7 +86,8 @@ class Connection:
         self.session_id = session_id
         self.participant_id = participant_id
         self.user_id = user_id  # a staff page's facilitator
-        self.token = f"{WORKER}.{next(_OPENED)}"  # an event names the pages its replies told
+        self.saving = False  # a save of the group's answer is with the writer (app.feed)
+        self.answer_shown: Shown | None = None  # the group's answer its last such reply showed
         self.closing: asyncio.Task[None] | None = None
         app = websocket.app
         self.settings: Settings = app.state.settings
@@ -168,6 +165,7 @@ class Connection:
                 flash = views.participant_flash(i18n.refusal(exc), msg=exc.message_id)
                 self.send(flash, reply=True)
                 continue
+            self.saving = message["action"] == "answer"
             try:
                 # Committed with whatever else is waiting (app.writer), answered after the commit.
                 self.send(await self.writer.submit(PhoneMessage(self, message)), reply=True)
@@ -185,6 +183,8 @@ class Connection:
                 reason = i18n.gettext("Ukendt deltager: deltag igen med koden")
                 await self.websocket.close(code=POLICY_VIOLATION, reason=reason)
                 return
+            finally:
+                self.saving = False
 
 
 # Endpoints -------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ room only its own group's)."""
 from __future__ import annotations
 
 from app.feed import GROUP_SHARED
-from app.live_rules import Audience, fragments_for
+from app.live_rules import Audience, answer_push, fragments_for
 
 
 def test_a_join_updates_staff_counts_in_batches_and_only_the_newcomers_group() -> None:
@@ -80,13 +80,21 @@ def test_a_groups_new_answer_is_rendered_once_for_the_whole_group() -> None:
     assert names and coalesced and GROUP_SHARED.issuperset(names)
 
 
-def test_a_phone_told_by_its_own_reply_is_not_pushed_the_same_answer_again() -> None:
-    # A phone whose reply to its save showed the group's answer (ANSWER_REPLY) keeps only what
-    # the reply did not carry; the group's other phones get the whole push.
-    answer = {"type": "answer", "group": 4, "told": ["w.1"]}
-    assert fragments_for(Audience.PARTICIPANT, answer, 4, told=True) == (("own_answer",), True)
-    assert fragments_for(Audience.PARTICIPANT, answer, 4)[0] == (
-        "answer",
-        "answer_form",
-        "own_answer",
-    )
+def test_a_phone_whose_reply_showed_the_answer_is_not_pushed_it_again() -> None:
+    # A phone whose reply to its save showed the group's answer at the version the push would
+    # show keeps only what the reply did not carry; a reply that showed an older version (or
+    # none) leaves the push whole.
+    names = ("answer", "answer_form", "own_answer")
+    assert answer_push(names, False, (4, 2), (4, 2)) == (("own_answer",), ())
+    assert answer_push(names, False, (4, 1), (4, 2)) == (names, ())
+    assert answer_push(names, False, None, (4, 2)) == (names, ())
+    assert answer_push(names, False, (3, 2), (4, 2)) == (names, ())  # moved since: another group
+    assert answer_push(("stage",), False, (4, 2), (4, 2)) == (("stage",), ())
+
+
+def test_a_phone_whose_own_save_is_with_the_writer_waits_for_its_reply() -> None:
+    # Its reply comes after its save's commit, after the change being pushed: the answer is
+    # held back (the next round sees what the reply showed); the rest goes now.
+    names = ("answer", "answer_form", "own_answer")
+    assert answer_push(names, True, None, (4, 1)) == (("own_answer",), ("answer", "answer_form"))
+    assert answer_push(("posts",), True, None, (4, 1)) == (("posts",), ())

@@ -107,9 +107,12 @@ def environment(env: dict[str, str]) -> Iterator[None]:
 
 
 @contextmanager
-def two_replicas(folder: Path) -> Iterator[tuple[LiveServer, LiveServer]]:
+def two_replicas(
+    folder: Path, more: dict[str, str] | None = None
+) -> Iterator[tuple[LiveServer, LiveServer]]:
     """Two servers on one fresh PostgreSQL database and the local Redis, as replicas behind a
-    proxy would run: the same secret key, any of them serves any page. A facilitator account."""
+    proxy would run: the same secret key, any of them serves any page. A facilitator account.
+    `more`: settings for both (environment variables)."""
     from tests.utils.postgres import fresh_database
     from tests.utils.redis import REDIS_URL
 
@@ -119,6 +122,7 @@ def two_replicas(folder: Path) -> Iterator[tuple[LiveServer, LiveServer]]:
             "SPARRING_REDIS_URL": REDIS_URL,
             "SPARRING_REDIS_PREFIX": f"test-{secrets.token_hex(4)}",
             "SPARRING_SECRET_KEY": secrets.token_urlsafe(32),  # every worker signs the same cookies
+            **(more or {}),
         }
         a, b = LiveServer(folder / "a", env=env), LiveServer(folder / "b", env=env)
         for server in (a, b):
