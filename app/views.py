@@ -10,7 +10,7 @@ from app.domain.phases import Status
 from app.models import Participant
 from app.qr import qr_svg
 from app.room import Room
-from app.web import once, render, seconds_left
+from app.web import for_group, once, render, seconds_left
 
 PARTICIPANT = {
     "header": "participant/partials/phone_header.html",
@@ -52,10 +52,23 @@ def fragments(table: dict[str, str], names: Iterable[str], **context: Any) -> st
     return "\n".join(render(table[name], **context) for name in names)
 
 
-def participant(room: Room, person: Participant, names: Iterable[str], **extra: Any) -> str:
-    if extra:  # a reply's own facts (a notice, a draft): this phone's alone
-        return fragments(PARTICIPANT, names, room=room, person=person, **extra)
+def participant(room: Room, person: Participant, names: Iterable[str]) -> str:
     return "\n".join(_phone_part(room, person, name) for name in names)
+
+
+def phone_reply(
+    room: Room, batch: Room, person: Participant, names: Iterable[str], **facts: Any
+) -> str:
+    """A phone's reply to its own message: its forms from its own rows (`room`) with the reply's
+    facts (a notice, a draft, a conflict); its group's answer, the same on each of the group's
+    phones, from the room its batch left (`batch`): rendered once for all the group's replies,
+    three of four at a crowd's group answer."""
+    return "\n".join(
+        for_group(batch, person, PARTICIPANT[name])
+        if name == "answer"
+        else render(PARTICIPANT[name], room=room, person=person, **facts)
+        for name in names
+    )
 
 
 def _phone_part(room: Room, person: Participant, name: str) -> str:

@@ -207,8 +207,11 @@ class PhoneMessage:
         notice = {"notice": i18n.gettext(key, **facts)} if key else {}
         # The phone's own forms: from its own rows only, whatever the room's size.
         person = self.person(db)
-        room = own_room(_batch_room(db, page.session_id, whole=False), person)
-        reply = views.participant(room, person, self.ack, msg=self.mid, **notice, **self.extra)
+        batch = _batch_room(db, page.session_id, whole=False)
+        room = own_room(batch, person)
+        reply = views.phone_reply(
+            room, batch, person, self.ack, msg=self.mid, **notice, **self.extra
+        )
         if self.action == "answer":
             # The group's answer as this reply shows it (a conflict's too, the saved version
             # beside the draft): the feed does not push this page the same again.
