@@ -292,8 +292,18 @@ def cpu_seconds(pids: list[int]) -> float:
 
 def machine_busy_seconds() -> float:
     """CPU time all cores spent on anything but idling and waiting, since boot."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    values = _cpu_line()
     return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def stolen_seconds() -> float:
+    """CPU time the host gave to other machines while this one wanted it, since boot (a busy
+    host slows every figure; the load average does not show it)."""
+    return _cpu_line()[7] / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_line() -> list[int]:
+    return [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
 
 
 def rss_mib(live: list[LiveServer], field_name: str = "VmRSS") -> float:
@@ -605,7 +615,7 @@ class Run:
 def run(args: argparse.Namespace) -> Run:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    load = os.getloadavg()
+    load, stolen = os.getloadavg(), stolen_seconds()
     commit = subprocess.run(
         ["git", "-C", str(ROOT), "log", "-1", "--format=%h %cI"], capture_output=True, text=True
     ).stdout.strip()
@@ -619,6 +629,9 @@ def run(args: argparse.Namespace) -> Run:
         finally:
             bench.facts["load average at start (1/5/15 min)"] = " / ".join(f"{x:.1f}" for x in load)
             bench.facts["load average at end"] = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+            bench.facts["CPU taken by the host (steal) during the run"] = (
+                f"{stolen_seconds() - stolen:.1f} s"
+            )
             bench.facts["machine"] = f"{os.cpu_count()} cores, commit {commit}"
     return bench
 
