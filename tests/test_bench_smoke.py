@@ -2,7 +2,7 @@
 reasons, discuss, every phone saving the group answer at once, reveal, revote, end) on two workers
 with PostgreSQL and Redis. bench.py exits non-zero on any message unanswered or refused, any phone
 that never shows a phase, or stored counts that differ from what the phones were told. And
-feed_events.py on 40 phones, phone_views.py on 20. Timings are not asserted; bench/RESULTS.md holds the figures from
+feed_events.py on 40 phones, phone_views.py and replies.py on 20. Timings are not asserted; bench/RESULTS.md holds the figures from
 full runs."""
 
 from __future__ import annotations
@@ -56,3 +56,15 @@ def test_the_views_bench_renders_every_phase() -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     rows = [line.split("|")[1].strip() for line in done.stdout.splitlines() if "| " in line]
     assert rows[-7:] == ["present", "vote", "discuss", "group_answer", "reveal", "revote", "closed"]
+
+
+def test_the_replies_bench_renders_each_kind_of_reply() -> None:
+    command = [sys.executable, "bench/replies.py", "--phones", "20", "--loops", "1"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    rows = [line.split("|")[1].strip() for line in done.stdout.splitlines() if "| " in line]
+    assert rows[-3:] == [
+        "vote (with a reason)",
+        "group answer, the winner",
+        "group answer, refused",
+    ], done.stdout
