@@ -23,7 +23,7 @@ from sqlmodel import Session as Db
 from app import i18n, views
 from app.domain.phases import Phase
 from app.hub import Event, Hub, session_channel, unpacked
-from app.live_rules import FULL, Audience, Shown, answer_push, fragments_for
+from app.live_rules import ANSWER_REPLY, FULL, Audience, Shown, answer_push, fragments_for
 from app.models import Participant, Session, utcnow
 from app.room import Room, load_room, with_answers, with_newcomers, with_posts, with_votes
 
@@ -173,7 +173,7 @@ class Feed:
         room = await self.room()
         shared: dict[tuple[object, ...], str] = {}
         for n, (page, names) in enumerate(targets.items(), 1):
-            if page.audience is Audience.PARTICIPANT:
+            if page.audience is Audience.PARTICIPANT and any(n in ANSWER_REPLY for n in names):
                 names = self.unanswered(page, names, room)
                 if not names:
                     continue
