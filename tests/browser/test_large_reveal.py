@@ -29,9 +29,16 @@ def test_a_large_rooms_reveal_on_a_phone_and_the_page_of_every_answer(
     context = browser.new_context(locale="da-DK", **PHONE)
     context.add_cookies([{"name": k, "value": v, "url": server.url} for k, v in cookies.items()])
     phone = context.new_page()
+    # Marks the page once its socket's first message (the whole view, which replaces the stage
+    # the page was served with) has been swapped in: a scroll before it may hold a detached stage.
+    phone.add_init_script(
+        "document.addEventListener('htmx:wsAfterMessage', () => {"
+        " document.documentElement.dataset.wsSeen = '1'; })"
+    )
     screens = Screens(shots)
 
     phone.goto(f"{server.url}/p")
+    expect(phone.locator("html[data-ws-seen]")).to_have_count(1)
     expect(phone.locator("#phone-stage")).to_have_attribute("data-phase", "reveal")
     expect(phone.locator("#own-answer")).to_contain_text("Vi spørger juristerne først")
     expect(phone.locator("#results")).not_to_contain_text("Gruppe 2 skrev")
