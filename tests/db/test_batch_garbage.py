@@ -15,15 +15,12 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session as Db
 
-from app import library
-from app.cli import add_user
-from app.commands import control, phone, sessions
+from app.commands import control
 from app.commands.messages import PhoneMessage
 from app.config import Settings
 from app.db import make_engine
 from app.writer import run_alone, write
-
-SEED = Path(__file__).resolve().parents[2] / "seed"
+from tests.utils.rooms import started_room
 
 
 @dataclass
@@ -47,17 +44,7 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 
 
 def room(engine: Engine, phones: int) -> tuple[str, object, int, list[Page]]:
-    with Db(engine) as db:
-        lib, _ = library.seed_library(db, SEED)
-        slug = next(c.slug for c in lib.cases if len(c.options) >= 4)
-        who = add_user(db, "facilitator", uuid.uuid4().hex, "facilitator")
-        db.commit()
-        db.refresh(who)
-    plan = sessions.Plan(title="Affald", slugs=[slug], group_size=4, format="dilemma")
-    code = run_alone(engine, sessions.create, who, plan)
-    for n in range(phones):
-        run_alone(engine, phone.join, code, f"Telefon {n}", "", None)
-    run_alone(engine, control.start, code, who)
+    code, who = started_room(engine, phones)
     with Db(engine) as db:
         sid = db.exec(text("SELECT id FROM session WHERE code = :c"), params={"c": code}).one()[0]
         people = db.exec(

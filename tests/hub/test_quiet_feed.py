@@ -6,7 +6,7 @@ From the discussion on, the same event is read and pushed to the group's phones.
 from __future__ import annotations
 
 import asyncio
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,9 +14,7 @@ from sqlalchemy import event
 from sqlmodel import Session as Db
 from sqlmodel import select
 
-from app import library
-from app.cli import add_user
-from app.commands import control, phone, sessions
+from app.commands import control
 from app.config import Settings
 from app.db import make_engine
 from app.feed import Feeds
@@ -25,8 +23,7 @@ from app.hub.memory import MemoryHub
 from app.live_rules import Audience
 from app.models import Participant, Session
 from app.writer import run_alone
-
-SEED = Path(__file__).resolve().parents[2] / "seed"
+from tests.utils.rooms import started_room
 
 
 @dataclass(eq=False)
@@ -52,17 +49,7 @@ class Phone:
 
 def test_a_phone_only_feed_reads_nothing_for_reasons_while_voting(tmp_path: Path) -> None:
     engine = make_engine(Settings(data_dir=tmp_path))
-    with Db(engine) as db:
-        lib, _ = library.seed_library(db, SEED)
-        slug = next(c.slug for c in lib.cases if c.options)
-        who = add_user(db, f"f-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex, "facilitator")
-        db.commit()
-        db.refresh(who)
-    plan = sessions.Plan(title="Stille", slugs=[slug], group_size=4, format="dilemma")
-    code = run_alone(engine, sessions.create, who, plan)
-    for n in range(8):
-        run_alone(engine, phone.join, code, f"Telefon {n}", "", None)
-    run_alone(engine, control.start, code, who)
+    code, who = started_room(engine, 8, title="Stille")
     run_alone(engine, control.change_phase, code, who, "vote", True)
     with Db(engine) as db:
         session = db.exec(select(Session).where(Session.code == code)).one()
@@ -108,7 +95,6 @@ def test_a_phone_only_feed_reads_nothing_for_reasons_while_voting(tmp_path: Path
     assert not any(p.sent for p in phones if p.group_id != group)
 
 
-async def _until(done: object) -> None:
-    assert callable(done)
+async def _until(done: Callable[[], bool]) -> None:
     while not done():
         await asyncio.sleep(0.01)
