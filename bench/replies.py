@@ -17,8 +17,6 @@ import argparse
 import statistics
 import sys
 import tempfile
-import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +24,23 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from sqlalchemy.engine import Engine  # noqa: E402
-from sqlmodel import Session as Db  # noqa: E402
-from writer import REASON, answers, burst, room, to, votes  # noqa: E402
+from writer import (  # noqa: E402
+    REASON,
+    answers,
+    burst,
+    loaded_room,
+    per_person,
+    room,
+    to,
+    votes,
+)
 
 from app import i18n, views  # noqa: E402
 from app.commands.messages import ACKS  # noqa: E402
 from app.config import Settings  # noqa: E402
 from app.db import make_engine  # noqa: E402
-from app.models import Session  # noqa: E402
-from app.room import Room, load_room, own_room  # noqa: E402
+from app.models import Participant  # noqa: E402
+from app.room import Room, own_room  # noqa: E402
 
 REPLIES: dict[str, tuple[str, dict[str, Any]]] = {
     "vote (with a reason)": ("vote", {"notice": "Din stemme (A) er gemt."}),
@@ -48,22 +53,11 @@ REPLIES: dict[str, tuple[str, dict[str, Any]]] = {
 
 
 def per_reply(loaded: Room, action: str, facts: dict[str, Any], loops: int) -> list[float]:
-    passes = []
-    for _ in range(loops):
-        batch = replace(loaded)
-        started = time.perf_counter()
-        for person in batch.participants:
-            own = own_room(batch, person)
-            views.phone_reply(own, batch, person, ACKS[action], msg="0" * 32, **facts)
-        passes.append((time.perf_counter() - started) / len(batch.participants) * 1e6)
-    return passes
+    def reply(batch: Room, person: Participant) -> str:
+        own = own_room(batch, person)
+        return views.phone_reply(own, batch, person, ACKS[action], msg="0" * 32, **facts)
 
-
-def loaded(engine: Engine, session_id: int) -> Room:
-    with Db(engine) as db:
-        session = db.get(Session, session_id)
-        assert session is not None
-        return load_room(db, session)
+    return per_person(loaded, reply, loops)
 
 
 def main() -> None:
@@ -88,7 +82,7 @@ def main() -> None:
             to(engine, code, who, "group_answer")
             burst(engine, answers(pages, case), 500)
             to_answers = False
-        passes = per_reply(loaded(engine, pages[0].session_id), action, facts, args.loops)
+        passes = per_reply(loaded_room(engine, pages[0].session_id), action, facts, args.loops)
         print(f"| {name} | {min(passes):.0f} / {statistics.median(passes):.0f} |")
     engine.dispose()
 

@@ -25,7 +25,8 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +42,8 @@ from app.commands import control, phone, sessions  # noqa: E402
 from app.commands.messages import PhoneMessage  # noqa: E402
 from app.config import Settings  # noqa: E402
 from app.db import make_engine  # noqa: E402
-from app.models import User  # noqa: E402
+from app.models import Participant, Session, User  # noqa: E402
+from app.room import Room, load_room  # noqa: E402
 from app.writer import BATCH, run_alone, write  # noqa: E402
 
 REASON = (
@@ -89,6 +91,29 @@ def room(engine: Engine, phones: int) -> tuple[str, User, int, list[Page], float
             text("SELECT id FROM sessioncase WHERE session_id = :s"), params={"s": session[0]}
         ).one()
     return code, who, case[0], [Page(session[0], row[0]) for row in people], started
+
+
+def loaded_room(engine: Engine, session_id: int) -> Room:
+    """The whole room as the feed reads it after an event."""
+    with Db(engine) as db:
+        session = db.get(Session, session_id)
+        assert session is not None
+        return load_room(db, session)
+
+
+def per_person(
+    loaded: Room, render: Callable[[Room, Participant], object], loops: int
+) -> list[float]:
+    """Microseconds per person of `render` over every person, one figure per pass; each pass from
+    a fresh copy of the room (nothing rendered in an earlier pass is reused)."""
+    passes = []
+    for _ in range(loops):
+        fresh = replace(loaded)
+        started = time.perf_counter()
+        for person in fresh.participants:
+            render(fresh, person)
+        passes.append((time.perf_counter() - started) / len(fresh.participants) * 1e6)
+    return passes
 
 
 def to(engine: Engine, code: str, who: User, phase: str) -> None:
