@@ -34,6 +34,9 @@ R = TypeVar("R", covariant=True)
 T = TypeVar("T")
 P = ParamSpec("P")
 BATCH = 500  # jobs per transaction at most: the first in a batch waits for all of them
+# A busy writer (a batch ended under BUSY s ago) that finds fewer than TRICKLE jobs waiting waits
+# GATHER s for more: see Writer.drain.
+TRICKLE, BUSY, GATHER = 8, 0.050, 0.010
 FLUSHES = "writer.flushes"  # db.info: flushes so far (a refusal after one may have written)
 PREPARED = "writer.prepared"  # db.info: what a kind's prepare read for its jobs (app.batch_reads)
 
@@ -137,8 +140,15 @@ class Writer:
 
     async def drain(self, line: _Line) -> None:
         loop = asyncio.get_running_loop()
+        ended = float("-inf")  # when the last batch was written (the loop's clock)
         while True:
             batch = [await line.queue.get()]
+            if line.queue.qsize() < TRICKLE - 1 and loop.time() - ended < BUSY:
+                # A crowd's votes spread over seconds reach a busy writer one or two at a time,
+                # and a batch's fixed part (its reads, the replies' room, the commit) made a lone
+                # vote cost ten times its share of a crowd's batch. A moment's wait lets the next
+                # ones join; a quiet room's message (no batch just before) is written at once.
+                await asyncio.sleep(GATHER)
             while len(batch) < BATCH and not line.queue.empty():
                 batch.append(line.queue.get_nowait())
             jobs = [job for job, _ in batch]
@@ -149,6 +159,8 @@ class Writer:
                     if not done.done():
                         done.set_exception(exc)
                 continue
+            finally:
+                ended = loop.time()
             try:
                 by_session: dict[int, list[Event]] = {}
                 for event in _unique(e for job in jobs for e in job.events):

@@ -1,10 +1,12 @@
 """The writer's batch on a real database (SQLite and PostgreSQL): jobs that promise to refuse
 before they stage anything are applied without savepoints and flushed together; when one breaks
 that promise, or the batch's flush fails, the batch is written again with a savepoint per job,
-so each refusal still undoes only its own job and the others are stored once."""
+so each refusal still undoes only its own job and the others are stored once. A trickle reaching
+a busy writer is gathered into one batch; a quiet room's message is written at once."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import weakref
 from typing import Any
@@ -14,9 +16,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session as Db
 from sqlmodel import col, select
 
+from app import writer
 from app.hub import Event
+from app.hub.memory import MemoryHub
 from app.models import User
-from app.writer import write
+from app.writer import Writer, write
 
 
 class AddAccount:
@@ -30,10 +34,12 @@ class AddAccount:
         self.events: list[Event] = []
         self.applied = 0
         self.session: weakref.ref[Db] | None = None
+        self.batch: object = None  # the same object for the jobs of one batch
 
     def apply(self, db: Db) -> None:
         self.applied += 1
         self.session = weakref.ref(db)
+        self.batch = db.info.setdefault("test.batch", object())
         if self.refuse == "first":
             raise ValueError(f"{self.name} refused first")
         db.add(User(username=self.name, password_hash=""))
@@ -91,3 +97,46 @@ def test_a_batch_with_answered_refusals_is_freed_when_it_is_done(
         assert jobs[1].session is not None and jobs[1].session() is None
     finally:
         gc.enable()
+
+
+def test_a_trickle_to_a_busy_writer_is_gathered_into_one_batch(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Votes spread over seconds: each arrives alone, just after the last batch. The writer waits
+    a moment for the next instead of paying a batch's fixed part for each one."""
+    monkeypatch.setattr(writer, "BUSY", 60.0)  # however slow this machine, the room is busy
+
+    async def trickle() -> list[AddAccount]:
+        line = Writer(engine, MemoryHub())
+        first, second, third = AddAccount("b-1"), AddAccount("b-2"), AddAccount("b-3")
+        assert await line.submit(first) == "b-1: stored"
+        sent = asyncio.create_task(line.submit(second))
+        await asyncio.sleep(0)  # the second is taken, alone
+        await asyncio.sleep(0)
+        assert await line.submit(third) == "b-3: stored"
+        assert await sent == "b-2: stored"
+        await line.aclose()
+        return [first, second, third]
+
+    first, second, third = asyncio.run(trickle())
+    assert second.batch is third.batch is not first.batch
+    assert accounts(engine, "b-") == ["b-1", "b-2", "b-3"]
+
+
+def test_a_quiet_rooms_message_is_written_without_waiting(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first message, and one after a quiet spell, find no batch just before them: no wait
+    (a wait would take the minute set here, and the answers 5 s at most)."""
+    monkeypatch.setattr(writer, "GATHER", 60.0)
+    monkeypatch.setattr(writer, "BUSY", 0.05)
+
+    async def quiet() -> None:
+        line = Writer(engine, MemoryHub())
+        assert await asyncio.wait_for(line.submit(AddAccount("q-1")), 5) == "q-1: stored"
+        await asyncio.sleep(0.1)  # longer than BUSY: the room has gone quiet
+        assert await asyncio.wait_for(line.submit(AddAccount("q-2")), 5) == "q-2: stored"
+        await line.aclose()
+
+    asyncio.run(quiet())
+    assert accounts(engine, "q-") == ["q-1", "q-2"]
