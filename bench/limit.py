@@ -39,6 +39,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from deploy.ports import free_port  # noqa: E402
+
 
 def fragment(size: int) -> str:
     """A phone's fragment of about `size` bytes (HTML as htmx swaps it)."""
@@ -154,14 +156,15 @@ def main() -> None:
     parser.add_argument("--bytes", type=int, default=4000, help="size of the fragment")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--procs", type=int, default=2, help="client processes")
-    parser.add_argument("--port", type=int, default=8169)
+    parser.add_argument("--port", type=int, default=8169, help="the first server's (0: any free)")
     parser.add_argument("--echo", action="store_true", help="a crowd's message and its reply")
     parser.add_argument("--servers", type=int, default=1, help="server processes (with --echo)")
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     spawn = mp.get_context("spawn")
-    ports = [args.port + k for k in range(args.servers if args.echo else 1)]
+    count = args.servers if args.echo else 1
+    ports = [args.port + k if args.port else free_port() for k in range(count)]
     servers = [_serve(spawn, port, args.bytes) for port in ports]
     pipes, procs = [], []
     for k in range(args.procs):
@@ -182,7 +185,7 @@ def main() -> None:
     if args.echo:
         _echo_rounds(pipes, args.rounds)
     else:
-        _broadcast_rounds(pipes, args.port, args.sockets, args.rounds)
+        _broadcast_rounds(pipes, ports[0], args.sockets, args.rounds)
     print(f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
     for pipe in pipes:
         pipe.send("stop")

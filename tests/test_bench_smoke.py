@@ -2,7 +2,8 @@
 reasons, discuss, every phone saving the group answer at once, reveal, revote, end) on two workers
 with PostgreSQL and Redis. bench.py exits non-zero on any message unanswered or refused, any phone
 that never shows a phase, or stored counts that differ from what the phones were told. And
-feed_events.py on 40 phones, phone_views.py and replies.py on 20. Timings are not asserted; bench/RESULTS.md holds the figures from
+feed_events.py on 40 phones, phone_views.py and replies.py on 20, limit.py's broadcast and its
+crowd's replies on two servers. Timings are not asserted; bench/RESULTS.md holds the figures from
 full runs."""
 
 from __future__ import annotations
@@ -68,3 +69,14 @@ def test_the_replies_bench_renders_each_kind_of_reply() -> None:
         "group answer, the winner",
         "group answer, refused",
     ], done.stdout
+
+
+@pytest.mark.parametrize("mode", [[], ["--echo", "--servers", "2"]], ids=["broadcast", "echo"])
+def test_the_limit_bench_reaches_every_socket(mode: list[str]) -> None:
+    command = [sys.executable, "bench/limit.py", "--sockets", "30", "--rounds", "2", "--procs", "1"]
+    command += ["--port", "0", *mode]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    rounds = [line for line in done.stdout.splitlines() if line.startswith(("| 1 |", "| 2 |"))]
+    assert len(rounds) == 2, done.stdout
+    assert ("ack p95: median" if mode else "last received: median") in done.stdout
