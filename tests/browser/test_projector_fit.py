@@ -153,6 +153,10 @@ def settle(projector: Page, phone: Page, phase: Phase, slug: str) -> None:
     if phase == Phase.GROUP_ANSWER:
         expect(progress.locator(".all-answered")).to_be_visible(timeout=20_000)
         if slug == LONGEST:  # the longest answer a group might write, on the wall
+            # Over the group's saved answer, once the phone's form has it: typed before its
+            # push lands, the form keeps the edits and the save is (rightly) a conflict.
+            base = phone.locator("#answer-form input[name=base_version]")
+            expect(base).not_to_have_value("0")
             phone.locator("#answer-text").fill(LONG_ANSWER)
             phone.locator("#answer-form button[type=submit]").tap()
             expect(phone.locator("#group-answer-current")).to_contain_text("upopulært")
