@@ -30,18 +30,18 @@ Row = TypeVar("Row", bound=SQLModel)
 Key = tuple[Any, ...]
 # Built once (app.db.among): the cases' rows of the batch's people and groups.
 _VOTES = select(Vote).where(
-    col(Vote.session_case_id).in_(among("cases")), col(Vote.participant_id).in_(among("people"))
+    among(col(Vote.session_case_id), "cases"), among(col(Vote.participant_id), "people")
 )
 _POSTS = select(Post).where(
-    col(Post.session_case_id).in_(among("cases")), col(Post.participant_id).in_(among("people"))
+    among(col(Post.session_case_id), "cases"), among(col(Post.participant_id), "people")
 )
 _ANSWERS = select(GroupAnswer).where(
-    col(GroupAnswer.session_case_id).in_(among("cases")),
-    col(GroupAnswer.group_id).in_(among("groups")),
+    among(col(GroupAnswer.session_case_id), "cases"),
+    among(col(GroupAnswer.group_id), "groups"),
 )
 _SIZES = (
     select(Participant.group_id, func.count())
-    .where(col(Participant.group_id).in_(among("groups")))
+    .where(among(col(Participant.group_id), "groups"))
     .group_by(col(Participant.group_id))
 )
 

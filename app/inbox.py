@@ -32,7 +32,7 @@ def digest(message: dict[str, Any]) -> str:
 
 
 RECALLED = "inbox.recalled"  # db.info: (participant, id) -> its earlier processing or None
-_BY_ID = select(ProcessedMessage).where(col(ProcessedMessage.message_id).in_(among("ids")))
+_BY_ID = select(ProcessedMessage).where(among(col(ProcessedMessage.message_id), "ids"))
 
 
 def recall(db: Db, pairs: list[tuple[int, str]]) -> None:

@@ -632,9 +632,9 @@ _GROUPS = (
     .where(Group.session_id == bindparam("session"), col(Group.active))
     .order_by(col(Group.number))
 )
-_THEIR_GROUPS = _GROUPS.where(col(Group.id).in_(among("groups")))
+_THEIR_GROUPS = _GROUPS.where(among(col(Group.id), "groups"))
 _ANSWERS_OF_CASE = select(GroupAnswer).where(GroupAnswer.session_case_id == bindparam("case"))
-_ANSWERS_OF_GROUPS = _ANSWERS_OF_CASE.where(col(GroupAnswer.group_id).in_(among("groups")))
+_ANSWERS_OF_GROUPS = _ANSWERS_OF_CASE.where(among(col(GroupAnswer.group_id), "groups"))
 
 
 def load_room(db: Db, session: Session, only: Collection[Participant] | None = None) -> Room:
@@ -755,7 +755,7 @@ _VOTE = sa_select(
 
 # Built once (app.db.among): the case's rows, or only those of some people.
 _VOTES_OF_CASE = _VOTE.where(col(Vote.session_case_id) == bindparam("case"))
-_VOTES_OF_PEOPLE = _VOTES_OF_CASE.where(col(Vote.participant_id).in_(among("people")))
+_VOTES_OF_PEOPLE = _VOTES_OF_CASE.where(among(col(Vote.participant_id), "people"))
 
 
 def _of(case_id: int | None, people: Collection[int | None] | None) -> dict[str, Any]:
@@ -795,7 +795,7 @@ _POST = sa_select(
 
 
 _POSTS_OF_CASE = _POST.where(col(Post.session_case_id) == bindparam("case"))
-_POSTS_OF_PEOPLE = _POSTS_OF_CASE.where(col(Post.participant_id).in_(among("people")))
+_POSTS_OF_PEOPLE = _POSTS_OF_CASE.where(among(col(Post.participant_id), "people"))
 
 
 def _add_posts(

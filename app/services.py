@@ -574,7 +574,7 @@ def arrive(db: Db, session: Session, person: Participant) -> list[Event]:
 
 _SEEN = (
     update(Participant)
-    .where(col(Participant.id).in_(among("ids")), col(Participant.left_at).is_(None))
+    .where(among(col(Participant.id), "ids"), col(Participant.left_at).is_(None))
     .values(seen_at=bindparam("now"))
 )  # built once (app.db.among)
 

@@ -21,12 +21,12 @@ from app.room import Room, load_room, own_room
 
 PREFETCHED = "phone_messages.prefetched"
 # The batch's phones, their sessions and those sessions' current cases (built once: app.db.among).
-_PEOPLE = select(Participant).where(col(Participant.id).in_(among("ids")))
-_SESSIONS = select(Session).where(col(Session.id).in_(among("ids")))
+_PEOPLE = select(Participant).where(among(col(Participant.id), "ids"))
+_SESSIONS = select(Session).where(among(col(Session.id), "ids"))
 _CURRENT = (
     select(SessionCase)
     .join(Session, col(SessionCase.session_id) == col(Session.id))
-    .where(col(Session.id).in_(among("ids")))
+    .where(among(col(Session.id), "ids"))
     .where(col(SessionCase.position) == col(Session.position))
 )
 

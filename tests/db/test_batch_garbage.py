@@ -81,11 +81,14 @@ def test_a_crowds_votes_and_group_answers_leave_no_cycles(engine: Engine) -> Non
         message(p, case, action="vote", option="AB"[n % 2], reason=reason)
         for n, p in enumerate(pages)
     ]
-    # A trickle (batches of three) and then a crowd: every batch reads, writes and replies.
-    assert cyclic_garbage(engine, [votes[:3], votes[3:6], votes[6:]]) == []
+    # A trickle (batches of three) and then a crowd: every batch reads, writes and replies. The
+    # first batch of a kind compiles its statements, once in a server's life: not measured.
+    write(engine, votes[:3])
+    assert cyclic_garbage(engine, [votes[3:6], votes[6:9], votes[9:]]) == []
 
     run_alone(engine, control.change_phase, code, who, "group_answer", True)
     answers = [
         message(p, case, action="answer", option="B", text=reason, base_version="0") for p in pages
     ]  # one per group is saved, the others refused as stale
-    assert cyclic_garbage(engine, [answers[:5], answers[5:]]) == []
+    write(engine, answers[:1])
+    assert cyclic_garbage(engine, [answers[1:5], answers[5:]]) == []
