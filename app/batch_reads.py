@@ -73,6 +73,22 @@ def load(
     db.info[PREPARED] = found
 
 
+def hold(db: Db, rows: Collection[SQLModel]) -> None:
+    """Rows the batch read up front (its phones, sessions and cases), for `get`."""
+    found = db.info.get(PREPARED)
+    if found is not None:
+        found |= {("row", type(row), row.id): row for row in rows}  # type: ignore[attr-defined]
+
+
+def get(db: Db, kind: type[Row], row_id: object) -> Row | None:
+    """db.get, from the rows the batch read up front when they are still in it: a get that finds
+    the row in the session still costs SQLAlchemy ~10 µs, three to four per message."""
+    row: Row | None = db.info.get(PREPARED, {}).get(("row", kind, row_id))
+    if row is not None and row in db:
+        return row
+    return db.get(kind, row_id)
+
+
 def vote(db: Db, case_id: int | None, person_id: int | None, round_: int) -> Vote | None:
     return _row(
         db,

@@ -372,9 +372,10 @@ class Room:
         """Groups are talking and writing: the discussion, reflection and answer phases."""
         return phases.talking(self.phase)
 
-    @property
+    @cached_property
     def options(self) -> list[tuple[str, str]]:
-        """(key, text) of the current case's options; none in open discussion and kollegasparring."""
+        """(key, text) of the current case's options; none in open discussion and kollegasparring.
+        Kept: a reply's form asks three times, a thousand replies at a crowd's group answer."""
         case = self.current
         if case is None or self.format is Format.KOLLEGASPARRING:
             return []

@@ -627,7 +627,11 @@ def _case_for(db: Db, session: Session, case_id: object) -> SessionCase:
     """The current case, refusing a form sent for an earlier case (a stale phone)."""
     # Usually the phone names the current case: then it is the one db already holds, no query.
     digits = str(case_id)
-    named = db.get(SessionCase, int(digits)) if digits.isdecimal() and len(digits) < 10 else None
+    named = (
+        batch_reads.get(db, SessionCase, int(digits))
+        if digits.isdecimal() and len(digits) < 10
+        else None
+    )
     if named and named.session_id == session.id and named.position == session.position:
         return named
     case = current_case(db, session)

@@ -62,11 +62,11 @@ def phone_reply(
     """A phone's reply to its own message: its forms from its own rows (`room`) with the reply's
     facts (a notice, a draft, a conflict); its group's answer, the same on each of the group's
     phones, from the room its batch left (`batch`): rendered once for all the group's replies,
-    three of four at a crowd's group answer."""
+    three of four at a crowd's group answer (and a refusal's saved version beside the draft)."""
     return "\n".join(
         for_group(batch, person, PARTICIPANT[name])
         if name == "answer"
-        else render(PARTICIPANT[name], room=room, person=person, **facts)
+        else render(PARTICIPANT[name], room=room, batch=batch, person=person, **facts)
         for name in names
     )
 

@@ -103,13 +103,14 @@ class PhoneMessage:
         current = db.exec(_CURRENT, params={"ids": [s.id for s in sessions]}).all()
         db.info[PREFETCHED] = [*people, *sessions, *current]
         batch_reads.load(db, current, people, {m.action for m in messages})
+        batch_reads.hold(db, db.info[PREFETCHED])
         ids = [(m.page.participant_id, m.message.get("id")) for m in messages]
         inbox.recall(db, [(p, i) for p, i in ids if p is not None and isinstance(i, str)])
 
     def apply(self, db: Db) -> None:
         message, page = self.message, self.page
-        session = db.get(Session, page.session_id)
-        person = db.get(Participant, page.participant_id)
+        session = batch_reads.get(db, Session, page.session_id)
+        person = batch_reads.get(db, Participant, page.participant_id)
         if session is None or person is None or person.session_id != session.id:
             raise Revoked()
         if person.left_at is not None:
@@ -219,7 +220,7 @@ class PhoneMessage:
         return reply
 
     def person(self, db: Db) -> Participant:
-        person = db.get(Participant, self.page.participant_id)
+        person = batch_reads.get(db, Participant, self.page.participant_id)
         assert person is not None
         return person
 
@@ -232,7 +233,7 @@ def _batch_room(db: Db, session_id: int, whole: bool) -> Room:
     refusal), or just the rows of the phones that sent messages (their own forms)."""
     key = ("room", session_id, whole)
     if key not in db.info:
-        session = db.get(Session, session_id)
+        session = batch_reads.get(db, Session, session_id)
         assert session is not None
         people = None if whole else db.info[("answered", session_id)]
         db.info[key] = load_room(db, session, people)

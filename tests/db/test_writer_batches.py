@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 import weakref
 from typing import Any
 
@@ -140,3 +141,30 @@ def test_a_quiet_rooms_message_is_written_without_waiting(
 
     asyncio.run(quiet())
     assert accounts(engine, "q-") == ["q-1", "q-2"]
+
+
+class SeesSwitching(AddAccount):
+    """Records the interpreter's switch interval while applied (the write lock held) and while
+    answered (after the commit)."""
+
+    def apply(self, db: Db) -> None:
+        self.applying = sys.getswitchinterval()
+        super().apply(db)
+
+    def answer(self, db: Db, error: Exception | None) -> str:
+        self.answering = sys.getswitchinterval()
+        return super().answer(db, error)
+
+
+def test_the_writer_takes_the_interpreter_back_quickly_only_while_it_holds_the_lock(
+    engine: Engine,
+) -> None:
+    usual = sys.getswitchinterval()
+    jobs = [SeesSwitching("switch-a"), SeesSwitching("switch-b", refuse="late")]
+    assert results(write(engine, list(jobs))) == [
+        "switch-a: stored",
+        "switch-b: switch-b refused late",
+    ]
+    assert [job.applying for job in jobs] == [writer.HELD_SWITCH] * 2
+    assert [job.answering for job in jobs] == [usual] * 2
+    assert sys.getswitchinterval() == usual  # also after a batch written again with savepoints

@@ -1,0 +1,91 @@
+"""A crowd's group answer in one writer batch (SQLite and PostgreSQL): every phone of several
+groups saves at once, each with its own draft. One save per group wins; each refused phone's reply
+holds its own draft in the form and its own group's saved version beside it. The saved version is
+rendered once per group for the batch's replies (app.views.phone_reply): two groups' winners in
+the same batch must not be mixed up, nor a draft shown on another phone."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, text
+from sqlmodel import Session as Db
+
+from app.commands import control
+from app.commands.messages import PhoneMessage
+from app.writer import run_alone, write
+from tests.utils.rooms import started_room
+
+
+@dataclass(eq=False)
+class Page:
+    """A phone's open page as a message's sender (app.commands.messages.Sender)."""
+
+    session_id: int
+    participant_id: int
+    group_id: int
+    answer_shown: tuple[int | None, int] | None = None
+    language: str = "da"
+    duties: set[str] = field(default_factory=set)
+    duty_order: list[str] = field(default_factory=list)
+    device: str = ""
+
+
+def test_each_refused_phone_sees_its_own_draft_and_its_own_groups_saved_version(
+    engine: Engine,
+) -> None:
+    code, who = started_room(engine, 12)  # three groups of four
+    with Db(engine) as db:
+        sid = db.exec(text("SELECT id FROM session WHERE code = :c"), params={"c": code}).one()[0]
+        rows = db.exec(
+            text("SELECT id, group_id FROM participant WHERE session_id = :s ORDER BY id"),
+            params={"s": sid},
+        ).all()
+        case = db.exec(text("SELECT id FROM sessioncase WHERE session_id = :s"), params={"s": sid})
+        case_id = case.one()[0]
+    run_alone(engine, control.change_phase, code, who, "group_answer", True)
+    pages = [Page(sid, pid, gid) for pid, gid in rows]
+    assert len({page.group_id for page in pages}) == 3
+
+    def draft(page: Page) -> str:
+        return f"Udkast fra deltager {page.participant_id} i gruppe {page.group_id}"
+
+    messages = [
+        PhoneMessage(
+            page,
+            {
+                "action": "answer",
+                "id": uuid.uuid4().hex,
+                "case": case_id,
+                "option": "AB"[n % 2],
+                "text": draft(page),
+                "base_version": "0",
+            },
+        )
+        for n, page in enumerate(pages)
+    ]
+    answers = write(engine, list(messages))  # one batch, as a crowd arrives
+    assert all(ok for ok, _ in answers), answers
+
+    winners: dict[int, str] = {}  # group: the draft that was saved
+    for page, (_, reply) in zip(pages, answers, strict=True):
+        if 'class="conflict"' not in reply:
+            assert "version 1" in reply
+            winners.setdefault(page.group_id, draft(page))
+    assert len(winners) == 3  # one per group, the first of each
+    for page, (_, reply) in zip(pages, answers, strict=True):
+        own = draft(page)
+        textarea = re.search(r'<textarea id="answer-text"[^>]*>(.*?)</textarea>', reply, re.S)
+        assert textarea is not None
+        if own == winners[page.group_id]:
+            assert textarea.group(1) == own
+            continue
+        assert textarea.group(1) == own  # the refused phone keeps its own draft
+        saved = re.search(r'<div class="conflict-saved" data-take-text="([^"]*)"', reply)
+        assert saved is not None, reply
+        assert saved.group(1) == winners[page.group_id]  # its own group's winner
+        assert "Gemt af en anden i gruppen (version 1)" in reply
+        others = [draft(p) for p in pages if p is not page and draft(p) not in winners.values()]
+        assert not any(other in reply for other in others)  # nobody else's draft
