@@ -17,6 +17,7 @@ import contextlib
 import contextvars
 import json
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -258,18 +259,33 @@ def _write(engine: Engine, jobs: list[Job[Any]], trusting: bool) -> list[tuple[b
 class _LockHeld:
     """While this thread holds the database's write lock, every other worker's writer waits. Each
     statement lets go of the interpreter's lock for its round trip, and a busy event loop kept it
-    for up to the switch interval (5 ms) before the writer had it back, a dozen times a batch:
-    three workers' batches written one after another took a third longer. Meanwhile the
-    interpreter switches threads every HELD_SWITCH s; the answers are rendered after the commit,
-    at the usual interval."""
+    for up to the switch interval (5 ms) before the writer had it back, a dozen times a batch, while
+    three workers' writers took turns (bench/RESULTS.md). Meanwhile the interpreter switches
+    threads every HELD_SWITCH s; the answers are rendered after the commit, at the usual interval.
+    The interval is the process's: with writes in two threads at once (a command line's run_alone
+    beside a server's writer), the first to come saves it and the last to go restores it."""
+
+    guard = threading.Lock()
+    holders = 0
+    usual = 0.0
 
     def __enter__(self) -> _LockHeld:
-        self.usual = sys.getswitchinterval()
-        sys.setswitchinterval(HELD_SWITCH)
+        self.held = True
+        with _LockHeld.guard:
+            if _LockHeld.holders == 0:
+                _LockHeld.usual = sys.getswitchinterval()
+                sys.setswitchinterval(HELD_SWITCH)
+            _LockHeld.holders += 1
         return self
 
     def release(self) -> None:
-        sys.setswitchinterval(self.usual)
+        with _LockHeld.guard:
+            if not self.held:
+                return
+            self.held = False
+            _LockHeld.holders -= 1
+            if _LockHeld.holders == 0:
+                sys.setswitchinterval(_LockHeld.usual)
 
     def __exit__(self, *_exc: object) -> None:
         self.release()
