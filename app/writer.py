@@ -18,7 +18,7 @@ import contextvars
 import json
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
@@ -39,7 +39,7 @@ BATCH = 500  # jobs per transaction at most: the first in a batch waits for all 
 # A busy writer (a batch ended under BUSY s ago) that finds fewer than TRICKLE jobs waiting waits
 # GATHER s for more: see Writer.drain.
 TRICKLE, BUSY, GATHER = 8, 0.050, 0.010
-HELD_SWITCH = 0.001  # the interpreter's switch interval while the write lock is held: _LockHeld
+HELD_SWITCH = 0.001  # the interpreter's switch interval while the write lock is held (see below)
 FLUSHES = "writer.flushes"  # db.info: flushes so far (a refusal after one may have written)
 PREPARED = "writer.prepared"  # db.info: what a kind's prepare read for its jobs (app.batch_reads)
 
@@ -208,42 +208,13 @@ class _Untrusted(Exception):
 
 
 def _write(engine: Engine, jobs: list[Job[Any]], trusting: bool) -> list[tuple[bool, Any]]:
-    held = _LockHeld()
     with (
-        held,
         write_connection(engine) as connection,
         Db(bind=connection, expire_on_commit=False) as db,
     ):
-        event.listen(db, "after_flush", _flushed)
-        kinds = [kind for kind in dict.fromkeys(map(type, jobs)) if hasattr(kind, "prepare")]
-        for kind in kinds:
-            kind.prepare(db, [job for job in jobs if type(job) is kind])
-        errors: list[Exception | None] = []
-        trusted = False
-        for job in jobs:
-            if type(job) not in kinds:
-                db.info.pop(PREPARED, None)
-            if trusting and getattr(job, "checks_first", False):
-                trusted = True
-                errors.append(_apply_trusted(db, job))
-                continue
-            savepoint = db.begin_nested()
-            try:
-                job.apply(db)
-                savepoint.commit()
-                errors.append(None)
-            except Exception as exc:  # this job's effect is undone, the others stay
-                savepoint.rollback()
-                job.events = []
-                errors.append(exc)
-        try:
-            db.commit()
-        except SQLAlchemyError as exc:
-            if trusted:
-                raise _Untrusted() from exc
-            raise
-        connection.commit()
-        held.release()
+        with _switching_often():
+            errors = _apply_all(db, jobs, trusting)
+            connection.commit()
         reading(connection)
         answers: list[tuple[bool, Any]] = []
         for job, error in zip(jobs, errors, strict=True):
@@ -256,39 +227,72 @@ def _write(engine: Engine, jobs: list[Job[Any]], trusting: bool) -> list[tuple[b
     return answers
 
 
-class _LockHeld:
+def _apply_all(db: Db, jobs: list[Job[Any]], trusting: bool) -> list[Exception | None]:
+    """Every job applied and the batch flushed; what each refused with, if anything."""
+    event.listen(db, "after_flush", _flushed)
+    kinds = [kind for kind in dict.fromkeys(map(type, jobs)) if hasattr(kind, "prepare")]
+    for kind in kinds:
+        kind.prepare(db, [job for job in jobs if type(job) is kind])
+    errors: list[Exception | None] = []
+    trusted = False
+    for job in jobs:
+        if type(job) not in kinds:
+            db.info.pop(PREPARED, None)
+        if trusting and getattr(job, "checks_first", False):
+            trusted = True
+            errors.append(_apply_trusted(db, job))
+            continue
+        savepoint = db.begin_nested()
+        try:
+            job.apply(db)
+            savepoint.commit()
+            errors.append(None)
+        except Exception as exc:  # this job's effect is undone, the others stay
+            savepoint.rollback()
+            job.events = []
+            errors.append(exc)
+    try:
+        db.commit()
+    except SQLAlchemyError as exc:
+        if trusted:
+            raise _Untrusted() from exc
+        raise
+    return errors
+
+
+@dataclass
+class _Holders:
+    """The threads holding the write lock now, and the switch interval from before the first."""
+
+    count: int = 0
+    usual: float = 0.0
+    guard: threading.Lock = field(default_factory=threading.Lock)
+
+
+_holders = _Holders()
+
+
+@contextlib.contextmanager
+def _switching_often() -> Iterator[None]:
     """While this thread holds the database's write lock, every other worker's writer waits. Each
     statement lets go of the interpreter's lock for its round trip, and a busy event loop kept it
     for up to the switch interval (5 ms) before the writer had it back, a dozen times a batch, while
-    three workers' writers took turns (bench/RESULTS.md). Meanwhile the interpreter switches
-    threads every HELD_SWITCH s; the answers are rendered after the commit, at the usual interval.
-    The interval is the process's: with writes in two threads at once (a command line's run_alone
-    beside a server's writer), the first to come saves it and the last to go restores it."""
-
-    guard = threading.Lock()
-    holders = 0
-    usual = 0.0
-
-    def __enter__(self) -> _LockHeld:
-        self.held = True
-        with _LockHeld.guard:
-            if _LockHeld.holders == 0:
-                _LockHeld.usual = sys.getswitchinterval()
-                sys.setswitchinterval(HELD_SWITCH)
-            _LockHeld.holders += 1
-        return self
-
-    def release(self) -> None:
-        with _LockHeld.guard:
-            if not self.held:
-                return
-            self.held = False
-            _LockHeld.holders -= 1
-            if _LockHeld.holders == 0:
-                sys.setswitchinterval(_LockHeld.usual)
-
-    def __exit__(self, *_exc: object) -> None:
-        self.release()
+    three workers' writers took turns (bench/RESULTS.md). Until the commit the interpreter switches
+    threads every HELD_SWITCH s; the answers are rendered after it, at the usual interval. The
+    interval is the process's: with writes in two threads at once (a command line's run_alone
+    beside a server's writer), the first in saves it and the last out restores it."""
+    with _holders.guard:
+        if _holders.count == 0:
+            _holders.usual = sys.getswitchinterval()
+            sys.setswitchinterval(HELD_SWITCH)
+        _holders.count += 1
+    try:
+        yield
+    finally:
+        with _holders.guard:
+            _holders.count -= 1
+            if _holders.count == 0:
+                sys.setswitchinterval(_holders.usual)
 
 
 def _apply_trusted(db: Db, job: Job[Any]) -> Exception | None:

@@ -26,7 +26,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,24 +45,12 @@ from app.db import make_engine  # noqa: E402
 from app.models import Participant, Session, User  # noqa: E402
 from app.room import Room, load_room  # noqa: E402
 from app.writer import BATCH, run_alone, write  # noqa: E402
+from tests.utils.senders import Page  # noqa: E402
 
 REASON = (
     "Jeg vægter lovligheden højest her, fordi borgerens retssikkerhed går forud for hensynet til "
     "effektiviteten, men jeg forstår godt dem, der vil tale med direktøren først om sagen."
 )
-
-
-@dataclass
-class Page:
-    """A phone's websocket as app.commands.messages.Sender sees it."""
-
-    session_id: int
-    participant_id: int
-    answer_shown: tuple[int | None, int] | None = None
-    language: str = "da"
-    duties: set[str] = field(default_factory=set)
-    duty_order: list[str] = field(default_factory=list)
-    device: str = ""
 
 
 def room(engine: Engine, phones: int) -> tuple[str, User, int, list[Page], float]:

@@ -102,8 +102,7 @@ class PhoneMessage:
         sessions = db.exec(_SESSIONS, params={"ids": session_ids}).all()
         current = db.exec(_CURRENT, params={"ids": [s.id for s in sessions]}).all()
         db.info[PREFETCHED] = [*people, *sessions, *current]
-        batch_reads.load(db, current, people, {m.action for m in messages})
-        batch_reads.hold(db, db.info[PREFETCHED])
+        batch_reads.load(db, sessions, current, people, {m.action for m in messages})
         ids = [(m.page.participant_id, m.message.get("id")) for m in messages]
         inbox.recall(db, [(p, i) for p, i in ids if p is not None and isinstance(i, str)])
 

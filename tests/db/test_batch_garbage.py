@@ -8,7 +8,6 @@ from __future__ import annotations
 import gc
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -21,19 +20,7 @@ from app.config import Settings
 from app.db import make_engine
 from app.writer import run_alone, write
 from tests.utils.rooms import started_room
-
-
-@dataclass
-class Page:
-    """A phone's open page as a message's sender (app.commands.messages.Sender)."""
-
-    session_id: int
-    participant_id: int
-    token: str = field(default_factory=lambda: uuid.uuid4().hex)
-    language: str = "da"
-    duties: set[str] = field(default_factory=set)
-    duty_order: list[str] = field(default_factory=list)
-    device: str = ""
+from tests.utils.senders import Page
 
 
 @pytest.fixture

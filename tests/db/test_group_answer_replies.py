@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, text
 from sqlmodel import Session as Db
@@ -17,20 +16,7 @@ from app.commands import control
 from app.commands.messages import PhoneMessage
 from app.writer import run_alone, write
 from tests.utils.rooms import started_room
-
-
-@dataclass(eq=False)
-class Page:
-    """A phone's open page as a message's sender (app.commands.messages.Sender)."""
-
-    session_id: int
-    participant_id: int
-    group_id: int
-    answer_shown: tuple[int | None, int] | None = None
-    language: str = "da"
-    duties: set[str] = field(default_factory=set)
-    duty_order: list[str] = field(default_factory=list)
-    device: str = ""
+from tests.utils.senders import Page
 
 
 def test_each_refused_phone_sees_its_own_draft_and_its_own_groups_saved_version(
@@ -46,11 +32,12 @@ def test_each_refused_phone_sees_its_own_draft_and_its_own_groups_saved_version(
         case = db.exec(text("SELECT id FROM sessioncase WHERE session_id = :s"), params={"s": sid})
         case_id = case.one()[0]
     run_alone(engine, control.change_phase, code, who, "group_answer", True)
-    pages = [Page(sid, pid, gid) for pid, gid in rows]
-    assert len({page.group_id for page in pages}) == 3
+    pages = [Page(sid, pid) for pid, _ in rows]
+    group = {page: gid for page, (_, gid) in zip(pages, rows, strict=True)}
+    assert len(set(group.values())) == 3
 
     def draft(page: Page) -> str:
-        return f"Udkast fra deltager {page.participant_id} i gruppe {page.group_id}"
+        return f"Udkast fra deltager {page.participant_id} i gruppe {group[page]}"
 
     messages = [
         PhoneMessage(
@@ -73,19 +60,19 @@ def test_each_refused_phone_sees_its_own_draft_and_its_own_groups_saved_version(
     for page, (_, reply) in zip(pages, answers, strict=True):
         if 'class="conflict"' not in reply:
             assert "version 1" in reply
-            winners.setdefault(page.group_id, draft(page))
+            winners.setdefault(group[page], draft(page))
     assert len(winners) == 3  # one per group, the first of each
     for page, (_, reply) in zip(pages, answers, strict=True):
         own = draft(page)
         textarea = re.search(r'<textarea id="answer-text"[^>]*>(.*?)</textarea>', reply, re.S)
         assert textarea is not None
-        if own == winners[page.group_id]:
+        if own == winners[group[page]]:
             assert textarea.group(1) == own
             continue
         assert textarea.group(1) == own  # the refused phone keeps its own draft
         saved = re.search(r'<div class="conflict-saved" data-take-text="([^"]*)"', reply)
         assert saved is not None, reply
-        assert saved.group(1) == winners[page.group_id]  # its own group's winner
+        assert saved.group(1) == winners[group[page]]  # its own group's winner
         assert "Gemt af en anden i gruppen (version 1)" in reply
         others = [draft(p) for p in pages if p is not page and draft(p) not in winners.values()]
         assert not any(other in reply for other in others)  # nobody else's draft

@@ -174,11 +174,10 @@ def test_two_writes_at_once_leave_the_usual_switch_interval_behind() -> None:
     # A command line's write beside a server's writer: the first out must not restore the usual
     # interval under the second, nor the second restore the first's 1 ms for good.
     usual = sys.getswitchinterval()
-    first, second = writer._LockHeld(), writer._LockHeld()
+    first, second = writer._switching_often(), writer._switching_often()
     first.__enter__()
     second.__enter__()
     first.__exit__(None, None, None)
     assert sys.getswitchinterval() == writer.HELD_SWITCH  # the second still holds the lock
-    second.release()  # after its commit...
-    second.__exit__(None, None, None)  # ...and again as its block ends: once is counted
+    second.__exit__(None, None, None)
     assert sys.getswitchinterval() == usual
