@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from app import i18n
 from app.domain.phases import Status
 from app.models import Participant
 from app.qr import qr_svg
-from app.room import Room
+from app.room import Room, own_room
 from app.web import for_group, once, render, seconds_left
 
 PARTICIPANT = {
@@ -56,19 +59,51 @@ def participant(room: Room, person: Participant, names: Iterable[str]) -> str:
     return "\n".join(_phone_part(room, person, name) for name in names)
 
 
-def phone_reply(
-    room: Room, batch: Room, person: Participant, names: Iterable[str], **facts: Any
-) -> str:
-    """A phone's reply to its own message: its forms from its own rows (`room`) with the reply's
-    facts (a notice, a draft, a conflict); its group's answer, the same on each of the group's
-    phones, from the room its batch left (`batch`): rendered once for all the group's replies,
-    three of four at a crowd's group answer (and a refusal's saved version beside the draft)."""
-    return "\n".join(
-        for_group(batch, person, PARTICIPANT[name])
-        if name == "answer"
-        else render(PARTICIPANT[name], room=room, batch=batch, person=person, **facts)
-        for name in names
+def phone_reply(batch: Room, person: Participant, names: Iterable[str], **facts: Any) -> str:
+    """A phone's reply to its own message, from the room its batch left (`batch`) with the reply's
+    facts (a notice, a draft, a conflict). Its forms read its own rows only (app.room.own_room);
+    its group's answer and the answer's form are the same on each of the group's phones but for
+    the draft: rendered once for all the group's replies, three of four at a crowd's group answer
+    (and a refusal's saved version beside the draft). The flash reads no room."""
+    own: Room | None = None
+    parts: list[str] = []
+    for name in names:
+        if name == "answer":
+            parts.append(for_group(batch, person, PARTICIPANT[name]))
+        elif name == "answer_form":
+            parts.append(_answer_form(batch, person, facts))
+        elif name == "flash":
+            parts.append(render(PARTICIPANT[name], **facts))
+        else:
+            own = own or own_room(batch, person)
+            parts.append(render(PARTICIPANT[name], room=own, batch=batch, person=person, **facts))
+    return "\n".join(parts)
+
+
+# What the answer form shows of a reply's facts; the draft's text is put in after the render.
+FORM_FACTS = ("ack", "conflict", "draft_option", "draft_duty")
+# Stands for the draft's text in a form rendered for a whole group. Random per process: no text
+# a person writes (the saved version beside the draft is in the same form) can contain it.
+_DRAFT = Markup(f"draft-{secrets.token_hex(16)}")
+
+
+def _answer_form(batch: Room, person: Participant, facts: dict[str, Any]) -> str:
+    """A group-answer reply's form: the same for the group's phones but for their drafts, so it is
+    rendered once per group, language and draft choice (option, duty) with the draft's text put in
+    as the template would escape it. Three of four replies at a crowd's group answer are refused
+    and each carries its own draft: rendering the form for each was a third of the writer's time."""
+    shown = {name: facts[name] for name in FORM_FACTS if name in facts}
+    key = ("answer_form", person.group_id, i18n.current.get(), *sorted(shown.items()))
+    form = once(
+        batch,
+        key,
+        PARTICIPANT["answer_form"],
+        person=person,
+        batch=batch,
+        **shown,
+        draft_text=_DRAFT,
     )
+    return form.replace(_DRAFT, escape(facts.get("draft_text", "")))
 
 
 def _phone_part(room: Room, person: Participant, name: str) -> str:

@@ -119,7 +119,12 @@ class Writer:
         self.lines: WeakKeyDictionary[asyncio.AbstractEventLoop, _Line] = WeakKeyDictionary()
 
     def _line(self) -> _Line:
-        return self.lines.setdefault(asyncio.get_running_loop(), _Line())
+        # Not setdefault(loop, _Line()): that built a queue per message, a thousand at a burst.
+        loop = asyncio.get_running_loop()
+        line = self.lines.get(loop)
+        if line is None:
+            line = self.lines[loop] = _Line()
+        return line
 
     async def submit(self, job: Job[R]) -> R:
         """Apply the job with whatever else is waiting; its answer once the batch is committed."""

@@ -40,7 +40,7 @@ from app.commands.messages import ACKS  # noqa: E402
 from app.config import Settings  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.models import Participant  # noqa: E402
-from app.room import Room, own_room  # noqa: E402
+from app.room import Room  # noqa: E402
 
 REPLIES: dict[str, tuple[str, dict[str, Any]]] = {
     "vote (with a reason)": ("vote", {"notice": "Din stemme (A) er gemt."}),
@@ -54,8 +54,7 @@ REPLIES: dict[str, tuple[str, dict[str, Any]]] = {
 
 def per_reply(loaded: Room, action: str, facts: dict[str, Any], loops: int) -> list[float]:
     def reply(batch: Room, person: Participant) -> str:
-        own = own_room(batch, person)
-        return views.phone_reply(own, batch, person, ACKS[action], msg="0" * 32, **facts)
+        return views.phone_reply(batch, person, ACKS[action], msg="0" * 32, **facts)
 
     return per_person(loaded, reply, loops)
 

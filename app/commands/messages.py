@@ -17,7 +17,7 @@ from app.hub import Event
 from app.i18n import N_
 from app.live_rules import ANSWER_REPLY, Shown
 from app.models import Participant, Session, SessionCase
-from app.room import Room, load_room, own_room
+from app.room import Room, load_room
 
 PREFETCHED = "phone_messages.prefetched"
 # The batch's phones, their sessions and those sessions' current cases (built once: app.db.among).
@@ -208,14 +208,11 @@ class PhoneMessage:
         # The phone's own forms: from its own rows only, whatever the room's size.
         person = self.person(db)
         batch = _batch_room(db, page.session_id, whole=False)
-        room = own_room(batch, person)
-        reply = views.phone_reply(
-            room, batch, person, self.ack, msg=self.mid, **notice, **self.extra
-        )
+        reply = views.phone_reply(batch, person, self.ack, msg=self.mid, **notice, **self.extra)
         if self.action == "answer":
             # The group's answer as this reply shows it (a conflict's too, the saved version
             # beside the draft): the feed does not push this page the same again.
-            page.answer_shown = (person.group_id, room.answer_version(person.group_id))
+            page.answer_shown = (person.group_id, batch.answer_version(person.group_id))
         return reply
 
     def person(self, db: Db) -> Participant:
