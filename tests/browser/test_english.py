@@ -67,6 +67,9 @@ def test_an_english_room(
     expect(projector.locator("#progress")).to_contain_text(re.compile(r"\b1 group(?!s)"))
     look("vote")
     control.get_by_role("button", name=re.compile("^(Group discussion|Discussion)")).click()
+    # As a facilitator does: the next button once the room is there (two clicks in flight at once
+    # are two requests, and the one that reaches the server last is where the room ends up).
+    expect(control.locator("#ctl-status")).to_have_attribute("data-phase", "discuss")
     control.get_by_role("button", name=re.compile("^The group's answer")).click()
     expect(control.get_by_role("button", name="Show result anyway")).to_be_visible()
     look("group_answer")
