@@ -225,10 +225,13 @@ def start_session(db: Db, session: Session, rng: random.Random | None = None) ->
     return [event(session, "phase", regrouped=True)]
 
 
-def change_phase(db: Db, session: Session, action: str, force: bool = False) -> list[Event]:
+def change_phase(
+    db: Db, session: Session, action: str, force: bool = False, seen: str = ""
+) -> list[Event]:
     """next | back | skip (two forward) | a phase name, by the domain's transition rules.
 
-    Moving to the reveal waits for every group's answer or the timer, unless forced.
+    Moving to the reveal waits for every group's answer or the timer, unless forced. `seen`: the
+    phase the pressing page showed; a relative press the room has moved past changes nothing.
     """
     if Status(session.status) is not Status.RUNNING:
         raise RuleError(
@@ -236,6 +239,8 @@ def change_phase(db: Db, session: Session, action: str, force: bool = False) -> 
         )
     case = current_case(db, session)
     here = Phase(case.phase)
+    if phases.came_late(action, seen, here):
+        return []  # the page has the room as it is already, pushed after the first press
     order = case_phases(session, case, has_follow_ups(db, session))
     if action == "next":
         target = phases.next_phase(here, order)

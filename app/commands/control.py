@@ -34,9 +34,9 @@ def start(db: Db, code: str, who: User) -> Done:
     return Outcome(None, events)
 
 
-def change_phase(db: Db, code: str, who: User, action: str, force: bool) -> Done:
+def change_phase(db: Db, code: str, who: User, action: str, force: bool, seen: str = "") -> Done:
     session, _ = staff(db, code, who)
-    return Outcome(None, services.change_phase(db, session, action, force=force))
+    return Outcome(None, services.change_phase(db, session, action, force=force, seen=seen))
 
 
 def show_step(db: Db, code: str, who: User, step: int) -> Done:

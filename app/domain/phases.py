@@ -164,6 +164,17 @@ def next_phase(current: Phase, order: Sequence[Phase] = ORDER) -> Phase:
     return order[_index(current, order) + 1]
 
 
+RELATIVE = ("next", "back", "skip")  # presses that move from wherever the room is
+
+
+def came_late(action: str, seen: str, current: Phase) -> bool:
+    """A relative press (next, back, skip) made on a page that showed phase `seen`, which the room
+    has left since: a double click, or two facilitators pressing at once, already moved it, and
+    moving again would skip a phase (pressed twice, "next" went past the vote). A press that
+    names no phase (an older page, a script) is taken as it is."""
+    return action in RELATIVE and bool(seen) and seen != current.value
+
+
 def check_transition(current: Phase, target: Phase, order: Sequence[Phase] = ORDER) -> Phase:
     """Allow any step forward (skipping phases) or exactly one step back; refuse the rest."""
     here, there = _index(current, order), _index(target, order)

@@ -242,8 +242,9 @@ async def phase(
     writer: WriterDep,
     action: Annotated[str, Form(max_length=20)],
     force: Annotated[str, Form(max_length=5)] = "",
+    seen: Annotated[str, Form(max_length=30)] = "",  # the phase the page showed (came_late)
 ) -> HTMLResponse:
-    return await _act(writer, buttons.change_phase, code, user, action, bool(force))
+    return await _act(writer, buttons.change_phase, code, user, action, bool(force), seen)
 
 
 @router.post("/sessions/{code}/step")

@@ -12,6 +12,7 @@ from app.domain.phases import (
     VOTING_PHASES,
     Phase,
     Status,
+    came_late,
     check_end,
     check_group_answer_open,
     check_join,
@@ -254,3 +255,14 @@ def test_end_while_not_ended(status: Status) -> None:
 def test_end_twice_is_refused() -> None:
     with pytest.raises(RuleError, match=r"session\.already_ended"):
         check_end(Status.ENDED)
+
+
+@pytest.mark.parametrize("action", ["next", "back", "skip"])
+def test_a_relative_press_from_a_phase_the_room_has_left_came_late(action: str) -> None:
+    assert came_late(action, "present", Phase.VOTE)  # pressed twice: the first moved the room
+    assert not came_late(action, "vote", Phase.VOTE)  # the room is where the page showed it
+    assert not came_late(action, "", Phase.VOTE)  # a press that names no phase is taken as is
+
+
+def test_a_press_naming_its_target_is_never_late() -> None:
+    assert not came_late("discuss", "present", Phase.VOTE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from tests.routers.conftest import PASSWORD, new_session
@@ -78,6 +80,30 @@ def test_control_actions_refuse_with_reasons(logged_in: TestClient) -> None:
     too_long = logged_in.post(f"/facilitator/sessions/{code}/timer", data={"seconds": "99999"}).text
     assert "mellem 1 sekund og 60 minutter" in too_long
     assert "ikke flere cases" in logged_in.post(f"/facilitator/sessions/{code}/next-case").text
+
+
+def test_next_pressed_twice_from_one_page_moves_the_room_once(logged_in: TestClient) -> None:
+    code = new_session(logged_in)
+    logged_in.post(f"/facilitator/sessions/{code}/start")
+    status = re.compile(r'id="ctl-status" class="ctl-status" data-phase="(\w+)"')
+
+    def phase() -> str:
+        found = status.search(logged_in.get(f"/facilitator/sessions/{code}").text)
+        assert found is not None
+        return found.group(1)
+
+    shown = phase()
+    press = {"action": "next", "seen": shown}
+    after: list[str] = []
+    for _ in range(2):  # a double click: both presses come from the page that showed `shown`
+        r = logged_in.post(f"/facilitator/sessions/{code}/phase", data=press)
+        assert r.status_code == 200 and "flash-error" not in r.text, r.text
+        after.append(phase())
+    moved = after[0]
+    assert moved != shown and after[1] == moved  # one phase on, not two
+    # Pressed again from the page as it is now, the room moves on one more.
+    logged_in.post(f"/facilitator/sessions/{code}/phase", data={"action": "next", "seen": moved})
+    assert phase() not in (shown, moved)
     r = logged_in.get(f"/facilitator/sessions/{code}/summary.json")
     assert r.status_code == 409 and "når sessionen er afsluttet" in r.text
 
