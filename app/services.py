@@ -322,9 +322,16 @@ def _enter(db: Db, session: Session, case: SessionCase, phase: Phase) -> None:
 
 
 def next_case(
-    db: Db, session: Session, mode: Mode = Mode.KEEP, rng: random.Random | None = None
+    db: Db,
+    session: Session,
+    mode: Mode = Mode.KEEP,
+    rng: random.Random | None = None,
+    seen: int | None = None,
 ) -> list[Event]:
-    """Open the next case, regrouping first if asked (votes from the new case do not exist yet)."""
+    """Open the next case, regrouping first if asked (votes from the new case do not exist yet).
+    `seen`: the position of the case the pressing page showed (phases.next_case_came_late)."""
+    if phases.next_case_came_late(seen, session.position):
+        return []
     position = phases.check_next_case(
         Status(session.status), session.position, _case_count(db, session)
     )

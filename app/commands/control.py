@@ -45,9 +45,9 @@ def show_step(db: Db, code: str, who: User, step: int) -> Done:
     return Outcome(None, services.set_reveal_step(db, session, step))
 
 
-def next_case(db: Db, code: str, who: User, mode: str) -> Done:
+def next_case(db: Db, code: str, who: User, mode: str, seen: int | None = None) -> Done:
     session, _ = staff(db, code, who)
-    return Outcome(None, services.next_case(db, session, services.parse_mode(mode)))
+    return Outcome(None, services.next_case(db, session, services.parse_mode(mode), seen=seen))
 
 
 def set_timer(db: Db, code: str, who: User, seconds: str, extend: bool) -> Done:

@@ -235,6 +235,13 @@ def check_next_case(status: Status, position: int, case_count: int) -> int:
     return position + 1
 
 
+def next_case_came_late(seen: int | None, position: int) -> bool:
+    """A "next case" press made on a page that showed the case at position `seen`, which the room
+    has left since (a double click, two facilitators at once): it changes nothing, or a case would
+    be skipped and the groups mixed twice. A press that names no case is taken as it is."""
+    return seen is not None and seen != position
+
+
 def has_next_case(position: int, case_count: int) -> bool:
     """A case is planned after the one at `position` (else that one is the last)."""
     return position + 1 < case_count

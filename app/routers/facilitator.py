@@ -264,8 +264,9 @@ async def next_case(
     user: FacilitatorDep,
     writer: WriterDep,
     mode: Annotated[str, Form(max_length=20)] = "keep",
+    seen: Annotated[int | None, Form(ge=0, le=10_000)] = None,  # the case the page showed
 ) -> HTMLResponse:
-    return await _act(writer, buttons.next_case, code, user, mode)
+    return await _act(writer, buttons.next_case, code, user, mode, seen)
 
 
 @router.post("/sessions/{code}/timer")

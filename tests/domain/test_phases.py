@@ -20,6 +20,7 @@ from app.domain.phases import (
     check_reason_open,
     check_start,
     check_transition,
+    next_case_came_late,
     next_phase,
     previous_phase,
     voting_round,
@@ -266,3 +267,9 @@ def test_a_relative_press_from_a_phase_the_room_has_left_came_late(action: str) 
 
 def test_a_press_naming_its_target_is_never_late() -> None:
     assert not came_late("discuss", "present", Phase.VOTE)
+
+
+def test_a_next_case_press_from_a_case_the_room_has_left_came_late() -> None:
+    assert next_case_came_late(0, 1)  # pressed twice: the first opened case 2
+    assert not next_case_came_late(1, 1)
+    assert not next_case_came_late(None, 1)  # a press that names no case is taken as is

@@ -124,3 +124,20 @@ def test_ended_session_offers_downloads(logged_in: TestClient) -> None:
     assert "attachment" in r.headers["content-disposition"]
     assert logged_in.get(f"/facilitator/sessions/{code}/summary.pdfx").status_code == 404
     assert "allerede afsluttet" in logged_in.post(f"/facilitator/sessions/{code}/end").text
+
+
+def test_next_case_pressed_twice_from_one_page_opens_one_case(logged_in: TestClient) -> None:
+    slugs = [
+        "kl-01-spareoevelsen",
+        "kl-02-den-inhabile-udvalgsformand",
+        "kl-03-stoette-til-nyopstartet-virksomhed",
+    ]
+    code = new_session(logged_in, slugs)
+    base = f"/facilitator/sessions/{code}"
+    logged_in.post(f"{base}/start")
+    logged_in.post(f"{base}/phase", data={"action": "closed"})
+    assert "Case 1 af 3" in logged_in.get(base).text
+    for _ in range(2):  # a double click on "Næste case": both from the page of case 1
+        r = logged_in.post(f"{base}/next-case", data={"mode": "keep", "seen": "0"})
+        assert r.status_code == 200 and "flash-error" not in r.text, r.text
+    assert "Case 2 af 3" in logged_in.get(base).text  # not case 3
