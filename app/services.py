@@ -808,6 +808,10 @@ def save_group_answer(
     if row is None:
         row = new_row(GroupAnswer, session_case_id=_id(case), group_id=person.group_id)
     if base_version != row.version:
+        if row.version and (row.option, row.duty, row.text) == (option, duty, text):
+            # Already saved as sent: a double tap on "Gem" (the second press carries the version
+            # the first replaced), or two members writing the same. Not another member's save.
+            return row, []
         raise AnswerConflict(row)
     batch_reads.added(db, row)
     row.option, row.duty, row.text, row.version = option, duty, text, row.version + 1

@@ -157,6 +157,8 @@ def votes(pages: list[Page], case: int, reasons: bool) -> list[PhoneMessage]:
 
 
 def answers(pages: list[Page], case: int) -> list[PhoneMessage]:
+    """Every phone saves its group's answer from version 0, each in its own words: one per group
+    is saved, the rest refused (the same words as the saved ones would be taken as saved)."""
     return [
         PhoneMessage(
             page,
@@ -165,7 +167,7 @@ def answers(pages: list[Page], case: int) -> list[PhoneMessage]:
                 "id": uuid.uuid4().hex,
                 "case": case,
                 "option": "B",
-                "text": REASON,
+                "text": f"{REASON} ({page.participant_id})",
                 "base_version": "0",
             },
         )

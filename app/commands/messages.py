@@ -149,23 +149,20 @@ class PhoneMessage:
             self.notice, self.extra = (saved, {}), {"saved": True}
             self.events = services.save_reason(db, session, person, case_id, text)
         else:
-            base = _int(message.get("base_version"))
-            self.notice = (
-                N_("Gruppens svar er gemt (version %(version)s)."),
-                {"version": base + 1},
-            )
             self.extra = {"ack": True}
-            _, self.events = services.save_group_answer(
+            answer, self.events = services.save_group_answer(
                 db,
                 session,
                 person,
                 case_id,
                 option,
                 _text(message, "text"),
-                base,
+                _int(message.get("base_version")),
                 duty,
                 page.duties,
             )
+            notice = N_("Gruppens svar er gemt (version %(version)s).")
+            self.notice = (notice, {"version": answer.version})
         # Staged after the effect (a refusal stages nothing): committed together with it.
         inbox.remember(db, person, self.mid, content)
 

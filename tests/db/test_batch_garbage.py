@@ -74,8 +74,9 @@ def test_a_crowds_votes_and_group_answers_leave_no_cycles(engine: Engine) -> Non
     assert cyclic_garbage(engine, [votes[3:6], votes[6:9], votes[9:]]) == []
 
     run_alone(engine, control.change_phase, code, who, "group_answer", True)
-    answers = [
-        message(p, case, action="answer", option="B", text=reason, base_version="0") for p in pages
-    ]  # one per group is saved, the others refused as stale
+    answers = [  # each in their own words: one per group is saved, the others refused as stale
+        message(p, case, action="answer", option="B", text=f"{reason} ({n})", base_version="0")
+        for n, p in enumerate(pages)
+    ]
     write(engine, answers[:1])
     assert cyclic_garbage(engine, [answers[1:5], answers[5:]]) == []

@@ -83,3 +83,36 @@ def test_each_refused_phone_sees_its_own_draft_and_its_own_groups_saved_version(
         assert "Gemt af en anden i gruppen (version 1)" in reply
         others = [draft(p) for p in pages if p is not page and draft(p) not in winners.values()]
         assert not any(escape(other) in reply for other in others)  # nobody else's draft
+
+
+def test_a_double_tap_on_save_is_saved_once_and_not_a_conflict(engine: Engine) -> None:
+    code, who = started_room(engine, 4)
+    with Db(engine) as db:
+        sid = db.exec(text("SELECT id FROM session WHERE code = :c"), params={"c": code}).one()[0]
+        pid = db.exec(text("SELECT id FROM participant WHERE session_id = :s"), params={"s": sid})
+        first = pid.first()
+        assert first is not None
+        case = db.exec(text("SELECT id FROM sessioncase WHERE session_id = :s"), params={"s": sid})
+        case_id = case.one()[0]
+    run_alone(engine, control.change_phase, code, who, "group_answer", True)
+    page = Page(sid, first[0])
+
+    def save(words: str, batch: int) -> str:
+        message = {"action": "answer", "case": case_id, "option": "A", "text": words}
+        taps = [
+            PhoneMessage(page, {**message, "id": uuid.uuid4().hex, "base_version": "0"})
+            for _ in range(batch)
+        ]
+        replies = write(engine, list(taps))
+        assert all(ok for ok, _ in replies), replies
+        return str(replies[-1][1])
+
+    # Both presses carry version 0: in one batch, and the second after the first's commit.
+    for reply in (save("Vi gør det lovlige.", 2), save("Vi gør det lovlige.", 1)):
+        assert 'class="conflict"' not in reply
+        assert "Gruppens svar er gemt (version 1)" in reply
+    # Other words over the saved version are still a conflict: the draft is kept beside it.
+    assert 'class="conflict"' in save("Noget andet.", 1)
+    with Db(engine) as db:
+        saved = db.exec(text("SELECT version, text FROM groupanswer")).all()
+    assert [tuple(row) for row in saved] == [(1, "Vi gør det lovlige.")]
