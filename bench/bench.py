@@ -87,7 +87,8 @@ def message(kind: str, case: str, n: int) -> dict[str, Any]:
     if kind == "revote":  # some change their minds; no reason
         return {"action": "vote", "case": case, "option": "ABCD"[(n // 3) % 4]}
     assert kind == "answer"  # the group's answer, from the version every phone saw (0)
-    reason = (REASON * 2)[n % 40 : n % 40 + 180]
+    # Each phone in its own words: words the group has saved already would be taken as saved.
+    reason = f"{(REASON * 2)[n % 40 : n % 40 + 180]} ({n})"
     return {
         "action": "answer",
         "case": case,
