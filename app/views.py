@@ -75,7 +75,8 @@ def phone_reply(batch: Room, person: Participant, names: Iterable[str], **facts:
         elif name == "flash":
             parts.append(render(PARTICIPANT[name], **facts))
         else:
-            own = own or own_room(batch, person)
+            if own is None:  # built once per reply, and only for a fragment that reads it
+                own = own_room(batch, person)
             parts.append(render(PARTICIPANT[name], room=own, batch=batch, person=person, **facts))
     return "\n".join(parts)
 
