@@ -42,21 +42,26 @@ from app.db import make_engine  # noqa: E402
 from app.models import Participant  # noqa: E402
 from app.room import Room  # noqa: E402
 
+REFUSED = {"conflict": True, "draft_option": "C", "draft_text": REASON, "draft_duty": ""}
 REPLIES: dict[str, tuple[str, dict[str, Any]]] = {
     "vote (with a reason)": ("vote", {"notice": "Din stemme (A) er gemt."}),
     "group answer, the winner": ("answer", {"ack": True, "notice": "Gemt (version 1)."}),
-    "group answer, refused": (
-        "answer",
-        {"conflict": True, "draft_option": "C", "draft_text": REASON, "draft_duty": ""},
-    ),
+    "group answer, refused": ("answer", REFUSED),
+    # As bench/bench.py's phones (and a group that has not agreed yet): each its own option.
+    "group answer, refused, options mixed": ("answer", {**REFUSED, "draft_option": None}),
 }
 
 
 def per_reply(loaded: Room, action: str, facts: dict[str, Any], loops: int) -> list[float]:
     def reply(batch: Room, person: Participant) -> str:
-        return views.phone_reply(batch, person, ACKS[action], msg="0" * 32, **facts)
+        own = facts if facts.get("draft_option", "") is not None else _mixed(facts, person)
+        return views.phone_reply(batch, person, ACKS[action], msg="0" * 32, **own)
 
     return per_person(loaded, reply, loops)
+
+
+def _mixed(facts: dict[str, Any], person: Participant) -> dict[str, Any]:
+    return {**facts, "draft_option": "ABCD"[(person.id or 0) % 4]}
 
 
 def main() -> None:

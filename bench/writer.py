@@ -166,7 +166,7 @@ def answers(pages: list[Page], case: int) -> list[PhoneMessage]:
                 "action": "answer",
                 "id": uuid.uuid4().hex,
                 "case": case,
-                "option": "B",
+                "option": "ABCD"[(page.participant_id or 0) % 4],
                 "text": f"{REASON} ({page.participant_id})",
                 "base_version": "0",
             },

@@ -8,20 +8,36 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 
+import pytest
 from markupsafe import escape
 from sqlalchemy import Engine, text
 from sqlmodel import Session as Db
 
+from app import library, web
 from app.commands import control
 from app.commands.messages import PhoneMessage
+from app.export import wording
 from app.writer import run_alone, write
-from tests.utils.rooms import started_room
+from tests.utils.rooms import SEED, started_room
 from tests.utils.senders import Page
 
 
+@pytest.fixture
+def seven_duties(engine: Engine) -> Iterator[None]:
+    """The forms' duty lists as a server has them (the library's seven), restored afterwards."""
+    before = (dict(wording.DUTIES), web.templates.env.globals["THRESHOLD"])
+    with Db(engine) as db:
+        lib, _ = library.seed_library(db, SEED)
+        db.commit()
+    web.configure(lib.duty_map(), 3)
+    yield
+    web.configure(*before)
+
+
 def test_each_refused_phone_sees_its_own_draft_and_its_own_groups_saved_version(
-    engine: Engine,
+    engine: Engine, seven_duties: None
 ) -> None:
     code, who = started_room(engine, 12)  # three groups of four
     with Db(engine) as db:
@@ -41,7 +57,7 @@ def test_each_refused_phone_sees_its_own_draft_and_its_own_groups_saved_version(
         # Markup in a draft comes back as text, escaped as the page's own form would show it.
         return f'Udkast fra deltager {page.participant_id} i gruppe {group[page]}: <b>"&"</b>'
 
-    def duty(n: int) -> str:  # the form's duty list is empty here (no library): a choice only
+    def duty(n: int) -> str:
         return ("lovlighed", "sandhed", "")[n % 3]
 
     messages = [
@@ -75,8 +91,16 @@ def test_each_refused_phone_sees_its_own_draft_and_its_own_groups_saved_version(
         assert textarea.group(1) == escape(own)  # the refused phone keeps its own draft
         if own == winners[group[page]]:
             continue
-        # Its own choices beside its own text (what it left unset comes from the saved version).
-        assert re.search(rf'value="{"AB"[n % 2]}"[^>]* checked', reply)
+        # Its own choices beside its own text (what it left unset comes from the saved version);
+        # one of each chosen, and nothing of the stand-ins the group's form was rendered with.
+        assert re.findall(r'value="(\w)"[^>]* checked', reply) == ["AB"[n % 2]], reply
+        first = next(
+            m for m in messages if m.page in pages and draft(m.page) == winners[group[page]]
+        )
+        chosen = duty(n) or first.message["duty"]
+        selected = re.findall(r'<option value="(\w*)" selected', reply)
+        assert selected == ([chosen] if chosen else []), (n, selected)
+        assert not re.search(r"(later|draft)-[0-9a-f]{32}", reply)
         saved = re.search(r'<div class="conflict-saved" data-take-text="([^"]*)"', reply)
         assert saved is not None, reply
         assert saved.group(1) == escape(winners[group[page]])  # its own group's winner
