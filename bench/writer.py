@@ -128,11 +128,18 @@ class Split:
             setattr(PhoneMessage, name, timed)
 
 
-def burst(engine: Engine, messages: list[PhoneMessage], batch: int) -> float:
-    """Every message as the writer takes a crowd: `batch` at a time; seconds for them all."""
+def burst(
+    engine: Engine, messages: list[PhoneMessage], batch: int, each: list[float] | None = None
+) -> float:
+    """Every message as the writer takes a crowd: `batch` at a time; seconds for them all (and
+    each batch's ms per message in `each`)."""
     started = time.perf_counter()
     for first in range(0, len(messages), batch):
-        answers = write(engine, list(messages[first : first + batch]))
+        jobs = list(messages[first : first + batch])
+        begun = time.perf_counter()
+        answers = write(engine, jobs)
+        if each is not None:
+            each.append(1000 * (time.perf_counter() - begun) / len(jobs))
         lost = [value for ok, value in answers if not ok]
         if lost:
             raise SystemExit(f"refused: {lost[:3]}")
@@ -176,6 +183,9 @@ def answers(pages: list[Page], case: int) -> list[PhoneMessage]:
 
 
 STEPS = ("vote with reasons", "group answer, all at once", "revote, no reason")
+# Each step's batches over the rounds, ms per message. At the group answer the first batch holds
+# most groups' first save (saved) and the second mostly refusals: what each kind costs.
+BATCHES: dict[str, list[float]] = {}
 
 
 def play(
@@ -192,7 +202,8 @@ def play(
         if spy:
             spy.enable()
         Split.apply = Split.answer = 0.0
-        seconds.append((burst(engine, messages, batch), Split.apply, Split.answer))
+        each = BATCHES.setdefault(name, [])
+        seconds.append((burst(engine, messages, batch, each), Split.apply, Split.answer))
         if spy and profile is not None:
             spy.disable()
             profile[name] = spy
@@ -250,6 +261,13 @@ def main() -> None:
     print(
         f"- the start, every phone put in a group (ms): {', '.join(f'{1000 * t:.0f}' for t in starts)}"
     )
+    for name, each in BATCHES.items():
+        per_round = len(each) // args.rounds
+        if per_round > 1 and per_round <= 4:  # a crowd's few batches, not a trickle's hundreds
+            nth = [statistics.median(each[n::per_round]) for n in range(per_round)]
+            print(
+                f"- {name}, each batch (ms per job, median): {', '.join(f'{m:.2f}' for m in nth)}"
+            )
     print(f"- load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores")
     for name, spy in profiles.items():
         out = f"{args.profile}-{'-'.join(name.replace(',', '').split()[:2])}.prof"
