@@ -1,6 +1,7 @@
 """The writer alone: a whole case's bursts applied in-process, no sockets, no event loop.
 
     .venv/bin/python bench/writer.py [--phones 1000] [--postgres] [--profile FILE] [--rounds 3]
+                                     [--batch 500] [--alone-first]
 
 bench/run measures what a phone sees; this measures what one batch costs the writer's thread
 (app.writer.write: prepare, apply, flush and commit, answer), per job, for the steps whose
@@ -129,13 +130,21 @@ class Split:
 
 
 def burst(
-    engine: Engine, messages: list[PhoneMessage], batch: int, each: list[float] | None = None
+    engine: Engine,
+    messages: list[PhoneMessage],
+    batch: int,
+    each: list[float] | None = None,
+    alone_first: bool = False,
 ) -> float:
-    """Every message as the writer takes a crowd: `batch` at a time; seconds for them all (and
-    each batch's ms per message in `each`)."""
+    """Every message as the writer takes a crowd: `batch` at a time (the first alone, as a quiet
+    server's writer takes it, with `alone_first`); seconds for them all (and each batch's ms per
+    message in `each`)."""
     started = time.perf_counter()
-    for first in range(0, len(messages), batch):
-        jobs = list(messages[first : first + batch])
+    starts = range(0, len(messages), batch)
+    if alone_first:
+        starts = range(1 - batch, len(messages), batch)
+    for first in starts:
+        jobs = list(messages[max(first, 0) : first + batch])
         begun = time.perf_counter()
         answers = write(engine, jobs)
         if each is not None:
@@ -189,7 +198,11 @@ BATCHES: dict[str, list[float]] = {}
 
 
 def play(
-    engine: Engine, phones: int, batch: int, profile: dict[str, cProfile.Profile] | None
+    engine: Engine,
+    phones: int,
+    batch: int,
+    profile: dict[str, cProfile.Profile] | None,
+    alone_first: bool = False,
 ) -> tuple[list[tuple[float, float, float]], float]:
     """One fresh room through the case; per step: seconds in all, in apply, in answer; and the
     seconds of its start."""
@@ -203,7 +216,9 @@ def play(
             spy.enable()
         Split.apply = Split.answer = 0.0
         each = BATCHES.setdefault(name, [])
-        seconds.append((burst(engine, messages, batch, each), Split.apply, Split.answer))
+        seconds.append(
+            (burst(engine, messages, batch, each, alone_first), Split.apply, Split.answer)
+        )
         if spy and profile is not None:
             spy.disable()
             profile[name] = spy
@@ -226,6 +241,11 @@ def main() -> None:
         "--batch", type=int, default=BATCH, help="messages per batch (a trickle: a few)"
     )
     parser.add_argument("--postgres", action="store_true", help="a fresh PostgreSQL database")
+    parser.add_argument(
+        "--alone-first",
+        action="store_true",
+        help="each burst's first message in a batch of its own, as a quiet server's writer takes it",
+    )
     parser.add_argument("--profile", default="", help="cProfile of each step's last round")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="sparring-writer-"))
@@ -242,7 +262,7 @@ def main() -> None:
     for n in range(args.rounds):
         last = n == args.rounds - 1
         profile = profiles if last and args.profile else None
-        seconds, started = play(engine, args.phones, args.batch, profile)
+        seconds, started = play(engine, args.phones, args.batch, profile, args.alone_first)
         rounds.append(seconds)
         starts.append(started)
     db_name = "PostgreSQL" if args.postgres else "SQLite"
