@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from hypothesis.strategies import SearchStrategy
-from schemathesis import Case
+from schemathesis import APIOperation, Case
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -74,6 +74,17 @@ def run(http: TestClient, strategy: SearchStrategy[Case], seen: Counter[str]) ->
         attempt()
 
 
+def breakable(operation: APIOperation) -> bool:
+    """Whether a request can break the operation's schema. A path parameter that is any string
+    cannot: asked for one anyway, hypothesis searched a second before giving up (Unsatisfiable),
+    for 33 operations a third of this test's time, and sent nothing."""
+    plain = [{"type": "string"}]
+    return bool(operation.query or operation.headers or operation.cookies or operation.body) or any(
+        [{k: v for k, v in p.definition["schema"].items() if k != "title"}] != plain
+        for p in operation.path_parameters
+    )
+
+
 CHUNKS = 4  # the operations in this many tests of their own: pytest-xdist runs them side by side
 
 
@@ -93,7 +104,8 @@ def test_no_request_the_schema_allows_or_forbids_breaks_the_app(chunk: int, tmp_
         for operation in operations:
             names = {parameter.name for parameter in operation.path_parameters}
             run(http, operation.as_strategy(GenerationMode.POSITIVE), seen)
-            run(http, operation.as_strategy(GenerationMode.NEGATIVE), seen)
+            if breakable(operation):
+                run(http, operation.as_strategy(GenerationMode.NEGATIVE), seen)
             if names & set(real):
                 aimed = {name: value for name, value in real.items() if name in names}
                 run(http, operation.as_strategy(path_parameters=aimed), seen)
