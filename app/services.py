@@ -441,11 +441,21 @@ def _regroup(db: Db, session: Session, mode: Mode, rng: random.Random) -> None:
             db.add(person)
 
 
-def regroup(db: Db, session: Session, mode: Mode, rng: random.Random | None = None) -> list[Event]:
-    """Form new groups by the facilitator's chosen mode; keep changes nothing."""
+def regroup(
+    db: Db,
+    session: Session,
+    mode: Mode,
+    rng: random.Random | None = None,
+    seen: Collection[int] = (),
+) -> list[Event]:
+    """Form new groups by the facilitator's chosen mode; keep changes nothing, and so does a press
+    from a page whose groups a regrouping has replaced since (grouping.regroup_came_late)."""
     if Status(session.status) is not Status.RUNNING:
         raise RuleError("groups.not_running", expected=Status.RUNNING, found=Status(session.status))
     if mode is Mode.KEEP:
+        return []
+    active = db.exec(select(Group.id).where(Group.session_id == session.id, col(Group.active)))
+    if grouping.regroup_came_late(seen, [group_id for group_id in active if group_id is not None]):
         return []
     _regroup(db, session, mode, rng or random.Random())
     place_cases(db, session)

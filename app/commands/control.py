@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlmodel import Session as Db
 
 from app import access, audit, casework, services, submissions, summaries
@@ -68,9 +70,9 @@ def end(db: Db, code: str, who: User, settings: Settings) -> Done:
     return Outcome(None, events)
 
 
-def regroup(db: Db, code: str, who: User, mode: str) -> Done:
+def regroup(db: Db, code: str, who: User, mode: str, seen: Collection[int] = ()) -> Done:
     session, _ = staff(db, code, who)
-    return Outcome(None, services.regroup(db, session, services.parse_mode(mode)))
+    return Outcome(None, services.regroup(db, session, services.parse_mode(mode), seen=seen))
 
 
 def move(db: Db, code: str, who: User, participant: int, group: int) -> Done:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from enum import StrEnum
 from typing import NamedTuple, TypeVar
 
@@ -144,3 +144,12 @@ def group_label(number: int) -> str:
     name = GROUP_NAMES_DA[(number - 1) % len(GROUP_NAMES_DA)]
     lap = (number - 1) // len(GROUP_NAMES_DA)
     return f"{name} {lap + 1}" if lap else name
+
+
+def regroup_came_late(seen: Collection[int], active: Collection[int]) -> bool:
+    """A "Dan grupper" press from a page that showed groups `seen`, none of which is active now: a
+    regrouping since (a double click, or two facilitators at once) replaced them all, and forming
+    new groups again would reshuffle people reading their group off their phones. A merge or a
+    newcomer's group leaves most shown groups active; a press that names none (an older page, a
+    script) is taken as it is."""
+    return bool(seen) and not set(seen) & set(active)

@@ -293,8 +293,11 @@ async def regroup(
     user: FacilitatorDep,
     writer: WriterDep,
     mode: Annotated[str, Form(max_length=20)] = "random",
+    # The groups the page showed, their ids comma separated (grouping.regroup_came_late).
+    seen: Annotated[str, Form(max_length=20_000)] = "",
 ) -> HTMLResponse:
-    return await _act(writer, buttons.regroup, code, user, mode)
+    shown = [int(part) for part in seen.split(",") if part.isdecimal() and len(part) <= 12]
+    return await _act(writer, buttons.regroup, code, user, mode, shown)
 
 
 @router.post("/sessions/{code}/move")

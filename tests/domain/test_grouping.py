@@ -15,6 +15,7 @@ from app.domain.grouping import (
     group_count,
     partition,
     place_late_joiner,
+    regroup_came_late,
     size_warnings,
 )
 
@@ -289,3 +290,10 @@ def test_size_warnings(sizes: dict[int, int], expected: list[tuple[str, int, int
 def test_single_small_group_gets_only_the_kun_warning(n: int) -> None:
     (warning,) = size_warnings({1: n})
     assert warning == ("few_people", 0, n)
+
+
+def test_a_regroup_press_is_late_only_when_every_group_it_showed_is_gone() -> None:
+    assert regroup_came_late([7, 8, 9], [10, 11, 12])  # regrouped since: a double click
+    assert not regroup_came_late([7, 8, 9], [7, 8, 9])
+    assert not regroup_came_late([7, 8, 9], [8, 9, 10])  # a merge, a newcomer's group
+    assert not regroup_came_late([], [10, 11])  # an older page or a script: taken as it is

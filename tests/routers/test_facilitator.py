@@ -7,6 +7,7 @@ import re
 from fastapi.testclient import TestClient
 
 from tests.routers.conftest import PASSWORD, new_session
+from tests.utils.clients import arm_csrf
 
 
 def test_pages_need_a_facilitator_login(client: TestClient) -> None:
@@ -141,3 +142,39 @@ def test_next_case_pressed_twice_from_one_page_opens_one_case(logged_in: TestCli
         r = logged_in.post(f"{base}/next-case", data={"mode": "keep", "seen": "0"})
         assert r.status_code == 200 and "flash-error" not in r.text, r.text
     assert "Case 2 af 3" in logged_in.get(base).text  # not case 3
+
+
+def test_dan_grupper_pressed_twice_from_one_page_forms_groups_once(logged_in: TestClient) -> None:
+    code = new_session(logged_in, group_size=3)
+    base = f"/facilitator/sessions/{code}"
+    for n in range(9):
+        phone = TestClient(logged_in.app, client=(f"10.0.1.{n}", 50000), follow_redirects=False)
+        phone.get("/")
+        arm_csrf(phone)
+        assert phone.post("/join", data={"code": code}).status_code == 303
+    logged_in.post(f"{base}/start")
+    seen = re.compile(r'name="seen" value="([\d,]+)"')
+
+    def shown() -> str:
+        found = seen.search(logged_in.get(base).text)
+        assert found is not None
+        return found.group(1)
+
+    first = shown()
+    assert len(first.split(",")) == 3
+    after: list[str] = []
+    for _ in range(2):  # a double click: both presses from the page that showed `first`
+        r = logged_in.post(f"{base}/regroup", data={"mode": "random", "seen": first})
+        assert r.status_code == 200 and "flash-error" not in r.text, r.text
+        after.append(shown())
+    assert after[0] != first and after[1] == after[0]  # new groups once, not twice
+    # From the page as it is now, or from a script that names no groups, it regroups again.
+    logged_in.post(f"{base}/regroup", data={"mode": "random", "seen": after[0]})
+    again = shown()
+    assert again not in (first, after[0])
+    logged_in.post(f"{base}/regroup", data={"mode": "random"})
+    assert shown() != again
+    # What the page sends is only ever read as group ids: anything else is no group shown.
+    for junk in ("²,x", "9" * 5000, ",,", "-1"):
+        r = logged_in.post(f"{base}/regroup", data={"mode": "random", "seen": junk})
+        assert r.status_code == 200 and "flash-error" not in r.text, r.text
