@@ -210,7 +210,11 @@ def _case_count(db: Db, session: Session) -> int:
     ).one()
 
 
-def start_session(db: Db, session: Session, rng: random.Random | None = None) -> list[Event]:
+def start_session(
+    db: Db, session: Session, rng: random.Random | None = None, seen: str = ""
+) -> list[Event]:
+    if phases.start_came_late(seen, Status(session.status)):
+        return []
     phases.check_start(Status(session.status), _case_count(db, session))
     session.status = Status.RUNNING
     session.position = 0

@@ -29,10 +29,11 @@ def staff(db: Db, code: str, who: User, *, owner: bool = False) -> tuple[Session
     return access.session_for(db, code, user, owner=owner), user
 
 
-def start(db: Db, code: str, who: User) -> Done:
+def start(db: Db, code: str, who: User, seen: str = "") -> Done:
     session, user = staff(db, code, who)
-    events = services.start_session(db, session)
-    audit.add(db, user, "session.started", session.code)
+    events = services.start_session(db, session, seen=seen)
+    if events:  # a late second press started nothing
+        audit.add(db, user, "session.started", session.code)
     return Outcome(None, events)
 
 

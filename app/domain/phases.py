@@ -235,6 +235,13 @@ def check_next_case(status: Status, position: int, case_count: int) -> int:
     return position + 1
 
 
+def start_came_late(seen: str, status: Status) -> bool:
+    """A "Start sessionen" press from a page that showed the lobby, made after the session has
+    started (a double click): it changes nothing, where it showed a refusal beside a room that had
+    just started. Any other late start (the session has ended since) is refused as before."""
+    return seen == Status.LOBBY.value and status is Status.RUNNING
+
+
 def next_case_came_late(seen: int | None, position: int) -> bool:
     """A "next case" press made on a page that showed the case at position `seen`, which the room
     has left since (a double click, two facilitators at once): it changes nothing, or a case would

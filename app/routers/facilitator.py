@@ -231,8 +231,13 @@ async def _act(
 
 
 @router.post("/sessions/{code}/start")
-async def start(code: str, user: FacilitatorDep, writer: WriterDep) -> HTMLResponse:
-    return await _act(writer, buttons.start, code, user)
+async def start(
+    code: str,
+    user: FacilitatorDep,
+    writer: WriterDep,
+    seen: Annotated[str, Form(max_length=30)] = "",  # the status the page showed (start_came_late)
+) -> HTMLResponse:
+    return await _act(writer, buttons.start, code, user, seen)
 
 
 @router.post("/sessions/{code}/phase")

@@ -23,6 +23,7 @@ from app.domain.phases import (
     next_case_came_late,
     next_phase,
     previous_phase,
+    start_came_late,
     voting_round,
 )
 
@@ -273,3 +274,10 @@ def test_a_next_case_press_from_a_case_the_room_has_left_came_late() -> None:
     assert next_case_came_late(0, 1)  # pressed twice: the first opened case 2
     assert not next_case_came_late(1, 1)
     assert not next_case_came_late(None, 1)  # a press that names no case is taken as is
+
+
+def test_a_start_press_from_the_lobby_after_the_start_came_late() -> None:
+    assert start_came_late("lobby", Status.RUNNING)  # pressed twice: the first started it
+    assert not start_came_late("lobby", Status.LOBBY)
+    assert not start_came_late("lobby", Status.ENDED)  # ended since: refused, and says why
+    assert not start_came_late("", Status.RUNNING)  # a press that names nothing: as before

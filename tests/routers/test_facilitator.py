@@ -178,3 +178,17 @@ def test_dan_grupper_pressed_twice_from_one_page_forms_groups_once(logged_in: Te
     for junk in ("²,x", "9" * 5000, ",,", "-1"):
         r = logged_in.post(f"{base}/regroup", data={"mode": "random", "seen": junk})
         assert r.status_code == 200 and "flash-error" not in r.text, r.text
+
+
+def test_start_pressed_twice_from_the_lobby_starts_once_and_shows_no_refusal(
+    logged_in: TestClient,
+) -> None:
+    code = new_session(logged_in)
+    base = f"/facilitator/sessions/{code}"
+    assert '"seen": "lobby"' in logged_in.get(base).text  # what the start button sends
+    for _ in range(2):  # a double click on "Start sessionen"
+        r = logged_in.post(f"{base}/start", data={"seen": "lobby"})
+        assert r.status_code == 200 and "flash-error" not in r.text, r.text
+    assert 'data-phase="present"' in logged_in.get(base).text
+    # A start from a page that names nothing is refused as before, and says why.
+    assert "kun startes fra" in logged_in.post(f"{base}/start").text
