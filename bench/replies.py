@@ -17,6 +17,7 @@ import argparse
 import statistics
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,25 +44,24 @@ from app.models import Participant  # noqa: E402
 from app.room import Room  # noqa: E402
 
 REFUSED = {"conflict": True, "draft_option": "C", "draft_text": REASON, "draft_duty": ""}
-REPLIES: dict[str, tuple[str, dict[str, Any]]] = {
-    "vote (with a reason)": ("vote", {"notice": "Din stemme (A) er gemt."}),
-    "group answer, the winner": ("answer", {"ack": True, "notice": "Gemt (version 1)."}),
-    "group answer, refused": ("answer", REFUSED),
+Facts = Callable[[Participant], dict[str, Any]]  # a reply's facts, for the phone it answers
+REPLIES: dict[str, tuple[str, Facts]] = {
+    "vote (with a reason)": ("vote", lambda _: {"notice": "Din stemme (A) er gemt."}),
+    "group answer, the winner": ("answer", lambda _: {"ack": True, "notice": "Gemt (version 1)."}),
+    "group answer, refused": ("answer", lambda _: REFUSED),
     # As bench/bench.py's phones (and a group that has not agreed yet): each its own option.
-    "group answer, refused, options mixed": ("answer", {**REFUSED, "draft_option": None}),
+    "group answer, refused, options mixed": (
+        "answer",
+        lambda person: {**REFUSED, "draft_option": "ABCD"[(person.id or 0) % 4]},
+    ),
 }
 
 
-def per_reply(loaded: Room, action: str, facts: dict[str, Any], loops: int) -> list[float]:
+def per_reply(loaded: Room, action: str, facts: Facts, loops: int) -> list[float]:
     def reply(batch: Room, person: Participant) -> str:
-        own = facts if facts.get("draft_option", "") is not None else _mixed(facts, person)
-        return views.phone_reply(batch, person, ACKS[action], msg="0" * 32, **own)
+        return views.phone_reply(batch, person, ACKS[action], msg="0" * 32, **facts(person))
 
     return per_person(loaded, reply, loops)
-
-
-def _mixed(facts: dict[str, Any], person: Participant) -> dict[str, Any]:
-    return {**facts, "draft_option": "ABCD"[(person.id or 0) % 4]}
 
 
 def main() -> None:

@@ -140,13 +140,13 @@ def burst(
     server's writer takes it, with `alone_first`); seconds for them all (and each batch's ms per
     message in `each`)."""
     started = time.perf_counter()
-    starts = range(0, len(messages), batch)
-    if alone_first:
-        starts = range(1 - batch, len(messages), batch)
-    for first in starts:
-        jobs = list(messages[max(first, 0) : first + batch])
+    head = messages[:1] if alone_first else []
+    rest = messages[len(head) :]
+    chunks = [head] if head else []
+    chunks += [rest[first : first + batch] for first in range(0, len(rest), batch)]
+    for jobs in chunks:
         begun = time.perf_counter()
-        answers = write(engine, jobs)
+        answers = write(engine, list(jobs))
         if each is not None:
             each.append(1000 * (time.perf_counter() - begun) / len(jobs))
         lost = [value for ok, value in answers if not ok]
@@ -192,9 +192,6 @@ def answers(pages: list[Page], case: int) -> list[PhoneMessage]:
 
 
 STEPS = ("vote with reasons", "group answer, all at once", "revote, no reason")
-# Each step's batches over the rounds, ms per message. At the group answer the first batch holds
-# most groups' first save (saved) and the second mostly refusals: what each kind costs.
-BATCHES: dict[str, list[float]] = {}
 
 
 def play(
@@ -202,10 +199,11 @@ def play(
     phones: int,
     batch: int,
     profile: dict[str, cProfile.Profile] | None,
+    batches: dict[str, list[float]],
     alone_first: bool = False,
 ) -> tuple[list[tuple[float, float, float]], float]:
     """One fresh room through the case; per step: seconds in all, in apply, in answer; and the
-    seconds of its start."""
+    seconds of its start. Each batch's ms per message is added to the step's list in `batches`."""
     code, who, case, pages, started = room(engine, phones)
     to(engine, code, who, "vote")
     seconds: list[tuple[float, float, float]] = []
@@ -215,7 +213,7 @@ def play(
         if spy:
             spy.enable()
         Split.apply = Split.answer = 0.0
-        each = BATCHES.setdefault(name, [])
+        each = batches.setdefault(name, [])
         seconds.append(
             (burst(engine, messages, batch, each, alone_first), Split.apply, Split.answer)
         )
@@ -259,10 +257,13 @@ def main() -> None:
     rounds: list[list[tuple[float, float, float]]] = []
     starts: list[float] = []
     profiles: dict[str, cProfile.Profile] = {}
+    # Each step's batches over the rounds. At the group answer the first batch holds most groups'
+    # first save (saved) and the second mostly refusals: what each kind costs.
+    batches: dict[str, list[float]] = {}
     for n in range(args.rounds):
         last = n == args.rounds - 1
         profile = profiles if last and args.profile else None
-        seconds, started = play(engine, args.phones, args.batch, profile, args.alone_first)
+        seconds, started = play(engine, args.phones, args.batch, profile, batches, args.alone_first)
         rounds.append(seconds)
         starts.append(started)
     db_name = "PostgreSQL" if args.postgres else "SQLite"
@@ -281,9 +282,9 @@ def main() -> None:
     print(
         f"- the start, every phone put in a group (ms): {', '.join(f'{1000 * t:.0f}' for t in starts)}"
     )
-    for name, each in BATCHES.items():
+    for name, each in batches.items():
         per_round = len(each) // args.rounds
-        if per_round > 1 and per_round <= 4:  # a crowd's few batches, not a trickle's hundreds
+        if 1 < per_round <= 4:  # a crowd's few batches, not a trickle's hundreds
             nth = [statistics.median(each[n::per_round]) for n in range(per_round)]
             print(
                 f"- {name}, each batch (ms per job, median): {', '.join(f'{m:.2f}' for m in nth)}"
