@@ -144,21 +144,33 @@ def test_next_case_pressed_twice_from_one_page_opens_one_case(logged_in: TestCli
     assert "Case 2 af 3" in logged_in.get(base).text  # not case 3
 
 
+def join(facilitator: TestClient, code: str, n: int) -> TestClient:
+    """Phone n, on an address of its own, joined to the session."""
+    phone = TestClient(facilitator.app, client=(f"10.0.1.{n}", 50000), follow_redirects=False)
+    phone.get("/")
+    arm_csrf(phone)
+    assert phone.post("/join", data={"code": code}).status_code == 303
+    return phone
+
+
+def groups_shown(facilitator: TestClient, code: str) -> str:
+    """The group ids the control page's "Dan grupper" form sends."""
+    found = re.search(
+        r'name="seen" value="([\d,]+)"', facilitator.get(f"/facilitator/sessions/{code}").text
+    )
+    assert found is not None
+    return found.group(1)
+
+
 def test_dan_grupper_pressed_twice_from_one_page_forms_groups_once(logged_in: TestClient) -> None:
     code = new_session(logged_in, group_size=3)
     base = f"/facilitator/sessions/{code}"
     for n in range(9):
-        phone = TestClient(logged_in.app, client=(f"10.0.1.{n}", 50000), follow_redirects=False)
-        phone.get("/")
-        arm_csrf(phone)
-        assert phone.post("/join", data={"code": code}).status_code == 303
+        join(logged_in, code, n)
     logged_in.post(f"{base}/start")
-    seen = re.compile(r'name="seen" value="([\d,]+)"')
 
     def shown() -> str:
-        found = seen.search(logged_in.get(base).text)
-        assert found is not None
-        return found.group(1)
+        return groups_shown(logged_in, code)
 
     first = shown()
     assert len(first.split(",")) == 3
@@ -178,6 +190,29 @@ def test_dan_grupper_pressed_twice_from_one_page_forms_groups_once(logged_in: Te
     for junk in ("²,x", "9" * 5000, ",,", "-1"):
         r = logged_in.post(f"{base}/regroup", data={"mode": "random", "seen": junk})
         assert r.status_code == 200 and "flash-error" not in r.text, r.text
+
+
+def test_dan_grupper_from_a_page_a_room_in_use_has_moved_on_still_forms_groups(
+    logged_in: TestClient,
+) -> None:
+    """Between the page's render and the press a room goes on: a newcomer is placed, the
+    facilitator moves someone, a phone comes back by the QR link. None of that replaces the groups
+    the page showed, so the press forms new groups."""
+    code = new_session(logged_in, group_size=5)
+    base = f"/facilitator/sessions/{code}"
+    phones = [join(logged_in, code, n) for n in range(5)]
+    logged_in.post(f"{base}/start")
+    shown = groups_shown(logged_in, code)
+    assert len(shown.split(",")) == 1  # one full group of five
+    join(logged_in, code, 5)  # a newcomer: no room in it, so a group of its own
+    assert len(groups_shown(logged_in, code).split(",")) == 2
+    r = logged_in.post(f"{base}/move", data={"participant": "1", "group": "2"})
+    assert "flash-error" not in r.text, r.text
+    assert phones[4].get(f"/j/{code}").status_code in (200, 303)  # back by the QR link
+    moved_on = groups_shown(logged_in, code)
+    r = logged_in.post(f"{base}/regroup", data={"mode": "random", "seen": shown})
+    assert r.status_code == 200 and "flash-error" not in r.text, r.text
+    assert not set(groups_shown(logged_in, code).split(",")) & set(moved_on.split(","))
 
 
 def test_start_pressed_twice_from_the_lobby_starts_once_and_shows_no_refusal(
