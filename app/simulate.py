@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import sys
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,10 @@ from websockets.exceptions import ConnectionClosed
 from app.security import CSRF_COOKIE
 
 STAGE = 'id="phone-stage"'  # the fragment the page swaps when the phase or the case changes
+# A busy server (a rehearsal on a laptop that also drives the projector) may take seconds to answer:
+# a bot waits as a phone would, and one that gives up reconnects rather than drops out of the room.
+READ_TIMEOUT = 30.0
+BROKEN = (ConnectionClosed, OSError, httpx.TransportError)
 
 REASONS = [
     "Loven går forud; vi må sige det tydeligt til ledelsen.",
@@ -44,7 +49,7 @@ class Bot:
         self.cookies = client.cookies
 
     async def run(self, stop: asyncio.Event) -> None:
-        async with httpx.AsyncClient(base_url=self.base_url) as client:
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=READ_TIMEOUT) as client:
             await self.join(client)
             ws_url = self.base_url.replace("http", "ws", 1) + "/ws/p"
             cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
@@ -54,10 +59,11 @@ class Bot:
                         ws_url, additional_headers={"Cookie": cookie}, origin=None
                     ) as ws:
                         await self.follow(client, ws, stop)
-                except (ConnectionClosed, OSError):
-                    await asyncio.sleep(
-                        0.5
-                    )  # the server restarted or the network blinked: rejoin the room
+                except BROKEN as exc:
+                    # The server restarted, the network blinked or a read timed out: back into
+                    # the room, whose first view names the stage again (what is done stays done).
+                    print(f"{self.name}: {type(exc).__name__}, reconnecting", file=sys.stderr)
+                    await asyncio.sleep(0.5)
 
     async def follow(self, client: httpx.AsyncClient, ws: Any, stop: asyncio.Event) -> None:
         async for message in ws:
