@@ -193,7 +193,11 @@ def cmd_simulate(args: argparse.Namespace) -> None:
 
     print(f"{args.participants} bot-telefoner deltager i {args.code} (Ctrl-C stopper)")
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(simulate(args.url, args.code, args.participants, args.seed, args.think))
+        asyncio.run(
+            simulate(
+                args.url, args.code, args.participants, args.seed, args.think, args.read_timeout
+            )
+        )
 
 
 def cmd_purge(_args: argparse.Namespace) -> None:
@@ -252,6 +256,12 @@ def main(argv: list[str] | None = None) -> None:
     sim.add_argument("--seed", type=int)
     sim.add_argument(
         "--think", type=float, default=1.0, help="højst så mange sekunders tænketid pr. handling"
+    )
+    sim.add_argument(
+        "--read-timeout",
+        type=float,
+        default=30.0,
+        help="sekunder en bot venter på serveren, før den forbinder igen",
     )
     sim.set_defaults(func=cmd_simulate)
 

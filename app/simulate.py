@@ -37,6 +37,7 @@ class Bot:
     name: str
     rng: random.Random
     think: float = 0.0
+    read_timeout: float = READ_TIMEOUT
     cookies: httpx.Cookies = field(default_factory=httpx.Cookies)
     done: set[tuple[Any, ...]] = field(default_factory=set)
 
@@ -49,7 +50,7 @@ class Bot:
         self.cookies = client.cookies
 
     async def run(self, stop: asyncio.Event) -> None:
-        async with httpx.AsyncClient(base_url=self.base_url, timeout=READ_TIMEOUT) as client:
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=self.read_timeout) as client:
             await self.join(client)
             ws_url = self.base_url.replace("http", "ws", 1) + "/ws/p"
             cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
@@ -116,13 +117,25 @@ class Bot:
 
 
 async def simulate(
-    base_url: str, code: str, participants: int, seed: int | None = None, think: float = 1.0
+    base_url: str,
+    code: str,
+    participants: int,
+    seed: int | None = None,
+    think: float = 1.0,
+    read_timeout: float = READ_TIMEOUT,
 ) -> None:
     """Run N bots until the facilitator ends the session (or Ctrl-C)."""
     rng = random.Random(seed)
     stop = asyncio.Event()
     bots = [
-        Bot(base_url.rstrip("/"), code, f"Bot {i + 1}", random.Random(rng.random()), think)
+        Bot(
+            base_url.rstrip("/"),
+            code,
+            f"Bot {i + 1}",
+            random.Random(rng.random()),
+            think,
+            read_timeout,
+        )
         for i in range(participants)
     ]
     tasks = [asyncio.create_task(bot.run(stop)) for bot in bots]
