@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 import sys
 import uuid
 from dataclasses import dataclass, field
@@ -17,6 +18,10 @@ from websockets.exceptions import ConnectionClosed
 from app.security import CSRF_COOKIE
 
 STAGE = 'id="phone-stage"'  # the fragment the page swaps when the phase or the case changes
+SHOWN = re.compile(r'id="phone-stage"[^>]*\bdata-phase="([^"]*)"')  # the phase (or status) shown
+# Where a bot may have something to do (Bot.actions), and the end, where it leaves: on any other
+# stage it does not ask for its state. Twelve bots asked at every step of a case.
+ASKING = frozenset({"vote", "revote", "group_answer", "ended"})
 # A busy server (a rehearsal on a laptop that also drives the projector) may take seconds to answer:
 # a bot waits as a phone would, and one that gives up reconnects rather than drops out of the room.
 READ_TIMEOUT = 30.0
@@ -70,6 +75,9 @@ class Bot:
         async for message in ws:
             # A phase or a case comes with a new stage: only then can there be something to do.
             if STAGE not in str(message):
+                continue
+            shown = SHOWN.search(str(message))
+            if shown is not None and shown.group(1) not in ASKING:
                 continue
             state = (await client.get("/api/me")).json()
             if state.get("status") == "ended":
