@@ -17,8 +17,8 @@ from websockets.exceptions import ConnectionClosed
 
 from app.security import CSRF_COOKIE
 
-STAGE = 'id="phone-stage"'  # the fragment the page swaps when the phase or the case changes
-SHOWN = re.compile(r'id="phone-stage"[^>]*\bdata-phase="([^"]*)"')  # the phase (or status) shown
+# The fragment the page swaps when the phase or the case changes, and the phase (or status) it shows.
+STAGE = re.compile(r'id="phone-stage"[^>]*\bdata-phase="([^"]*)"')
 # Where a bot may have something to do (Bot.actions), and the end, where it leaves: on any other
 # stage it does not ask for its state. Twelve bots asked at every step of a case.
 ASKING = frozenset({"vote", "revote", "group_answer", "ended"})
@@ -74,10 +74,8 @@ class Bot:
     async def follow(self, client: httpx.AsyncClient, ws: Any, stop: asyncio.Event) -> None:
         async for message in ws:
             # A phase or a case comes with a new stage: only then can there be something to do.
-            if STAGE not in str(message):
-                continue
-            shown = SHOWN.search(str(message))
-            if shown is not None and shown.group(1) not in ASKING:
+            stage = STAGE.search(str(message))
+            if stage is None or stage.group(1) not in ASKING:
                 continue
             state = (await client.get("/api/me")).json()
             if state.get("status") == "ended":

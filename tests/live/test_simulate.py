@@ -126,7 +126,8 @@ def test_a_bot_whose_read_times_out_rejoins_and_answers(
     code = facilitator.create_session("Travl server", ["kl-17-ai-som-arbejdsredskab"])
     with StallingProxy(server.port) as proxy:
         command = [sys.executable, "-m", "app.cli", "simulate", "--url", proxy.url, "--code", code]
-        command += ["--participants", "4", "--think", "0", "--seed", "3", "--read-timeout", "1"]
+        # Held reads wait out the timeout; a loaded machine must not time out a join with it.
+        command += ["--participants", "4", "--think", "0", "--seed", "3", "--read-timeout", "3"]
         bots = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             asyncio.run(_stall(server, facilitator, code, proxy))
@@ -134,7 +135,8 @@ def test_a_bot_whose_read_times_out_rejoins_and_answers(
         finally:
             bots.kill()
         said = bots.stderr.read().decode() if bots.stderr else ""
-    assert said.count("ReadTimeout, reconnecting") == 4, said
+    for bot in range(1, 5):  # each gave up on its held read at least once, and came back
+        assert f"Bot {bot}: ReadTimeout, reconnecting" in said, said
 
 
 async def _stall(server: LiveServer, fac: Facilitator, code: str, proxy: StallingProxy) -> None:

@@ -93,6 +93,15 @@ def new_session(http: TestClient, slugs: list[str] | None = None, group_size: in
     return str(r.headers["location"]).rsplit("/", 1)[-1]
 
 
+def joined_phone(http: TestClient, code: str, address: str = "testclient") -> TestClient:
+    """A phone of its own (cookies, and an address for the join limits) that joined the session."""
+    phone = TestClient(http.app, client=(address, 50000), follow_redirects=False)
+    phone.get("/")
+    arm_csrf(phone)
+    assert phone.post("/join", data={"code": code}).status_code == 303
+    return phone
+
+
 def reader_ids(http: TestClient, readers: tuple[str, ...] = ("chef",)) -> list[str]:
     """The form values that tick these reviewers (by username) on the publish form."""
     with Db(http.app.state.engine) as db:  # type: ignore[attr-defined]

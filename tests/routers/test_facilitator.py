@@ -6,8 +6,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from tests.routers.conftest import PASSWORD, new_session
-from tests.utils.clients import arm_csrf
+from tests.routers.conftest import PASSWORD, joined_phone, new_session
 
 
 def test_pages_need_a_facilitator_login(client: TestClient) -> None:
@@ -146,11 +145,7 @@ def test_next_case_pressed_twice_from_one_page_opens_one_case(logged_in: TestCli
 
 def join(facilitator: TestClient, code: str, n: int) -> TestClient:
     """Phone n, on an address of its own, joined to the session."""
-    phone = TestClient(facilitator.app, client=(f"10.0.1.{n}", 50000), follow_redirects=False)
-    phone.get("/")
-    arm_csrf(phone)
-    assert phone.post("/join", data={"code": code}).status_code == 303
-    return phone
+    return joined_phone(facilitator, code, f"10.0.1.{n}")
 
 
 def groups_shown(facilitator: TestClient, code: str) -> str:

@@ -24,7 +24,14 @@ from app import services
 from app.cli import add_user
 from app.config import Settings
 from app.models import LibraryCase, Participant, Post, Session, SessionCase, User, Vote
-from tests.routers.conftest import PASSWORD, app_client, log_in, new_session, publish
+from tests.routers.conftest import (
+    PASSWORD,
+    app_client,
+    joined_phone,
+    log_in,
+    new_session,
+    publish,
+)
 from tests.routers.summary_setup import play
 from tests.routers.test_logins import close_code
 from tests.utils.clients import arm_csrf
@@ -133,11 +140,11 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
 
 
 def intruder(http: TestClient, who: str, room: Room) -> TestClient:
+    if who == "phone":
+        return joined_phone(http, room.own)
     person = TestClient(http.app, follow_redirects=False)
     person.get("/")
     arm_csrf(person)
-    if who == "phone":
-        assert person.post("/join", data={"code": room.own}).status_code == 303
     if who in ("reviewer", "other reviewer"):
         name = "chef" if who == "reviewer" else OTHER_REVIEWER
         r = person.post("/review/login", data={"username": name, "password": PASSWORD})
