@@ -193,11 +193,17 @@ def cmd_simulate(args: argparse.Namespace) -> None:
 
     print(f"{args.participants} bot-telefoner deltager i {args.code} (Ctrl-C stopper)")
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(
+        failed = asyncio.run(
             simulate(
                 args.url, args.code, args.participants, args.seed, args.think, args.read_timeout
             )
         )
+        if failed:
+            print(
+                f"{failed} af {args.participants} bot-telefoner stoppede med en fejl",
+                file=sys.stderr,
+            )
+            raise SystemExit(1)
 
 
 def cmd_purge(_args: argparse.Namespace) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import json
 import random
 import re
+import ssl
 import sys
 import uuid
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ class Bot:
     rng: random.Random
     think: float = 0.0
     read_timeout: float = READ_TIMEOUT
+    trust: ssl.SSLContext | bool = True
     cookies: httpx.Cookies = field(default_factory=httpx.Cookies)
     done: set[tuple[Any, ...]] = field(default_factory=set)
 
@@ -55,7 +57,9 @@ class Bot:
         self.cookies = client.cookies
 
     async def run(self, stop: asyncio.Event) -> None:
-        async with httpx.AsyncClient(base_url=self.base_url, timeout=self.read_timeout) as client:
+        async with httpx.AsyncClient(
+            base_url=self.base_url, timeout=self.read_timeout, verify=self.trust
+        ) as client:
             await self.join(client)
             ws_url = self.base_url.replace("http", "ws", 1) + "/ws/p"
             cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
@@ -129,10 +133,13 @@ async def simulate(
     seed: int | None = None,
     think: float = 1.0,
     read_timeout: float = READ_TIMEOUT,
-) -> None:
-    """Run N bots until the facilitator ends the session (or Ctrl-C)."""
+) -> int:
+    """Run N bots until the facilitator ends the session (or Ctrl-C), or until every bot has
+    stopped on an error; returns how many did (each says why on stderr)."""
     rng = random.Random(seed)
     stop = asyncio.Event()
+    # Loaded once for all bots: httpx loads the CA bundle anew for each client (~45 ms of CPU).
+    trust = httpx.create_ssl_context()
     bots = [
         Bot(
             base_url.rstrip("/"),
@@ -141,11 +148,25 @@ async def simulate(
             random.Random(rng.random()),
             think,
             read_timeout,
+            trust,
         )
         for i in range(participants)
     ]
-    tasks = [asyncio.create_task(bot.run(stop)) for bot in bots]
-    await stop.wait()
-    for task in tasks:
+    running = {asyncio.create_task(bot.run(stop), name=bot.name) for bot in bots}
+    ended = asyncio.create_task(stop.wait())
+    failed = 0
+    while running and not stop.is_set():
+        done, _ = await asyncio.wait({*running, ended}, return_when=asyncio.FIRST_COMPLETED)
+        for task in done & running:
+            running.discard(task)
+            # A bot only returns when the session ends: anything else is a fault, said aloud
+            # rather than a phone that quietly leaves the room.
+            if (error := task.exception()) is not None:
+                failed += 1
+                print(
+                    f"{task.get_name()} stopped: {type(error).__name__}: {error}", file=sys.stderr
+                )
+    for task in (*running, ended):
         task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    await asyncio.gather(*running, ended, return_exceptions=True)
+    return failed

@@ -163,3 +163,21 @@ async def held(proxy: StallingProxy, reads: int, timeout: float = 15.0) -> None:
     while proxy.held < reads:
         assert loop.time() < deadline, f"{proxy.held} reads held, not {reads}"
         await asyncio.sleep(0.02)
+
+
+def test_bots_that_cannot_join_say_why_and_simulate_ends_with_an_error(
+    server: LiveServer,
+) -> None:
+    """A wrong code (a typo at a rehearsal) ends the command with each bot's reason, not a silent
+    wait for a session that never comes."""
+    command = [sys.executable, "-m", "app.cli", "simulate", "--url", server.url, "--code", "ZZ99ZZ"]
+    bots = subprocess.run(
+        [*command, "--participants", "3", "--think", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bots.returncode == 1, bots
+    for bot in range(1, 4):
+        assert f"Bot {bot} stopped: RuntimeError: Bot {bot} could not join" in bots.stderr
+    assert "3 af 3 bot-telefoner stoppede med en fejl" in bots.stderr

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from deploy.ports import free_port
+from tests.utils.clients import TRUST
 from tests.utils.postgres import fresh_database, postgres_missing
 from tests.utils.redis import REDIS_URL, redis_missing
 
@@ -53,7 +54,7 @@ def test_two_workers_serve_one_port(tmp_path: Path) -> None:
             while not (answered and len(children) >= 2) and time.monotonic() < deadline:
                 time.sleep(0.05)
                 try:
-                    r = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)
+                    r = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2, verify=TRUST)
                     answered = r.status_code == 200
                 except httpx.HTTPError:
                     pass

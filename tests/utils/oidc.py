@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from deploy.ports import free_port
+from tests.utils.clients import TRUST
 from tests.utils.server import LiveServer
 
 HERE = Path(__file__).resolve().parents[1] / "oidc"
@@ -69,7 +70,12 @@ def provider(sparring_url: str, log: Path) -> Iterator[Provider]:
             if proc.poll() is not None:
                 raise RuntimeError(f"the OpenID provider exited: {log.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{op.issuer}/.well-known/openid-configuration").status_code == 200:
+                if (
+                    httpx.get(
+                        f"{op.issuer}/.well-known/openid-configuration", verify=TRUST
+                    ).status_code
+                    == 200
+                ):
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)

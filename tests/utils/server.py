@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from deploy.ports import free_port
+from tests.utils.clients import TRUST
 
 FACILITATOR = ("fac", "hemmelig-test-kode")
 REVIEWER = ("chef", "laeser-kun-test-kode")
@@ -75,7 +76,7 @@ class LiveServer:
                     f"server exited: {(self.data_dir / 'server.log').read_text()[-2000:]}"
                 )
             try:
-                if httpx.get(f"{self.url}/api/health", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/api/health", timeout=1, verify=TRUST).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.05)
