@@ -22,18 +22,20 @@ SHOTS = ARTIFACTS / "screenshots"  # the browser tests' screens (git-ignored)
 
 # scripts/test runs the suite on two pytest-xdist workers (`-n 2 --dist loadfile`), module by module:
 # a module's own server starts once. The machine's CPU is the limit, so the long modules go first
-# (heaviest first, serial wall seconds on a 2-core machine in brackets) and the short ones fill in
-# behind them; the tests of SPREAD modules are scheduled one by one (their rooms and chunks are
-# independent), so no one module is the tail of the run. Every browser module comes before every
-# other: the browser package's Chromium and server are package-scoped (see tests/browser/conftest.py)
-# and start again each time a worker comes back to the package.
+# (heaviest first; in brackets their seconds in a two-worker run of the whole suite on a 2-core
+# machine) and the short ones fill in behind them; the tests of SPREAD modules are scheduled one
+# by one (their rooms and chunks are independent), so no one module is the tail of the run. Every
+# browser module comes before every other: the browser package's Chromium and server are
+# package-scoped (see tests/browser/conftest.py) and start again each time a worker comes back.
 LONG = (
-    "tests/browser/test_projector_fit.py",  # 170 (5 rooms)
-    "tests/browser/test_own_cases.py",  # 77
-    "tests/browser/test_room.py",  # 73
-    "tests/browser/",  # the rest of the browser tests, 180 in all
-    "tests/routers/test_schema_fuzz.py",  # 96 (4 chunks)
-    "tests/live/test_month.py",  # 58
+    "tests/browser/test_projector_fit.py",  # 200 (5 rooms)
+    "tests/browser/test_own_cases.py",  # 78
+    "tests/browser/test_room.py",  # 86
+    "tests/browser/",  # the rest of the browser tests, 170 in all
+    "tests/routers/test_schema_fuzz.py",  # 60 (4 chunks)
+    "tests/live/test_durability.py",  # 49
+    "tests/live/test_month.py",  # 48
+    "tests/test_bench_smoke.py",  # 36
 )
 SPREAD = frozenset({"tests/browser/test_projector_fit.py", "tests/routers/test_schema_fuzz.py"})
 

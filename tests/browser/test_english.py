@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.screens import Screens
+from tests.browser.screens import Screens, new_window
 from tests.utils.clients import Facilitator
 from tests.utils.server import LiveServer
 
@@ -31,8 +31,8 @@ def test_an_english_room(
     staff = chromium.new_context(viewport={"width": 1366, "height": 900})
     cookies = {**facilitator.http.cookies, "sparring_lang": "en"}
     staff.add_cookies([{"name": k, "value": v, "url": server.url} for k, v in cookies.items()])
-    control, projector = staff.new_page(), staff.new_page()
-    projector.set_viewport_size({"width": 1920, "height": 1080})
+    control = staff.new_page()
+    projector = new_window(control)
     control.goto(f"{server.url}/facilitator/sessions/{code}")
     projector.goto(f"{server.url}/projector/{code}")
     phones: list[Page] = []

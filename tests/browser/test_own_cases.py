@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.screens import Requests, Screens
+from tests.browser.screens import Requests, Screens, new_window
 from tests.browser.test_room import PHONE
 from tests.utils.server import FACILITATOR, LiveServer
 
@@ -39,8 +39,7 @@ class Meeting:
         self.requests = Requests(server.url)
         staff = self.context(**CONTROL)
         self.control = staff.new_page()
-        self.projector = staff.new_page()
-        self.projector.set_viewport_size({"width": 1920, "height": 1080})
+        self.projector = new_window(self.control)
         self.wall: list[str] = []  # everything the projector showed
 
     def context(self, **options: Any) -> Any:

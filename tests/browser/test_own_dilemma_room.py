@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.screens import Screens
+from tests.browser.screens import Screens, new_window
 from tests.utils.clients import Facilitator
 from tests.utils.server import LiveServer
 
@@ -51,8 +51,8 @@ def test_an_own_dilemma_from_review_to_published_summary(
     staff.add_cookies(
         [{"name": k, "value": v, "url": server.url} for k, v in facilitator.http.cookies.items()]
     )
-    control, review, projector = staff.new_page(), staff.new_page(), staff.new_page()
-    projector.set_viewport_size({"width": 1920, "height": 1080})
+    control = staff.new_page()
+    review, projector = new_window(control, 1440, 900), new_window(control)
     control.goto(f"{server.url}/facilitator/sessions/{code}")
     projector.goto(f"{server.url}/projector/{code}")
     phones: list[Page] = []

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.screens import Requests, Screens
+from tests.browser.screens import Requests, Screens, new_window
 from tests.utils.server import FACILITATOR, REVIEWER, LiveServer
 
 pytestmark = pytest.mark.browser
@@ -41,8 +41,7 @@ class Room:
         self.requests = Requests(server.url)
         self.staff = self.context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
         self.control = self.staff.new_page()
-        self.projector = self.staff.new_page()
-        self.projector.set_viewport_size({"width": 1920, "height": 1080})
+        self.projector = new_window(self.control)
         self.phones: list[Page] = []
         self.groups: dict[str, list[Page]] = {}
 
