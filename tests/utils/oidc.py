@@ -66,16 +66,12 @@ def provider(sparring_url: str, log: Path) -> Iterator[Provider]:
     op = Provider(port)
     try:
         deadline = time.monotonic() + 60  # generous: a loaded machine starts node slowly
+        well_known = f"{op.issuer}/.well-known/openid-configuration"
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise RuntimeError(f"the OpenID provider exited: {log.read_text()[-2000:]}")
             try:
-                if (
-                    httpx.get(
-                        f"{op.issuer}/.well-known/openid-configuration", verify=TRUST
-                    ).status_code
-                    == 200
-                ):
+                if httpx.get(well_known, verify=TRUST).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
