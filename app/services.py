@@ -291,10 +291,7 @@ def place_cases(db: Db, session: Session) -> None:
         return
     db.flush()
     rows = list(db.exec(select(GroupCase).where(GroupCase.session_id == session.id)))
-    active = {
-        g.id
-        for g in db.exec(select(Group).where(Group.session_id == session.id, col(Group.active)))
-    }
+    active = {g.id for g in _active_groups(db, session)}
     group_of = {
         _id(p): (p.group_id if p.group_id in active else None)
         for p in db.exec(select(Participant).where(Participant.session_id == session.id))
@@ -425,13 +422,18 @@ def _here(person: Participant) -> bool:
     return presence.is_present(person.seen_at, person.left_at, utcnow(), PRESENCE["window"])
 
 
+def _active_groups(db: Db, session: Session) -> list[Group]:
+    """The session's groups as they stand: a regrouping retires the old ones, not deletes them."""
+    return list(db.exec(select(Group).where(Group.session_id == session.id, col(Group.active))))
+
+
 def _regroup(db: Db, session: Session, mode: Mode, rng: random.Random) -> None:
     new_groups = _grouped(db, session, mode, rng)
     for person in _everyone(db, session):
         if not _here(person) and person.group_id is not None:
             person.group_id = None  # gone for now: placed in a group when the phone is back
             db.add(person)
-    for old in db.exec(select(Group).where(Group.session_id == session.id, col(Group.active))):
+    for old in _active_groups(db, session):
         old.active = False
         db.add(old)
     # All groups in one INSERT, then every member's move in one batch of UPDATEs: a flush per group
@@ -458,8 +460,8 @@ def regroup(
         raise RuleError("groups.not_running", expected=Status.RUNNING, found=Status(session.status))
     if mode is Mode.KEEP:
         return []
-    active = db.exec(select(Group.id).where(Group.session_id == session.id, col(Group.active)))
-    if grouping.regroup_came_late(seen, [group_id for group_id in active if group_id is not None]):
+    active = [g.id for g in _active_groups(db, session) if g.id is not None]
+    if grouping.regroup_came_late(seen, active):
         return []
     _regroup(db, session, mode, rng or random.Random())
     place_cases(db, session)
@@ -503,7 +505,7 @@ def move_participant(
 
 def _place(db: Db, session: Session, person: Participant) -> None:
     """A late joiner, or someone back, goes to the smallest group (counting the people present)."""
-    groups = list(db.exec(select(Group).where(Group.session_id == session.id, col(Group.active))))
+    groups = _active_groups(db, session)
     sizes = {g.id: 0 for g in groups if g.id is not None}
     for other in _everyone(db, session):
         if other.group_id in sizes and other.id != person.id and _here(other):
