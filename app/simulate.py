@@ -45,7 +45,6 @@ class Bot:
     think: float = 0.0
     read_timeout: float = READ_TIMEOUT
     trust: ssl.SSLContext | bool = True
-    cookies: httpx.Cookies = field(default_factory=httpx.Cookies)
     done: set[tuple[Any, ...]] = field(default_factory=set)
 
     async def join(self, client: httpx.AsyncClient) -> None:
@@ -54,7 +53,6 @@ class Bot:
         response = await client.post("/join", data={"code": self.code, "alias": self.name})
         if response.status_code != 303:
             raise RuntimeError(f"{self.name} could not join: {response.status_code}")
-        self.cookies = client.cookies
 
     async def run(self, stop: asyncio.Event) -> None:
         async with httpx.AsyncClient(
@@ -146,9 +144,9 @@ async def simulate(
             code,
             f"Bot {i + 1}",
             random.Random(rng.random()),
-            think,
-            read_timeout,
-            trust,
+            think=think,
+            read_timeout=read_timeout,
+            trust=trust,
         )
         for i in range(participants)
     ]

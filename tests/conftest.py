@@ -29,8 +29,8 @@ SHOTS = ARTIFACTS / "screenshots"  # the browser tests' screens (git-ignored)
 # package-scoped (see tests/browser/conftest.py) and start again each time a worker comes back.
 LONG = (
     "tests/browser/test_projector_fit.py",  # 200 (5 rooms)
-    "tests/browser/test_own_cases.py",  # 78
     "tests/browser/test_room.py",  # 86
+    "tests/browser/test_own_cases.py",  # 78
     "tests/browser/",  # the rest of the browser tests, 170 in all
     "tests/routers/test_schema_fuzz.py",  # 60 (4 chunks)
     "tests/live/test_durability.py",  # 49
