@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from typing import Any
-
-from markupsafe import Markup, escape
 
 from app import i18n
 from app.domain.phases import Status
@@ -23,6 +20,7 @@ PARTICIPANT = {
     "posts": "participant/partials/group_posts.html",
     "answer": "participant/partials/group_answer_current.html",
     "answer_form": "participant/partials/answer_form.html",
+    "answer_base": "participant/partials/answer_base.html",
     "vote_form": "participant/partials/vote_form.html",
     "reason_form": "participant/partials/reason_form.html",
     "dilemma": "participant/partials/dilemma_form.html",
@@ -61,17 +59,17 @@ def participant(room: Room, person: Participant, names: Iterable[str]) -> str:
 
 def phone_reply(batch: Room, person: Participant, names: Iterable[str], **facts: Any) -> str:
     """A phone's reply to its own message, from the room its batch left (`batch`) with the reply's
-    facts (a notice, a draft, a conflict). Its forms read its own rows only (app.room.own_room);
-    its group's answer and the answer's form are the same on each of the group's phones but for
-    the draft: rendered once for all the group's replies, three of four at a crowd's group answer
-    (and a refusal's saved version beside the draft). The flash reads no room."""
+    facts (a notice, an ack, a conflict). Its forms read its own rows only (app.room.own_room);
+    its group's answer, the answer's form and a refused save's newer version are the same on each
+    of the group's phones: rendered once for all the group's replies, three of four at a crowd's
+    group answer. The flash reads no room."""
     own: Room | None = None
     parts: list[str] = []
     for name in names:
         if name == "answer":
             parts.append(for_group(batch, person, PARTICIPANT[name]))
-        elif name == "answer_form":
-            parts.append(_answer_form(batch, person, facts))
+        elif name in ("answer_form", "answer_base"):
+            parts.append(_group_part(batch, person, name, facts))
         elif name == "flash":
             parts.append(render(PARTICIPANT[name], **facts))
         else:
@@ -81,30 +79,16 @@ def phone_reply(batch: Room, person: Participant, names: Iterable[str], **facts:
     return "\n".join(parts)
 
 
-# What the answer form shows of a reply's facts; the draft's text is put in after the render.
-FORM_FACTS = ("ack", "conflict", "draft_option", "draft_duty")
-# Stands for the draft's text in a form rendered for a whole group. Random per process: no text
-# a person writes (the saved version beside the draft is in the same form) can contain it.
-_DRAFT = Markup(f"draft-{secrets.token_hex(16)}")
+# What a group-answer reply's parts show of its facts: whether it was saved, or refused.
+GROUP_FACTS = ("ack", "conflict")
 
 
-def _answer_form(batch: Room, person: Participant, facts: dict[str, Any]) -> str:
-    """A group-answer reply's form: the same for the group's phones but for their drafts, so it is
-    rendered once per group, language and draft choice (option, duty) with the draft's text put in
-    as the template would escape it. Three of four replies at a crowd's group answer are refused
-    and each carries its own draft: rendering the form for each was a third of the writer's time."""
-    shown = {name: facts[name] for name in FORM_FACTS if name in facts}
-    key = ("answer_form", person.group_id, i18n.current.get(), *sorted(shown.items()))
-    form = once(
-        batch,
-        key,
-        PARTICIPANT["answer_form"],
-        person=person,
-        batch=batch,
-        **shown,
-        draft_text=_DRAFT,
-    )
-    return form.replace(_DRAFT, escape(facts.get("draft_text", "")))
+def _group_part(batch: Room, person: Participant, name: str, facts: dict[str, Any]) -> str:
+    """The answer's form (a save's ack) or its base (a refusal): nothing of the phone's own, so
+    rendered once per group, language and outcome for the batch's replies."""
+    shown = {fact: facts[fact] for fact in GROUP_FACTS if fact in facts}
+    key = (name, person.group_id, i18n.current.get(), *sorted(shown.items()))
+    return once(batch, key, PARTICIPANT[name], person=person, **shown)
 
 
 def _phone_part(room: Room, person: Participant, name: str) -> str:

@@ -6,7 +6,8 @@ A 1,000-phone room in groups of four votes with reasons and then saves every gro
 once (bench/writer.py's room and bursts, one writer batch of 500 at a time). Then every phone's
 reply is rendered from the room as the batch left it, as app.commands.messages does: the phone's
 own rows (app.room.own_room) and views.phone_reply: a vote's reply (its form and the flash), a
-group answer's for the group's winner and for a refused one (the saved version beside its draft).
+group answer's for the group's winner (its form) and for a refused one (the form's base moved to
+the saved version, shown beside the draft the phone keeps).
 Prints microseconds per reply: the minimum and the median of `--loops` passes over every phone,
 each pass from a fresh copy of the room (nothing rendered in an earlier pass is reused).
 """
@@ -26,7 +27,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from writer import (  # noqa: E402
-    REASON,
     answers,
     burst,
     loaded_room,
@@ -37,29 +37,26 @@ from writer import (  # noqa: E402
 )
 
 from app import i18n, views  # noqa: E402
-from app.commands.messages import ACKS  # noqa: E402
+from app.commands.messages import ACKS, REFUSED_ANSWER  # noqa: E402
 from app.config import Settings  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.models import Participant  # noqa: E402
 from app.room import Room  # noqa: E402
 
-REFUSED = {"conflict": True, "draft_option": "C", "draft_text": REASON, "draft_duty": ""}
 Facts = Callable[[Participant], dict[str, Any]]  # a reply's facts, for the phone it answers
-REPLIES: dict[str, tuple[str, Facts]] = {
-    "vote (with a reason)": ("vote", lambda _: {"notice": "Din stemme (A) er gemt."}),
-    "group answer, the winner": ("answer", lambda _: {"ack": True, "notice": "Gemt (version 1)."}),
-    "group answer, refused": ("answer", lambda _: REFUSED),
-    # As bench/bench.py's phones (and a group that has not agreed yet): each its own option.
-    "group answer, refused, options mixed": (
-        "answer",
-        lambda person: {**REFUSED, "draft_option": "ABCD"[(person.id or 0) % 4]},
+REPLIES: dict[str, tuple[tuple[str, ...], Facts]] = {
+    "vote (with a reason)": (ACKS["vote"], lambda _: {"notice": "Din stemme (A) er gemt."}),
+    "group answer, the winner": (
+        ACKS["answer"],
+        lambda _: {"ack": True, "notice": "Gemt (version 1)."},
     ),
+    "group answer, refused": (REFUSED_ANSWER, lambda _: {"conflict": True}),
 }
 
 
-def per_reply(loaded: Room, action: str, facts: Facts, loops: int) -> list[float]:
+def per_reply(loaded: Room, names: tuple[str, ...], facts: Facts, loops: int) -> list[float]:
     def reply(batch: Room, person: Participant) -> str:
-        return views.phone_reply(batch, person, ACKS[action], msg="0" * 32, **facts(person))
+        return views.phone_reply(batch, person, names, msg="0" * 32, **facts(person))
 
     return per_person(loaded, reply, loops)
 
@@ -80,13 +77,13 @@ def main() -> None:
     print(f"\n{args.phones} phones in groups of four; µs per reply, min / median of {args.loops}")
     print("| reply | µs |")
     print("|---|---|")
-    for name, (action, facts) in REPLIES.items():
-        if action == "answer" and to_answers:
+    for name, (names, facts) in REPLIES.items():
+        if names != ACKS["vote"] and to_answers:
             to(engine, code, who, "discuss")
             to(engine, code, who, "group_answer")
             burst(engine, answers(pages, case), 500)
             to_answers = False
-        passes = per_reply(loaded_room(engine, pages[0].session_id), action, facts, args.loops)
+        passes = per_reply(loaded_room(engine, pages[0].session_id), names, facts, args.loops)
         print(f"| {name} | {min(passes):.0f} / {statistics.median(passes):.0f} |")
     engine.dispose()
 

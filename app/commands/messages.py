@@ -55,6 +55,9 @@ ACKS = {  # what a phone gets back for each kind of message
         ("groupcase", "flash"),
     ),
 }
+# A group answer refused over a newer save: the form stays as the person left it; the reply sets
+# its base to the newer version and shows that version beside their text (answer_base.html).
+REFUSED_ANSWER = ("answer_base", "answer", "flash")
 CHECKED_FIRST = ("vote", "reason", "answer")  # the crowd's messages: see PhoneMessage.checks_first
 CASEWORK_NOTICES = {
     "case": N_("Din sag er gemt."),
@@ -181,14 +184,8 @@ class PhoneMessage:
 
     def _answer(self, db: Db, error: Exception | None) -> str:
         page = self.page
-        if isinstance(error, services.AnswerConflict):  # nothing applied; the draft kept to merge
-            self.notice = ("", {})
-            self.extra = {
-                "conflict": True,
-                "draft_option": _text(self.message, "option"),
-                "draft_text": _text(self.message, "text"),
-                "draft_duty": _text(self.message, "duty"),
-            }
+        if isinstance(error, services.AnswerConflict):  # nothing applied; the phone keeps its draft
+            self.ack, self.notice, self.extra = REFUSED_ANSWER, ("", {}), {"conflict": True}
         elif isinstance(error, RuleError):
             # The refusal and the current truth together, so a stale screen corrects itself.
             flash = views.participant_flash(i18n.refusal(error), msg=self.mid)

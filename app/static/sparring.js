@@ -209,24 +209,62 @@
   document.addEventListener("htmx:wsAfterMessage", restoreDrafts);
   document.addEventListener("DOMContentLoaded", restoreDrafts);
 
-  // A refused group-answer save shows the newer saved answer beside the person's own text: one tap
-  // takes the saved one into the form (as if just loaded), the form's own button keeps theirs.
+  // The form holds what it shows, as if the server had rendered it: a push no longer counts it as
+  // an edit, and its draft is done with.
+  function settle(form) {
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.type === "radio" || el.type === "checkbox") el.defaultChecked = el.checked;
+      else if (el.tagName === "SELECT") Array.prototype.forEach.call(el.options, function (o) { o.defaultSelected = o.selected; });
+      else if (el.tagName === "TEXTAREA") el.defaultValue = el.value;
+    });
+    var area = draftArea(form);
+    sessionStorage.removeItem(PREFIX + area.dataset.draft);
+    area.classList.remove("unsaved");
+  }
+  // The text's label and the save button say whose text it is: theirs beside a newer saved answer,
+  // or (none given) the group's again.
+  function naming(form, text, save) {
+    var el = form.querySelector("label[for='" + draftArea(form).id + "']");
+    if (!el.dataset.label) el.dataset.label = el.textContent;
+    el.textContent = text || el.dataset.label;
+    var button = form.querySelector("button[type=submit][data-label]");
+    if (button) button.textContent = save || button.dataset.label;
+  }
+  // A refused group-answer save is answered with the form's base moved to the newer saved answer,
+  // shown beside the person's own text (answer_base.html): the form is not replaced, their words
+  // and choices stay where they are. What they left unset (an option, the duty) is taken from
+  // the saved version, so saving the merge does not wipe the others' choice.
+  document.addEventListener("htmx:oobAfterSwap", function (e) {
+    var box = e.target.id === "answer-base" ? e.target.querySelector(".conflict") : null;
+    if (!box) return;
+    var form = box.closest("form");
+    var saved = box.querySelector(".conflict-saved");
+    if (checkedOption(form, false) === null) {
+      form.querySelectorAll("input[type=radio][name=option]").forEach(function (radio) {
+        radio.checked = radio.value === saved.dataset.takeOption;
+      });
+    }
+    var duty = field(form, "duty");
+    if (duty && !duty.value) duty.value = saved.dataset.takeDuty;
+    settle(form);
+    var done = form.querySelector(".saved");  // "saved (version n)": not what the form holds now
+    if (done) done.remove();
+    naming(form, box.dataset.text, box.dataset.save);
+  });
+  // One tap takes the saved one into the form (as if just loaded); the form's own button keeps theirs.
   document.addEventListener("click", function (e) {
     var button = e.target.closest ? e.target.closest(".take-saved") : null;
     if (!button) return;
     var saved = button.closest(".conflict-saved");
     var form = button.closest("form");
-    var area = draftArea(form);
-    area.value = area.defaultValue = saved.dataset.takeText;
+    draftArea(form).value = saved.dataset.takeText;
     form.querySelectorAll("input[type=radio][name=option]").forEach(function (radio) {
-      radio.checked = radio.defaultChecked = radio.value === saved.dataset.takeOption;
+      radio.checked = radio.value === saved.dataset.takeOption;
     });
     var duty = field(form, "duty");
     if (duty) duty.value = saved.dataset.takeDuty;
-    sessionStorage.removeItem(PREFIX + area.dataset.draft);
-    area.classList.remove("unsaved");
-    var save = form.querySelector("button[type=submit][data-label]");
-    if (save) save.textContent = save.dataset.label;  // no longer "save mine instead"
+    settle(form);
+    naming(form);  // no longer "your text (not saved)", "save mine instead"
     button.closest(".conflict").remove();
   });
 

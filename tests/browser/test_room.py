@@ -29,6 +29,7 @@ PHONE: dict[str, Any] = {
 SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 740}}
 ALIASES = ("Anna", "Bo", "Carl", "Dorte", "Emil", "Frida")
 CASE = "Spareøvelsen på skoleområdet"
+DUTY_QUESTION = "Hvilken pligt vejer tungest for gruppen?"
 
 
 class Room:
@@ -200,6 +201,7 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     )
     editor.get_by_label("Gruppens begrundelse").fill("Mit eget udkast")
     writer.get_by_label("Gruppens begrundelse").fill("Version to fra skriveren.")
+    writer.get_by_label(DUTY_QUESTION).select_option("sandhed")
     writer.get_by_role("button", name="Gem gruppens svar").tap()
     expect(editor.locator("#group-answer-current")).to_contain_text("Version to fra skriveren.")
     expect(editor.get_by_label("Gruppens begrundelse")).to_have_value("Mit eget udkast")
@@ -207,6 +209,10 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     expect(editor.locator("#answer-form")).to_contain_text(
         "En anden i gruppen har gemt en nyere version"
     )
+    # The refusal leaves the form as the editor had it; what they left unset (the duty) is taken
+    # from the saved version, so saving their text does not wipe the writer's choice.
+    expect(editor.get_by_label("Din tekst (ikke gemt)")).to_have_value("Mit eget udkast")
+    expect(editor.get_by_label(DUTY_QUESTION)).to_have_value("sandhed")
     # The newer saved answer right above the person's own text (not "see above"), one tap each.
     saved, own = editor.locator(".conflict-saved"), editor.locator("#answer-text")
     expect(saved).to_contain_text("version 2")
