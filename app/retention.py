@@ -93,7 +93,7 @@ KEPT: dict[str, str] = {
 def purge(db: Db, session: Session, settings: Settings) -> None:
     """Delete every raw row of an ended session that can link to a person. The summary is frozen
     first (an error if the session has not ended), so nothing it needs is lost."""
-    summaries.summary_of(db, session, settings)
+    summaries.kept(db, session, settings)
     assert session.id is not None
     casework.unlink_before_purge(db, session.id)
     for model, rows in RAW:

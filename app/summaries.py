@@ -28,12 +28,16 @@ def _aliases(db: Db, session: Session) -> list[str]:
 
 def freeze(db: Db, session: Session, settings: Settings) -> Summary:
     """Build the summary from the raw rows once and keep its JSON with the session."""
+    summary = _built(db, session, settings)
+    _store(db, session, summary)
+    return summary
+
+
+def _built(db: Db, session: Session, settings: Settings) -> Summary:
     if Status(session.status) is not Status.ENDED:
         raise RuleError("summary.not_ended", expected=Status.ENDED, found=Status(session.status))
     names = duty_names(settings.seed_dir)
-    summary = summary_build.build(db, session, settings.anonymity_threshold, names)
-    _store(db, session, summary)
-    return summary
+    return summary_build.build(db, session, settings.anonymity_threshold, names)
 
 
 def _store(db: Db, session: Session, summary: Summary) -> None:
@@ -43,7 +47,17 @@ def _store(db: Db, session: Session, summary: Summary) -> None:
 
 
 def summary_of(db: Db, session: Session, settings: Settings) -> Summary:
-    """The stored summary; an ended session from before summaries were stored is frozen now."""
+    """The stored summary, for a reader. One not frozen yet (the end's freeze is a command of its
+    own, app.commands.control.freeze_summary, and the server may have stopped before it ran; or
+    the session ended before summaries were stored) is built from the raw rows, not kept."""
+    if session.summary_json is not None:
+        return from_json(session.summary_json)
+    return _built(db, session, settings)
+
+
+def kept(db: Db, session: Session, settings: Settings) -> Summary:
+    """The stored summary, for a writer about to change it or the rows it is built from (notes,
+    publishing, a purge): one not frozen yet is frozen now."""
     if session.summary_json is not None:
         return from_json(session.summary_json)
     return freeze(db, session, settings)
@@ -66,7 +80,7 @@ def save_notes(
     texts = [note, *case_notes.values()]
     if any(len(t) > MAX_NOTE for t in texts):
         raise RuleError("summary.note_too_long", most=MAX_NOTE)
-    summary = summary_of(db, session, settings)
+    summary = kept(db, session, settings)
     aliases = _aliases(db, session)
     summary.closing_note = scrub(note.strip(), aliases)
     for position, text in case_notes.items():
@@ -110,7 +124,7 @@ def publish(db: Db, session: Session, settings: Settings, notes: Notes | None = 
     `notes` are the ones on the page when the button was pressed: saved first, so a note typed
     but not yet saved is published rather than lost.
     """
-    summary_of(db, session, settings)
+    kept(db, session, settings)
     if session.published_at is not None:
         raise RuleError("summary.already_published")
     if notes is not None:

@@ -225,9 +225,13 @@ async def _act(
     try:
         await writer.run(command, *args)
     except RuleError as exc:
-        # 200 so htmx swaps the message in; the message says what was expected.
-        return HTMLResponse(views.facilitator_flash(i18n.refusal(exc)))
+        return _refused(exc)
     return HTMLResponse(views.facilitator_flash(""))
+
+
+def _refused(exc: RuleError) -> HTMLResponse:
+    # 200 so htmx swaps the message in; the message says what was expected.
+    return HTMLResponse(views.facilitator_flash(i18n.refusal(exc)))
 
 
 @router.post("/sessions/{code}/start")
@@ -289,7 +293,13 @@ async def timer(
 async def end(
     code: str, user: FacilitatorDep, writer: WriterDep, settings: SettingsDep
 ) -> HTMLResponse:
-    return await _act(writer, buttons.end, code, user, settings)
+    try:
+        await writer.run(buttons.end, code, user)
+        # Its own batch: the room is told the session ended before the summary is built.
+        await writer.run(buttons.freeze_summary, code, user, settings)
+    except RuleError as exc:
+        return _refused(exc)
+    return HTMLResponse(views.facilitator_flash(""))
 
 
 @router.post("/sessions/{code}/regroup")

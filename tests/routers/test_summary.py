@@ -217,6 +217,32 @@ def test_retention_purges_only_sessions_ended_long_enough_ago(logged_in: TestCli
     assert summary_json(logged_in, old)["participants"] == "3"
 
 
+def test_a_summary_left_unfrozen_at_the_end_is_built_when_first_asked_for(
+    logged_in: TestClient,
+) -> None:
+    """The end and the summary's freeze are two commands, so the room is told before every text is
+    scrubbed. A server that stops between them leaves an ended session without its summary: the
+    summary and a purge build it from the raw rows then, and nothing of it is lost."""
+    code = new_session(logged_in)
+    play(logged_in, code, SEVEN[:4], list("AABB"), list("AAAB"), "Bo siger: vi tjekker loven.")
+    engine = logged_in.app.state.engine  # type: ignore[attr-defined]
+    with Db(engine) as db:
+        session = db.exec(select(Session).where(Session.code == code)).one()
+        frozen = session.summary_json
+        assert frozen is not None, "the end's request freezes the summary before it answers"
+        session.summary_json = None  # as if the server had stopped between the two commands
+        db.add(session)
+        db.commit()
+    assert summary_json(logged_in, code) == json.loads(frozen)
+    r = logged_in.post(f"/facilitator/sessions/{code}/purge", data={"confirm": "1"})
+    assert r.status_code in (200, 303), r.text
+    with Db(engine) as db:
+        session = db.exec(select(Session).where(Session.code == code)).one()
+        assert session.purged_at is not None and session.summary_json is not None
+        assert db.exec(select(Vote)).all() == []
+    assert summary_json(logged_in, code) == json.loads(frozen)
+
+
 def test_summary_pages_wait_for_the_end(logged_in: TestClient) -> None:
     code = new_session(logged_in)
     r = logged_in.get(f"/facilitator/sessions/{code}/summary")
