@@ -210,11 +210,14 @@ class Phone(LivePage):
         )
 
     def chosen_duty(self) -> str:
-        """The duty the group-answer form shows as chosen: what the browser sends with it."""
+        """The duty the group-answer form shows as chosen: what the browser sends with it. Beside
+        a newer saved version (its save refused), a duty it left unset is the saved one's, as
+        sparring.js takes it."""
         form = self.page.html("answer-form")
         select = re.search(r'<select id="answer-duty".*?</select>', form, re.S)
         chosen = re.search(r'<option value="([^"]*)" selected', select.group(0)) if select else None
-        return chosen.group(1) if chosen else ""
+        taken = re.search(r'data-take-duty="([^"]*)"', form)
+        return chosen.group(1) if chosen else taken.group(1) if taken else ""
 
     async def aclose(self) -> None:
         await self.close()
