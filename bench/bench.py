@@ -662,7 +662,7 @@ def report(bench: Run) -> tuple[str, int]:
             f"| {s.name} | {s.sent or ''} | {s.answered if s.sent else ''} | {s.conflicts or ''} "
             f"| {acks if s.acks else ''} | {ms(percentile(s.to_projector, 95)) if s.to_projector else ''} "
             f"| {ms(s.all_phones_s)}{f' ({s.missing} never)' if s.missing else ''} | {s.pushed:,} ({s.pushed_bytes / 1024 / max(s.pushed, 1):.1f} KiB) "
-            f"| {s.rss_mib:.0f} | {s.load:.1f} | {' / '.join(f'{c:.1f}' for c in s.cpu)} |"
+            f"| {s.rss_mib:.0f} | {s.load:.1f} | {' / '.join(f'{c:.2f}' for c in s.cpu)} |"
         )
         bad += s.lost
     lines.append("")
