@@ -177,13 +177,15 @@
     }
     return null;
   }
-  function saveDraft(e) {
-    var area = draftArea(e.target.form);
-    if (!area) return;
+  function keepDraft(area) {
     var base = field(area.form, "base_version");
     sessionStorage.setItem(PREFIX + area.dataset.draft, JSON.stringify({
       text: area.value, option: checkedOption(area.form, false), base: base ? base.value : null
     }));
+  }
+  function saveDraft(e) {
+    var area = draftArea(e.target.form);
+    if (area) keepDraft(area);
   }
   document.addEventListener("input", saveDraft);
   document.addEventListener("change", saveDraft);
@@ -209,8 +211,8 @@
   document.addEventListener("htmx:wsAfterMessage", restoreDrafts);
   document.addEventListener("DOMContentLoaded", restoreDrafts);
 
-  // The form holds what it shows, as if the server had rendered it: a push no longer counts it as
-  // an edit, and its draft is done with.
+  // The form holds what it shows, as if the server had rendered it (the saved version taken): a
+  // push no longer counts it as an edit, and its draft is done with.
   function settle(form) {
     Array.prototype.forEach.call(form.elements, function (el) {
       if (el.type === "radio" || el.type === "checkbox") el.defaultChecked = el.checked;
@@ -233,7 +235,10 @@
   // A refused group-answer save is answered with the form's base moved to the newer saved answer,
   // shown beside the person's own text (answer_base.html): the form is not replaced, their words
   // and choices stay where they are. What they left unset (an option, the duty) is taken from
-  // the saved version, so saving the merge does not wipe the others' choice.
+  // the saved version, so saving the merge does not wipe the others' choice. Their text stays a
+  // draft, now based on the version they were shown: a phone that locks or reloads mid-merge
+  // gets it back (the page comes back without the newer version beside it; the group's answer
+  // above shows it).
   document.addEventListener("htmx:oobAfterSwap", function (e) {
     var box = e.target.id === "answer-base" ? e.target.querySelector(".conflict") : null;
     if (!box) return;
@@ -246,7 +251,7 @@
     }
     var duty = field(form, "duty");
     if (duty && !duty.value) duty.value = saved.dataset.takeDuty;
-    settle(form);
+    keepDraft(draftArea(form));
     var done = form.querySelector(".saved");  // "saved (version n)": not what the form holds now
     if (done) done.remove();
     naming(form, box.dataset.text, box.dataset.save);
@@ -308,9 +313,9 @@
     });
   });
   // A sticky fragment (the own-dilemma form) is replaced by a push only when the push is final.
-  // So is a form showing a refused save beside the newer one: the person's text there is held by
-  // nothing else (its draft was dropped when the form came), and a group saving at once sends the
-  // winner's answer right after the refusal; the group's answer beside the form shows what is new.
+  // So is a form showing a refused save beside the newer one, even if the person's text is what it
+  // was based on: a group saving at once sends the winner's answer right after the refusal, and
+  // the group's answer beside the form shows what is new.
   document.addEventListener("htmx:oobBeforeSwap", function (e) {
     var target = e.detail.target;
     if (!target.matches || !target.matches("form[data-keep-edits], [data-sticky]")) return;

@@ -222,6 +222,7 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     assert above and below
     gap = below["y"] - above["y"] - above["height"]
     assert 0 <= gap < 120, f"{gap} px between the saved answer and the person's own text"
+    expect(editor.get_by_role("button", name="Gem min tekst i stedet")).to_be_visible()
     room.screens.look(editor, "phone", "answer-conflict")
     # The writer saves again while the editor reads it (as a group saving at once gets the winner's
     # answer right after the refusal): the group's answer moves on, the editor's text stays.
@@ -230,7 +231,16 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     expect(editor.locator("#group-answer-current")).to_contain_text("Version tre fra skriveren.")
     expect(own).to_have_value("Mit eget udkast")
     expect(saved).to_contain_text("version 2")
-    editor.get_by_role("button", name="Gem min tekst i stedet").tap()
+    # The phone locks mid-merge and comes back: the page is drawn anew without the newer version
+    # beside the text, but the text is still the editor's, based on the version they were shown
+    # (2): saving it is refused over version 3 again, never lost and never silently saved over.
+    editor.context.set_offline(True)
+    expect(editor.locator("#conn")).to_be_visible()
+    editor.context.set_offline(False)
+    expect(editor.locator("#conn")).to_be_hidden()
+    expect(own).to_have_value("Mit eget udkast")
+    expect(editor.locator("#answer-form input[name=base_version]")).to_have_value("2")
+    editor.get_by_role("button", name="Gem gruppens svar").tap()
     expect(saved).to_contain_text("version 3")
     expect(own).to_have_value("Mit eget udkast")
     editor.get_by_role("button", name="Brug den gemte").tap()
