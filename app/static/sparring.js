@@ -211,6 +211,12 @@
   document.addEventListener("htmx:wsAfterMessage", restoreDrafts);
   document.addEventListener("DOMContentLoaded", restoreDrafts);
 
+  // A dilemma sent is done with: its draft must not come back into the emptied form.
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.detail.requestConfig && e.detail.requestConfig.elt;  // detail.elt: its parent once swapped out
+    if (!form || form.id !== "dilemma-form" || !document.querySelector("#phone-dilemma[data-sent]")) return;
+    sessionStorage.removeItem(PREFIX + draftArea(form).dataset.draft);
+  });
   // The form holds what it shows, as if the server had rendered it (the saved version taken): a
   // push no longer counts it as an edit, and its draft is done with.
   function settle(form) {
