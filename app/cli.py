@@ -189,14 +189,13 @@ def cmd_seed(_args: argparse.Namespace) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> None:
-    from app.simulate import simulate
+    from app.simulate import READ_TIMEOUT, simulate
 
+    read_timeout = READ_TIMEOUT if args.read_timeout is None else args.read_timeout
     print(f"{args.participants} bot-telefoner deltager i {args.code} (Ctrl-C stopper)")
     with contextlib.suppress(KeyboardInterrupt):
         failed = asyncio.run(
-            simulate(
-                args.url, args.code, args.participants, args.seed, args.think, args.read_timeout
-            )
+            simulate(args.url, args.code, args.participants, args.seed, args.think, read_timeout)
         )
         if failed:
             print(
@@ -266,8 +265,7 @@ def main(argv: list[str] | None = None) -> None:
     sim.add_argument(
         "--read-timeout",
         type=float,
-        default=30.0,
-        help="sekunder en bot venter på serveren, før den forbinder igen",
+        help="sekunder en bot venter på serveren, før den forbinder igen (standard: 30)",
     )
     sim.set_defaults(func=cmd_simulate)
 
