@@ -75,8 +75,8 @@ def end(db: Db, code: str, who: User) -> Done:
 def freeze_summary(db: Db, code: str, who: User, settings: Settings) -> Done:
     """The ended session's summary, kept with it (once). A command of its own after the end: it
     scrubs every text (half a second at a thousand phones, more on the process's first) and the
-    phones' goodbye waited for it. Should the process stop in between, the summary is frozen when
-    built when asked for (summaries.summary_of) and frozen before a purge (summaries.kept)."""
+    phones' goodbye waited for it. Should the process stop in between, the summary is built when
+    asked for (summaries.summary_of) and frozen before notes, publishing or a purge (kept)."""
     session, _ = staff(db, code, who)
     if session.summary_json is None and Status(session.status) is Status.ENDED:
         summaries.freeze(db, session, settings)
