@@ -199,6 +199,9 @@ async def leave(writer: WriterDep, person: ParticipantDep) -> Response:
     return RedirectResponse(f"/j/{code}", status_code=303)
 
 
+DILEMMA_FORM = "participant/partials/dilemma_form.html"
+
+
 @router.post("/p/dilemma", response_class=HTMLResponse)
 async def submit_dilemma(
     request: Request,
@@ -215,5 +218,5 @@ async def submit_dilemma(
         await writer.run(phone_commands.submit_dilemma, person.id, text, tags, known)
     except RuleError as exc:
         context = {"error": i18n.refusal(exc), "draft": text[:2000], "tags": tags}
-        return HTMLResponse(render("participant/partials/dilemma_form.html", **context))
-    return HTMLResponse(render("participant/partials/dilemma_form.html", sent=True))
+        return HTMLResponse(render(DILEMMA_FORM, session_id=person.session_id, **context))
+    return HTMLResponse(render(DILEMMA_FORM, session_id=person.session_id, sent=True))
