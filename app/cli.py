@@ -66,6 +66,7 @@ def remove_user(db: Db, username: str) -> None:
 def ensure_first_facilitator(db: Db, data_dir: Path) -> str:
     """Create a facilitator on first start; the login stays in sessions/ (0600) to be found again."""
     path = data_dir / FIRST_LOGIN_FILE
+    begin_write(db)  # processes starting together: the first makes it, the others find it
     if db.exec(select(User).where(User.role == "facilitator")).first() is None:
         password = secrets.token_urlsafe(9)
         add_user(db, "facilitator", password, "facilitator")

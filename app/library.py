@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from sqlmodel import Session as Db
 from sqlmodel import select
 
+from app.db import begin_write
 from app.i18n import gettext
 from app.i18n.named import CASE_FILE_ERRORS, CASE_FILE_UNKNOWN
 from app.models import LibraryCase, utcnow
@@ -321,7 +322,9 @@ def by_duty(
 
 
 def sync_library(db: Db, cases: list[CaseFile]) -> int:
-    """Insert new cases; update a case whose file changed since its last load. Returns the count."""
+    """Insert new cases; update a case whose file changed since its last load. Returns the count.
+    As a writer from its first read: processes starting together each seed the library."""
+    begin_write(db)
     existing = {c.slug: c for c in db.exec(select(LibraryCase)).all()}
     changed = 0
     for case in cases:

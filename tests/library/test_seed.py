@@ -142,6 +142,7 @@ def test_loading_is_idempotent_and_sessions_keep_their_copy(tmp_path: Path) -> N
         assert seed_library(db, seed)[1] == 0
         db.refresh(row)
         assert row.title == "Rettet i Sparring"
+        db.commit()  # the read ends: a start seeds as a writer from its first read
 
         # ... and an edited file updates its case, but not the session that already used it.
         path = seed / "cases" / "kl-01-spareoevelsen.yaml"
