@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     tally_push_interval: float = 0.1  # per session: first tally push at once, then one per interval
     # Refuse any database statement run on the event loop's thread (app.db.guard_loop): the tests
     # run with it on, so a handler that reads or writes on the loop fails there, not in a room.
+    writer_process: bool = False  # phones' messages written by a process of their own
     loop_guard: bool = False
 
     @property

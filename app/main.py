@@ -32,6 +32,7 @@ from app.feed import Feeds
 from app.hub import make_hub
 from app.i18n import N_
 from app.models import utcnow
+from app.phone_writer import PhoneWriter
 from app.ratelimit import limits
 from app.routers import (
     account,
@@ -60,6 +61,7 @@ def prepare(app: FastAPI, settings: Settings) -> None:
     app.state.engine = make_engine(settings)
     app.state.feeds = Feeds(app.state.engine, app.state.hub, settings.tally_push_interval)
     app.state.writer = Writer(app.state.engine, app.state.hub)
+    app.state.phone_writer = app.state.writer
     with Db(app.state.engine) as db:
         app.state.library, _ = library.seed_library(db, settings.seed_dir)
     retention.purge_at_start(app.state.engine, settings)  # raw rows past retention go now
@@ -82,6 +84,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         SERVING.add(asyncio.get_running_loop())  # app.db.guard_loop watches this loop
         await asyncio.to_thread(prepare, app, settings)  # off the loop, like every db use
         web.configure(app.state.library.duty_map(), settings.anonymity_threshold)
+        phones = None
+        if settings.writer_process:
+            phones = PhoneWriter(
+                settings, app.state.library.duty_map(), settings.anonymity_threshold
+            )
+            await phones.warm()
+            app.state.phone_writer = Writer(app.state.engine, app.state.hub, elsewhere=phones)
         purging = asyncio.create_task(
             retention.retention_loop(app.state.engine, settings, app.state.writer)
         )
@@ -97,6 +106,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_retention.cancel()
         checkpoints.cancel()
         await app.state.writer.aclose()
+        if phones is not None:
+            await app.state.phone_writer.aclose()
+            phones.close()
         await app.state.hub.aclose()
         app.state.engine.dispose()
 

@@ -167,11 +167,16 @@ def render(name: str, **context: Any) -> str:
     """One template rendered to a string (a fragment for htmx or a websocket push). The compiled
     template is kept per language: Jinja's own look-up (a weak reference and an LRU per call)
     was a tenth of a phone's reply, and a reply renders three."""
+    return compiled(name).render(**context)
+
+
+def compiled(name: str) -> Template:
+    """Template `name` compiled for the language being read (kept: see render)."""
     key = (i18n.reading(), name)
     template = _COMPILED.get(key)
     if template is None:
         template = _COMPILED[key] = templates.get_template(name)
-    return template.render(**context)
+    return template
 
 
 def once(room: Room, key: tuple[Any, ...], name: str, **context: Any) -> str:

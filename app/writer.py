@@ -18,7 +18,7 @@ import contextvars
 import json
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
@@ -109,11 +109,16 @@ class _Line:
     task: asyncio.Task[None] | None = None
 
 
+Batches = Callable[[list[Job[Any]]], Awaitable[list[tuple[bool, Any]]]]
+
+
 class Writer:
-    def __init__(self, engine: Engine, hub: Hub) -> None:
+    def __init__(self, engine: Engine, hub: Hub, elsewhere: Batches | None = None) -> None:
+        """`elsewhere`: writes the batches instead of this process's thread (app.phone_writer)."""
         self.engine = engine
         self.hub = hub
         self.thread = ThreadPoolExecutor(1, thread_name_prefix="writer")
+        self.elsewhere = elsewhere
         # A server runs one event loop; a test client may run one per request (asyncio's queues
         # belong to one loop). The one thread writes for them all.
         self.lines: WeakKeyDictionary[asyncio.AbstractEventLoop, _Line] = WeakKeyDictionary()
@@ -161,7 +166,10 @@ class Writer:
                 batch.append(line.queue.get_nowait())
             jobs = [job for job, _ in batch]
             try:
-                answers = await loop.run_in_executor(self.thread, write, self.engine, jobs)
+                if self.elsewhere is not None:
+                    answers = await self.elsewhere(jobs)
+                else:
+                    answers = await loop.run_in_executor(self.thread, write, self.engine, jobs)
             except Exception as exc:  # the transaction failed: nothing in it was stored
                 for _, done in batch:
                     if not done.done():

@@ -61,6 +61,7 @@ SPY = [
     "-f",
     "raw",
     "--threads",
+    "--subprocesses",  # a worker's phone writer (app.phone_writer) is its child
     "--nonblocking",
 ]
 STEP_TIMEOUT = 60.0  # seconds a step may take before its missing answers count as lost
@@ -323,9 +324,14 @@ def rss_mib(live: list[LiveServer], field_name: str = "VmRSS") -> float:
 
 
 @contextmanager
-def servers(workers: int, data: Path, port: int) -> Iterator[tuple[list[LiveServer], str]]:
+def servers(
+    workers: int, data: Path, port: int, writer_process: bool
+) -> Iterator[tuple[list[LiveServer], str]]:
     """One SQLite worker, or several on a fresh PostgreSQL database and Redis. Yields (servers, db url)."""
-    base = {"SPARRING_TALLY_PUSH_INTERVAL": "0.1"}
+    base = {
+        "SPARRING_TALLY_PUSH_INTERVAL": "0.1",
+        "SPARRING_WRITER_PROCESS": "1" if writer_process else "0",
+    }
     with ExitStack() as stack:
         if workers == 1:
             env, url = base, f"sqlite:///{data / 'w0' / 'sparring.db'}"
@@ -623,7 +629,7 @@ def run(args: argparse.Namespace) -> Run:
     ).stdout.strip()
     with (
         tempfile.TemporaryDirectory() as tmp,
-        servers(args.workers, Path(tmp), args.port) as (live, db_url),
+        servers(args.workers, Path(tmp), args.port, args.writer_process) as (live, db_url),
     ):
         bench = Run(args, live, db_url)
         try:
@@ -648,7 +654,8 @@ def report(bench: Run) -> tuple[str, int]:
     where = "SQLite" if args.workers == 1 else "PostgreSQL + Redis"
     lines = [
         f"{args.phones} phones, {args.workers} worker(s) on {where}, {args.procs} client processes, "
-        f"bursts over {args.burst_seconds:g} s",
+        f"bursts over {args.burst_seconds:g} s"
+        + (", phones' messages written by a process of their own" if args.writer_process else ""),
         "",
         "| step | sent | answered | conflicts | ack p50 / p95 / max (ms) | to projector p95 (ms) "
         "| every phone shows it (ms) | pushed (mean size) | RSS (MiB) | load "
@@ -704,6 +711,11 @@ def main() -> None:
         "--profile", default="", help="a folder: py-spy records every server process per step"
     )
     parser.add_argument("--idle", action="store_true", help="connect only; measure memory")
+    parser.add_argument(
+        "--writer-process",
+        action="store_true",
+        help="each worker writes the phones' messages in a process of its own (app.phone_writer)",
+    )
     args = parser.parse_args()
     bench = run(args)
     table, bad = report(bench)

@@ -1,6 +1,7 @@
 """The benchmarks themselves, small, so they cannot rot: 60 phones play a whole case (join, vote with
 reasons, discuss, every phone saving the group answer at once, reveal, revote, end) on two workers
-with PostgreSQL and Redis. bench.py exits non-zero on any message unanswered or refused, any phone
+with PostgreSQL and Redis, each writing its phones' messages in a process of its own
+(--writer-process). bench.py exits non-zero on any message unanswered or refused, any phone
 that never shows a phase, or stored counts that differ from what the phones were told. And
 feed_events.py on 40 phones, phone_views.py and replies.py on 20, limit.py's broadcast and its
 crowd's replies on two servers. Timings are not asserted; bench/RESULTS.md holds the figures from
@@ -27,7 +28,7 @@ STEPS = ("vote with reasons", "group answer, all at once", "reveal", "revote, no
 )
 def test_the_bench_plays_a_whole_case_on_two_workers() -> None:
     command = [sys.executable, "bench/bench.py", "--phones", "60", "--procs", "1"]
-    command += ["--workers", "2", "--burst-seconds", "1", "--port", "0"]
+    command += ["--workers", "2", "--burst-seconds", "1", "--port", "0", "--writer-process"]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     rows = {

@@ -97,7 +97,7 @@ class Connection:
         self.rate = RateLimit(RATE_LIMIT, 60)
         self.outbox = Outbox()
         self.last_words: tuple[str, int] | None = None  # sent just before the server closes
-        self.writer: Writer = app.state.writer
+        self.writer: Writer = app.state.phone_writer
         self.duties = set(app.state.library.duty_map())  # what "the heaviest duty" may name
         self.duty_order = list(app.state.library.duty_map())
         device = websocket.cookies.get(DEVICE_COOKIE, "")

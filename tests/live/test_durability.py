@@ -9,6 +9,7 @@ process with real websocket clients, and checks the database itself afterwards.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,22 +27,35 @@ CASES = ["kl-01-spareoevelsen"]
 OPTIONS = "ABCD"
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def database_url(
+# The phones' messages written by the server's own thread (SQLite, PostgreSQL) or by a process of
+# their own beside the facilitator's thread writer (app.phone_writer), on PostgreSQL.
+SETUPS = {"sqlite": {}, "postgresql": {}, "phone writer process": {"SPARRING_WRITER_PROCESS": "1"}}
+
+
+@pytest.fixture(scope="module", params=list(SETUPS))
+def setup(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+) -> Iterator[tuple[str, dict[str, str]]]:
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/sparring.db"
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/sparring.db", {}
         return
     postgres = pytest.importorskip("tests.utils.postgres")
     with postgres.fresh_database() as url:
-        yield url
+        yield url, SETUPS[request.param]
 
 
 @pytest.fixture(scope="module")
-def live(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def database_url(setup: tuple[str, dict[str, str]]) -> str:
+    return setup[0]
+
+
+@pytest.fixture(scope="module")
+def live(
+    setup: tuple[str, dict[str, str]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    url, env = setup
     server = LiveServer(
-        Path(tmp_path_factory.mktemp("live")), env={"SPARRING_DATABASE_URL": database_url}
+        Path(tmp_path_factory.mktemp("live")), env={"SPARRING_DATABASE_URL": url, **env}
     )
     server.add_facilitator()
     server.start()
@@ -394,11 +408,12 @@ class Voter:
 
     async def resend_last(self) -> None:
         """After the restart: the last message again, same id (the page's unanswered one)."""
+        await self.phone.close()  # if the server did not close it: a page reloads the same way
         await self.phone.connect()
         await self.phone.until(lambda p: self.phone.phase() == "vote", what="vote phase again")
         mid, option = self.sent[-1]
         await self.phone.send({"id": mid, "action": "vote", "case": self.case, "option": option})
-        await self.phone.reply(mid)
+        await self.phone.reply(mid, timeout=30)  # a new phone writer process starts first
         self.acked.add(mid)
 
     @property
@@ -406,9 +421,26 @@ class Voter:
         return self.phone.case_id()
 
 
+def phone_writer(server: LiveServer) -> int:
+    """The server's phone writer process (app.phone_writer): the pool's spawned child."""
+    assert server.proc is not None
+    children = Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read_text()
+    for pid in children.split():
+        if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return int(pid)
+    raise AssertionError("no phone writer process")
+
+
+@pytest.mark.parametrize("killed", ["server", "phone writer"])
 def test_sigkill_while_voting_loses_no_acknowledged_vote(
-    live: LiveServer, database_url: str
+    live: LiveServer, database_url: str, killed: str
 ) -> None:
+    """The server killed outright and started again; or, with a phone writer process, only that
+    process killed mid-crowd: its phones are told to try again (1013) and resend, and the server
+    starts another."""
+    if killed == "phone writer" and "SPARRING_WRITER_PROCESS" not in live.env:
+        pytest.skip("this server writes the phones' messages in its own thread")
+
     async def scenario() -> None:
         _, code, phones = await voting_room(live, 12)
         voters = [Voter(phone, i) for i, phone in enumerate(phones)]
@@ -416,10 +448,14 @@ def test_sigkill_while_voting_loses_no_acknowledged_vote(
         tasks = [asyncio.create_task(v.run()) for v in voters]
         while sum(len(v.acked) for v in voters) < 100:
             await asyncio.sleep(0.01)
-        live.stop(signal.SIGKILL)
+        if killed == "server":
+            live.stop(signal.SIGKILL)
+        else:
+            os.kill(phone_writer(live), signal.SIGKILL)
         await asyncio.gather(*tasks)
         acked_before = {mid for v in voters for mid in v.acked}
-        live.start()
+        if killed == "server":
+            live.start()
         for voter in voters:
             await voter.resend_last()
         assert case == phones[0].case_id()

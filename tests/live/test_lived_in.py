@@ -28,9 +28,15 @@ from tests.utils.server import FACILITATOR, REVIEWER, LiveServer
 FORMATS = ("json", "md", "csv", "pdf")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(Path(tmp_path_factory.mktemp("lived")))
+# The phones' messages written by the server's own thread, or by a process of their own
+# (SPARRING_WRITER_PROCESS, app.phone_writer): the same session, read back the same.
+@pytest.fixture(
+    scope="module", params=[{}, {"SPARRING_WRITER_PROCESS": "1"}], ids=["thread", "process"]
+)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    live = LiveServer(Path(tmp_path_factory.mktemp("lived")), env=request.param)
     live.add_facilitator()
     live.add_user(*REVIEWER, role="reviewer")
     live.start()
