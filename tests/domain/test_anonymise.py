@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+from unittest.mock import patch
 
-from app.domain.anonymise import MARKER, scrub
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.domain import anonymise
+from app.domain.anonymise import MARKER, ORDINARY, SAYING, scrub
 
 X = MARKER
 
@@ -295,3 +301,75 @@ def test_ordinary_words_and_near_misses_survive(text: str) -> None:
 )
 def test_an_alias_that_is_a_word_counts_where_written_as_a_name(text: str, expected: str) -> None:
     assert scrub(text, ["Bo", "Per", "Leder"]) == expected
+
+
+# --- the prefilters -----------------------------------------------------------------------------
+# scrub tries only the shipped names a text can hold (anonymise._shipped_patterns), and the e-mail
+# pattern only on a text with an "@" or a domain (_EMAIL_SIGN); these tests hold it to the whole
+# patterns on texts built to reach every spelling and near-miss.
+
+NAMES = sorted(anonymise.SHIPPED)
+
+
+def test_every_shipped_name_is_one_word() -> None:
+    assert all(re.fullmatch(r"\w+", name) for name in NAMES)
+
+
+def test_what_re_takes_for_a_names_letter_folds_to_it() -> None:
+    """re.IGNORECASE equates a few characters that case folding keeps apart (the dotless i)."""
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    for letter in sorted(set("".join(NAMES))):
+        for same in re.findall(f"(?i){re.escape(letter)}", every):
+            assert anonymise.fold(same) == anonymise.fold(letter), (letter, same)
+
+
+def _typed(name: str, how: int, genitive: str) -> str:
+    """A name as people type it: as is, upper or lower case, a Turkish i, letters spaced or
+    split by a line break; with or without a genitive."""
+    shapes = [
+        name,
+        name.upper(),
+        name.lower(),
+        name.replace("i", "ı").replace("I", "İ"),
+        " ".join(name),
+        ".".join(name.upper()),
+        name[:2] + "-\n" + name[2:],
+        name[:1] + "\n" + name[1:],
+        "\n".join(name),
+    ]
+    return shapes[how % len(shapes)] + genitive
+
+
+_PIECES = st.one_of(
+    st.builds(
+        _typed,
+        st.sampled_from(NAMES),
+        st.integers(0, 8),
+        st.sampled_from(["", "s", "'s", "’", "es", "sen"]),
+    ),
+    st.sampled_from([*sorted(ORDINARY | SAYING), "Bo", "Per", "Hans", "Leder", "BO", "mit"]),
+    st.sampled_from([" ", " ", ". ", ", ", ": ", "\n", "-", "'", "(", ")", "•", "…", " a b c "]),
+    st.sampled_from(["@", " at ", "(at)", "snabel-a", " dot ", "(punktum)", ".dk", ". De", "dk"]),
+    st.builds(
+        "".join,
+        st.tuples(
+            st.sampled_from(["mette", "j.hansen", "Per"]),
+            st.sampled_from(["@", " at ", " (at) ", "[snabel-a]", " AT "]),
+            st.sampled_from(["thisted", "kl"]),
+            st.sampled_from([".", " dot ", " (punktum) ", " prik ", " PUNKTUM "]),
+            st.sampled_from(["dk", "com", "DK", "de", "nu", "dkk"]),
+        ),
+    ),
+    st.text(alphabet="abcæøåsıİ MeTt.-\n", max_size=6),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_PIECES, max_size=14).map("".join), st.lists(st.sampled_from(NAMES), max_size=2))
+def test_scrub_matches_the_whole_list_on_any_text(text: str, aliases: list[str]) -> None:
+    with (
+        patch.object(anonymise, "_shipped_patterns", lambda _: anonymise._list_patterns()),
+        patch.object(anonymise, "_EMAIL_SIGN", re.compile("")),
+    ):
+        whole = scrub(text, aliases)
+    assert scrub(text, aliases) == whole
