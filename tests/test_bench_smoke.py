@@ -3,7 +3,7 @@ reasons, discuss, every phone saving the group answer at once, reveal, revote, e
 with PostgreSQL and Redis, each writing its phones' messages in a process of its own
 (--writer-process). bench.py exits non-zero on any message unanswered or refused, any phone
 that never shows a phase, or stored counts that differ from what the phones were told. And
-feed_events.py on 40 phones, phone_views.py and replies.py on 20, limit.py's broadcast and its
+feed_events.py on 40 phones, phone_views.py and replies.py on 20, scrub.py, limit.py's broadcast and its
 crowd's replies on two servers. Timings are not asserted; bench/RESULTS.md holds the figures from
 full runs."""
 
@@ -81,3 +81,16 @@ def test_the_limit_bench_reaches_every_socket(mode: list[str]) -> None:
     rounds = [line for line in done.stdout.splitlines() if line.startswith(("| 1 |", "| 2 |"))]
     assert len(rounds) == 2, done.stdout
     assert ("ack p95: median" if mode else "last received: median") in done.stdout
+
+
+def test_the_scrub_bench_times_each_kind_of_text() -> None:
+    command = [sys.executable, "bench/scrub.py", "--loops", "2", "--repeat", "1"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    rows = [line.split("|")[1].strip() for line in done.stdout.splitlines() if "| " in line]
+    assert rows[-4:] == [
+        "a reason, no name",
+        "a reason with names",
+        "a reason over two lines",
+        "a name letter-spaced",
+    ], done.stdout
