@@ -54,9 +54,9 @@ class Settings(BaseSettings):
     presence_minutes: float = 5.0  # a phone not seen for this long no longer counts as present
     presence_beat_seconds: float = 60.0  # how often an open phone page is marked as seen
     tally_push_interval: float = 0.1  # per session: first tally push at once, then one per interval
+    writer_process: bool = False  # phones' messages written by a process of their own
     # Refuse any database statement run on the event loop's thread (app.db.guard_loop): the tests
     # run with it on, so a handler that reads or writes on the loop fails there, not in a room.
-    writer_process: bool = False  # phones' messages written by a process of their own
     loop_guard: bool = False
 
     @property

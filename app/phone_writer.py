@@ -1,9 +1,10 @@
 """The phones' messages written in a process of their own.
 
 A crowd's burst (a thousand group answers at once) is the writer's apply and replies and the event
-loop's frames, both in one interpreter: one core's worth, the other core idle (bench/RESULTS.md).
-Here the phone messages' batches are written and answered by a second process, with its own
-interpreter, engine and templates; the serving process only moves messages and replies. It writes
+loop's frames, both in one interpreter: one core's worth. Here the phone messages' batches are
+written and answered by a second process, with its own interpreter, engine and templates; the
+serving process only moves messages and replies. It pays where a core is free: on 2 cores shared
+with a thousand phones' clients the p95 fell by 6-40 % (bench/RESULTS.md). It writes
 through the same app.writer.write, so a batch is still one transaction, each reply is rendered
 after its commit, and the acknowledgement still means stored. Commands (the facilitator's buttons)
 stay with the serving process's own writer; the two take turns at the database's write lock, as
@@ -69,7 +70,7 @@ class Page:
 
 # One message's outcome from the writing process: answered (or refused with), its events, and
 # what its reply showed of the group's answer.
-Written = tuple[bool, Any, list[Event], "Shown | None"]
+Written = tuple[bool, Any, list[Event], Shown | None]
 
 
 def _start(settings: Settings, duties: Mapping[str, Duty], threshold: int) -> None:

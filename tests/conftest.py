@@ -33,7 +33,8 @@ LONG = (
     "tests/browser/test_own_cases.py",  # 78
     "tests/browser/",  # the rest of the browser tests, 170 in all
     "tests/routers/test_schema_fuzz.py",  # 60 (4 chunks)
-    "tests/live/test_durability.py",  # 49
+    "tests/live/test_durability.py",  # 83 (three setups)
+    "tests/live/test_lived_in.py",  # 71 (two writers)
     "tests/live/test_month.py",  # 48
     "tests/test_bench_smoke.py",  # 36
 )

@@ -128,7 +128,7 @@ def _split(names: Iterable[str]) -> tuple[re.Pattern[str] | None, re.Pattern[str
 
 @lru_cache(maxsize=1)
 def _list_patterns() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
-    """The shipped names, compiled once (the first scrub takes about a second)."""
+    """The shipped names, all of them: compiled once (0.3-0.5 s), for a text with spaced letters."""
     return _split(SHIPPED)
 
 
