@@ -44,32 +44,33 @@ def test_the_bench_plays_a_whole_case_on_two_workers() -> None:
     assert "unanswered, refused, missing or wrongly stored: 0" in done.stdout
 
 
-def test_the_feed_bench_times_each_kind_of_event() -> None:
-    command = [sys.executable, "bench/feed_events.py", "--phones", "40", "--events", "3"]
+def first_column(script: str, *args: str) -> tuple[list[str], str]:
+    """Run a bench script to its end; the first column of its table's rows, and its output."""
+    command = [sys.executable, f"bench/{script}", *args]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     rows = [line.split("|")[1].strip() for line in done.stdout.splitlines() if "| " in line]
-    assert rows[-3:] == ["reason (one group)", "group answer (one group)", "vote"], done.stdout
+    return rows, done.stdout
+
+
+def test_the_feed_bench_times_each_kind_of_event() -> None:
+    rows, out = first_column("feed_events.py", "--phones", "40", "--events", "3")
+    assert rows[-3:] == ["reason (one group)", "group answer (one group)", "vote"], out
 
 
 def test_the_views_bench_renders_every_phase() -> None:
-    command = [sys.executable, "bench/phone_views.py", "--phones", "20", "--loops", "1"]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    rows = [line.split("|")[1].strip() for line in done.stdout.splitlines() if "| " in line]
-    assert rows[-7:] == ["present", "vote", "discuss", "group_answer", "reveal", "revote", "closed"]
+    rows, out = first_column("phone_views.py", "--phones", "20", "--loops", "1")
+    phases = ["present", "vote", "discuss", "group_answer", "reveal", "revote", "closed"]
+    assert rows[-7:] == phases, out
 
 
 def test_the_replies_bench_renders_each_kind_of_reply() -> None:
-    command = [sys.executable, "bench/replies.py", "--phones", "20", "--loops", "1"]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    rows = [line.split("|")[1].strip() for line in done.stdout.splitlines() if "| " in line]
+    rows, out = first_column("replies.py", "--phones", "20", "--loops", "1")
     assert rows[-3:] == [
         "vote (with a reason)",
         "group answer, the winner",
         "group answer, refused",
-    ], done.stdout
+    ], out
 
 
 @pytest.mark.parametrize("mode", [[], ["--echo", "--servers", "2"]], ids=["broadcast", "echo"])
@@ -84,13 +85,10 @@ def test_the_limit_bench_reaches_every_socket(mode: list[str]) -> None:
 
 
 def test_the_scrub_bench_times_each_kind_of_text() -> None:
-    command = [sys.executable, "bench/scrub.py", "--loops", "2", "--repeat", "1"]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    rows = [line.split("|")[1].strip() for line in done.stdout.splitlines() if "| " in line]
+    rows, out = first_column("scrub.py", "--loops", "2", "--repeat", "1")
     assert rows[-4:] == [
         "a reason, no name",
         "a reason with names",
         "a reason over two lines",
         "a name letter-spaced",
-    ], done.stdout
+    ], out
