@@ -316,8 +316,10 @@ def test_every_shipped_name_is_one_word() -> None:
 
 
 def test_what_re_takes_for_a_names_letter_folds_to_it() -> None:
-    """re.IGNORECASE equates a few characters that case folding keeps apart (the dotless i)."""
-    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    """re.IGNORECASE equates a few characters that case folding keeps apart (the dotless i).
+    Only a character with a case (one that lower or upper case changes) can equal another."""
+    cased = (chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    every = "".join(c for c in cased if c.lower() != c or c.upper() != c)
     for letter in sorted(set("".join(NAMES))):
         for same in re.findall(f"(?i){re.escape(letter)}", every):
             assert anonymise.fold(same) == anonymise.fold(letter), (letter, same)

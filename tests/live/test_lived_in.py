@@ -184,6 +184,8 @@ def test_every_table_is_either_purged_or_kept_for_a_stated_reason() -> None:
 def test_purge_deletes_every_raw_row_and_keeps_the_summary_byte_identical(
     server: LiveServer, fac: Facilitator, room: LivedIn
 ) -> None:
+    if "SPARRING_WRITER_PROCESS" in server.env:
+        pytest.skip("the purge is a command, run by the server's own writer: the same either way")
     # Its own lived-in session, so the other tests above keep theirs.
     purged = asyncio.run(live_a_session(server, fac, "Til sletning"))
     base = f"/facilitator/sessions/{purged.code}"
