@@ -61,7 +61,6 @@ def prepare(app: FastAPI, settings: Settings) -> None:
     app.state.engine = make_engine(settings)
     app.state.feeds = Feeds(app.state.engine, app.state.hub, settings.tally_push_interval)
     app.state.writer = Writer(app.state.engine, app.state.hub)
-    app.state.phone_writer = app.state.writer
     with Db(app.state.engine) as db:
         app.state.library, _ = library.seed_library(db, settings.seed_dir)
     retention.purge_at_start(app.state.engine, settings)  # raw rows past retention go now
@@ -84,7 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         SERVING.add(asyncio.get_running_loop())  # app.db.guard_loop watches this loop
         await asyncio.to_thread(prepare, app, settings)  # off the loop, like every db use
         web.configure(app.state.library.duty_map(), settings.anonymity_threshold)
-        phones = None
+        # The phones' messages: the same writer as every command, or one of their own whose
+        # batches a writing process writes (SPARRING_WRITER_PROCESS, app.phone_writer).
+        app.state.phone_writer, phones = app.state.writer, None
         if settings.writer_process:
             phones = PhoneWriter(
                 settings, app.state.library.duty_map(), settings.anonymity_threshold

@@ -22,7 +22,6 @@ import threading
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
 from datetime import timedelta
 from multiprocessing.connection import wait
 from typing import Any
@@ -31,7 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from app import i18n, room, web
-from app.commands.messages import PhoneMessage, Sender
+from app.commands.messages import Page, PhoneMessage
 from app.config import Settings
 from app.db import connect
 from app.hub import Event
@@ -40,32 +39,6 @@ from app.live_rules import Shown
 from app.writer import Job, write
 
 _engine: Engine | None = None  # the writing process's own
-
-
-@dataclass
-class Page:
-    """What a message needs of the page that sent it (commands.messages.Sender), as data that
-    crosses to the writing process."""
-
-    session_id: int
-    participant_id: int | None
-    answer_shown: Shown | None
-    language: str
-    duties: set[str] = field(default_factory=set)
-    duty_order: list[str] = field(default_factory=list)
-    device: str = ""
-
-    @classmethod
-    def of(cls, page: Sender) -> Page:
-        return cls(
-            page.session_id,
-            page.participant_id,
-            page.answer_shown,
-            page.language,
-            page.duties,
-            page.duty_order,
-            page.device,
-        )
 
 
 # One message's outcome from the writing process: answered (or refused with), its events, and
@@ -149,5 +122,6 @@ class PhoneWriter:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
     async def warm(self) -> None:
-        """Starts the writing process now, not on a crowd's first message."""
-        await asyncio.get_running_loop().run_in_executor(self.pool, gc.collect)
+        """Starts the writing process now (imports, engine, templates), not on a crowd's first
+        message: the pool starts its process with the first job, and this one does nothing."""
+        await asyncio.get_running_loop().run_in_executor(self.pool, int)

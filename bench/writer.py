@@ -40,13 +40,12 @@ from sqlmodel import Session as Db  # noqa: E402
 from app import library  # noqa: E402
 from app.cli import add_user, collect_as_a_server  # noqa: E402
 from app.commands import control, phone, sessions  # noqa: E402
-from app.commands.messages import PhoneMessage  # noqa: E402
+from app.commands.messages import Page, PhoneMessage  # noqa: E402
 from app.config import Settings  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.models import Participant, Session, User  # noqa: E402
 from app.room import Room, load_room  # noqa: E402
 from app.writer import BATCH, run_alone, write  # noqa: E402
-from tests.utils.senders import Page  # noqa: E402
 
 REASON = (
     "Jeg vægter lovligheden højest her, fordi borgerens retssikkerhed går forud for hensynet til "

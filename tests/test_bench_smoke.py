@@ -44,33 +44,40 @@ def test_the_bench_plays_a_whole_case_on_two_workers() -> None:
     assert "unanswered, refused, missing or wrongly stored: 0" in done.stdout
 
 
-def first_column(script: str, *args: str) -> tuple[list[str], str]:
-    """Run a bench script to its end; the first column of its table's rows, and its output."""
+# Each in-process bench, small, and the rows its table must end with.
+TABLES = {
+    "feed_events.py": (
+        ["--phones", "40", "--events", "3"],
+        ["reason (one group)", "group answer (one group)", "vote"],
+    ),
+    "phone_views.py": (
+        ["--phones", "20", "--loops", "1"],
+        ["present", "vote", "discuss", "group_answer", "reveal", "revote", "closed"],
+    ),
+    "replies.py": (
+        ["--phones", "20", "--loops", "1"],
+        ["vote (with a reason)", "group answer, the winner", "group answer, refused"],
+    ),
+    "scrub.py": (
+        ["--loops", "2", "--repeat", "1"],
+        [
+            "a reason, no name",
+            "a reason with names",
+            "a reason over two lines",
+            "a name letter-spaced",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("script", list(TABLES))
+def test_each_in_process_bench_prints_its_whole_table(script: str) -> None:
+    args, last_rows = TABLES[script]
     command = [sys.executable, f"bench/{script}", *args]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     rows = [line.split("|")[1].strip() for line in done.stdout.splitlines() if "| " in line]
-    return rows, done.stdout
-
-
-def test_the_feed_bench_times_each_kind_of_event() -> None:
-    rows, out = first_column("feed_events.py", "--phones", "40", "--events", "3")
-    assert rows[-3:] == ["reason (one group)", "group answer (one group)", "vote"], out
-
-
-def test_the_views_bench_renders_every_phase() -> None:
-    rows, out = first_column("phone_views.py", "--phones", "20", "--loops", "1")
-    phases = ["present", "vote", "discuss", "group_answer", "reveal", "revote", "closed"]
-    assert rows[-7:] == phases, out
-
-
-def test_the_replies_bench_renders_each_kind_of_reply() -> None:
-    rows, out = first_column("replies.py", "--phones", "20", "--loops", "1")
-    assert rows[-3:] == [
-        "vote (with a reason)",
-        "group answer, the winner",
-        "group answer, refused",
-    ], out
+    assert rows[-len(last_rows) :] == last_rows, done.stdout
 
 
 @pytest.mark.parametrize("mode", [[], ["--echo", "--servers", "2"]], ids=["broadcast", "echo"])
@@ -82,13 +89,3 @@ def test_the_limit_bench_reaches_every_socket(mode: list[str]) -> None:
     rounds = [line for line in done.stdout.splitlines() if line.startswith(("| 1 |", "| 2 |"))]
     assert len(rounds) == 2, done.stdout
     assert ("ack p95: median" if mode else "last received: median") in done.stdout
-
-
-def test_the_scrub_bench_times_each_kind_of_text() -> None:
-    rows, out = first_column("scrub.py", "--loops", "2", "--repeat", "1")
-    assert rows[-4:] == [
-        "a reason, no name",
-        "a reason with names",
-        "a reason over two lines",
-        "a name letter-spaced",
-    ], out

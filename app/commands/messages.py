@@ -4,6 +4,7 @@ The socket (app.routers.live) only parses and hands it over; the services change
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlmodel import Session as Db
@@ -41,6 +42,32 @@ class Sender(Protocol):
     duties: set[str]  # what "the heaviest duty" may name
     duty_order: list[str]
     device: str  # the browser's key, hashed (kollegasparring: a case kept open)
+
+
+@dataclass(eq=False)
+class Page:
+    """A Sender as plain data: what crosses to a writing process of its own (app.phone_writer),
+    and a page for tests and benches that write batches directly."""
+
+    session_id: int
+    participant_id: int | None
+    answer_shown: Shown | None = None
+    language: str = "da"
+    duties: set[str] = field(default_factory=set)
+    duty_order: list[str] = field(default_factory=list)
+    device: str = ""
+
+    @classmethod
+    def of(cls, page: Sender) -> Page:
+        return cls(
+            page.session_id,
+            page.participant_id,
+            page.answer_shown,
+            page.language,
+            page.duties,
+            page.duty_order,
+            page.device,
+        )
 
 
 ACKS = {  # what a phone gets back for each kind of message

@@ -126,6 +126,9 @@ def _split(names: Iterable[str]) -> tuple[re.Pattern[str] | None, re.Pattern[str
     return _pattern(loose, re.IGNORECASE), _pattern(strict, 0)
 
 
+SHIPPED = (*FIRST_NAMES, *SURNAMES, *MORE_FIRST_NAMES)
+
+
 @lru_cache(maxsize=1)
 def _list_patterns() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
     """The shipped names, all of them: compiled once (0.3-0.5 s), for a text with spaced letters."""
@@ -136,7 +139,6 @@ def _list_patterns() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
 # one word (tests/domain/test_anonymise.py), so outside a run of spaced letters it matches whole
 # words only: a word, or words a line break splits, perhaps with a genitive "s". The pattern of
 # just the names a text holds that way matches the same spans (the same spellings, same order).
-SHIPPED = (*FIRST_NAMES, *SURNAMES, *MORE_FIRST_NAMES)
 _LONGEST = max(map(len, SHIPPED)) + 1  # with a genitive "s"
 _WORD = re.compile(r"\w+")
 _BROKEN = re.compile(_LINE_BREAK)
@@ -153,7 +155,8 @@ def fold(word: str) -> str:
 def _shipped_by_word() -> dict[str, tuple[str, ...]]:
     index: dict[str, tuple[str, ...]] = {}
     for name in SHIPPED:
-        index[fold(name)] = (*index.get(fold(name), ()), name)
+        key = fold(name)
+        index[key] = (*index.get(key, ()), name)
     return index
 
 

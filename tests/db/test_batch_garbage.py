@@ -15,12 +15,11 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session as Db
 
 from app.commands import control
-from app.commands.messages import PhoneMessage
+from app.commands.messages import Page, PhoneMessage
 from app.config import Settings
 from app.db import make_engine
 from app.writer import run_alone, write
 from tests.utils.rooms import started_room
-from tests.utils.senders import Page
 
 
 @pytest.fixture

@@ -18,11 +18,10 @@ from sqlmodel import Session as Db
 
 from app import library, web
 from app.commands import control
-from app.commands.messages import PhoneMessage
+from app.commands.messages import Page, PhoneMessage
 from app.export import wording
 from app.writer import run_alone, write
 from tests.utils.rooms import SEED, started_room
-from tests.utils.senders import Page
 
 
 @pytest.fixture
