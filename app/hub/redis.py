@@ -108,6 +108,6 @@ class RedisHub:
             self.reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.reader
-        await self.pubsub.aclose()  # type: ignore[no-untyped-call]
+        await self.pubsub.aclose()
         await self.listener.aclose()
         await self.redis.aclose()
