@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         beats = asyncio.create_task(
             presence.beat_loop(app.state.feeds, app.state.writer, settings.presence_beat_seconds)
         )
+        await asyncio.to_thread(web.compile_live)  # once per process: kept in app.web
         freeze_start_up()
         yield
         beats.cancel()

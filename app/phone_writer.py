@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from app import i18n, room, web
+from app import room, web
 from app.commands.messages import Page, PhoneMessage
 from app.config import Settings
 from app.db import connect
@@ -54,12 +54,7 @@ def _start(settings: Settings, duties: Mapping[str, Duty], threshold: int) -> No
     _engine = connect(settings)
     web.configure(duties, threshold)
     room.PRESENCE["window"] = timedelta(minutes=settings.presence_minutes)  # as app.main sets it
-    phones = web.templates.env.list_templates(filter_func=lambda name: "participant/" in name)
-    for language in i18n.LANGUAGES:  # compiled now (includes too), not in a crowd's first batch
-        token = i18n.current.set(language)
-        for name in phones:
-            web.compiled(name)
-        i18n.current.reset(token)
+    web.compile_live()
     gc.freeze()
     parent = multiprocessing.parent_process()
     if parent is not None:

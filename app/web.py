@@ -179,6 +179,23 @@ def compiled(name: str) -> Template:
     return template
 
 
+# What a live room renders: the phones' and the projector's pages and the parts they share.
+LIVE = ("participant/", "projector/", "partials/", "base.html")
+
+
+def compile_live() -> None:
+    """Every template a live room renders, compiled now in each language (includes too): the first
+    crowd after a start compiled the conflict's box in its batch, with a thousand phones waiting."""
+    names = templates.env.list_templates(filter_func=lambda name: name.startswith(LIVE))
+    for language in i18n.LANGUAGES:
+        token = i18n.current.set(language)
+        try:
+            for name in names:
+                compiled(name)
+        finally:
+            i18n.current.reset(token)
+
+
 def once(room: Room, key: tuple[Any, ...], name: str, **context: Any) -> str:
     """Template `name` rendered from `room` once per `key` (in room.rendered, which lives as long
     as the room: a new event brings a new room)."""
