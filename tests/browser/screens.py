@@ -9,6 +9,8 @@ from typing import Any
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request
 
+from tests.utils.html_checker import html_errors
+
 AXE = Axe()  # axe-core bundled in the package and injected into the page: nothing is fetched
 # The projector is read from the back of a room: hold it to the enhanced (AAA) contrast rule as well.
 AXE_PROJECTOR = {
@@ -215,7 +217,8 @@ def projector_findings(page: Page) -> tuple[list[str], float, str]:
 
 @dataclass
 class Screens:
-    """Looks at each audience's screen per phase: saves a screenshot, collects what is wrong."""
+    """Looks at each audience's screen per phase: saves a screenshot, collects what is wrong
+    (the Nu HTML checker's errors, axe-core's violations, the sizes and overflow below)."""
 
     shots: Path
     problems: list[str] = field(default_factory=list)
@@ -228,6 +231,8 @@ class Screens:
         page at once (each browser context is a renderer of its own), then each page's checks."""
         for page, audience in views:
             page.screenshot(path=str(self.shots / f"{audience}-{phase}.png"))
+            # Valid HTML as the person has it: the page after its pushes and swaps.
+            self.problems += [f"{audience} in {phase}: {e}" for e in html_errors(page.content())]
         for page, audience in views:
             start_axe(page, AXE_PROJECTOR if audience == "projector" else None)
         for page, audience in views:
