@@ -1,6 +1,7 @@
 """Every feature that reads a session after the room, on a session that people really used
 (tests/utils/lived_in.py): summary, every export, draft, review, trends, the library, templates,
-and the purge, checked table by table against the models."""
+every page each role reaches by its links (answering, and valid HTML), and the purge, checked table
+by table against the models."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 import jsonschema
@@ -22,10 +24,12 @@ from app import models  # noqa: F401  (the tables register themselves in the met
 from app.export.summary import SCHEMA_FILE
 from app.retention import KEPT, RAW
 from tests.utils.clients import Facilitator, arm_csrf, page_text
+from tests.utils.html_checker import html_errors
 from tests.utils.lived_in import CASES, LivedIn, live_a_session
 from tests.utils.server import FACILITATOR, REVIEWER, LiveServer
 
 FORMATS = ("json", "md", "csv", "pdf")
+ADMIN = ("it-drift", "admin-kode-til-test")
 
 
 # The phones' messages written by the server's own thread, or by a process of their own
@@ -39,6 +43,7 @@ def server(
     live = LiveServer(Path(tmp_path_factory.mktemp("lived")), env=request.param)
     live.add_facilitator()
     live.add_user(*REVIEWER, role="reviewer")
+    live.add_user(*ADMIN, role="admin")
     live.start()
     yield live
     live.stop()
@@ -58,10 +63,14 @@ def room(server: LiveServer, fac: Facilitator) -> LivedIn:
 
 @pytest.fixture(scope="module")
 def reviewer(server: LiveServer) -> httpx.Client:
+    return logged_in(server, "review", *REVIEWER)
+
+
+def logged_in(server: LiveServer, area: str, username: str, password: str) -> httpx.Client:
     http = httpx.Client(base_url=server.url, timeout=10)
-    http.get("/review/login")
+    http.get(f"/{area}/login")
     arm_csrf(http)
-    r = http.post("/review/login", data={"username": REVIEWER[0], "password": REVIEWER[1]})
+    r = http.post(f"/{area}/login", data={"username": username, "password": password})
     assert r.status_code == 303, r.text
     return http
 
@@ -294,3 +303,66 @@ def test_trend_charts_write_numbers_and_dates_in_the_readers_style(
         charts = " ".join(re.findall(r"<svg.*?</svg>", page, re.S))
         assert tick in charts and date in charts and wrong not in charts, lang
         assert f"<h2>{duty}</h2>" in page, lang
+
+
+# Links a crawl does not follow: they end the login or switch the language, not pages to check.
+NOT_PAGES = re.compile(r"logout|/lang/|/static/|/sso/")
+
+
+def crawl(http: httpx.Client, home: str) -> dict[str, httpx.Response]:
+    """Every page reachable by links from `home` (GET only), each fetched once; of the library's
+    many cases, three of each kind of page (their templates are the same)."""
+    found: dict[str, httpx.Response] = {}
+    kinds: dict[str, int] = {}
+    todo = [home]
+    while todo:
+        path = todo.pop(0)
+        kind = re.sub(r"/library/[^/?]+", "/library/*", path)
+        if path in found or kinds.get(kind, 0) >= 3:
+            continue
+        kinds[kind] = kinds.get(kind, 0) + 1
+        found[path] = reply = http.get(path)
+        if "text/html" in reply.headers.get("content-type", ""):
+            for href in re.findall(r'href="([^"#]+)"', reply.text):
+                link = urlsplit(urljoin(str(http.base_url.join(path)), href.replace("&amp;", "&")))
+                if link.netloc != urlsplit(str(http.base_url)).netloc:
+                    continue
+                local = link.path + (f"?{link.query}" if link.query else "")
+                if not NOT_PAGES.search(local) and local not in found:
+                    todo.append(local)
+    return found
+
+
+def test_every_page_each_role_reaches_answers_and_is_valid_html(
+    server: LiveServer, fac: Facilitator, room: LivedIn, reviewer: httpx.Client
+) -> None:
+    """A facilitator's, a reviewer's and an administrator's every page, reached by following
+    links on a server that has held a real room: none is broken (a 404 or 500 behind a link), and
+    each is valid HTML to the Nu checker, where it runs (the browser tests check the live screens)."""
+    if "SPARRING_WRITER_PROCESS" in server.env:
+        pytest.skip("the same pages on either writer")
+    admin = logged_in(server, "admin", *ADMIN)
+    pages = {
+        **{f"facilitator {p}": r for p, r in crawl(fac.http, "/facilitator").items()},
+        **{f"reviewer {p}": r for p, r in crawl(reviewer, "/review").items()},
+        **{f"admin {p}": r for p, r in crawl(admin, "/admin").items()},
+    }
+    expected = [
+        f"facilitator /facilitator/sessions/{room.code}",
+        f"facilitator /facilitator/sessions/{room.code}/summary.pdf",
+        f"facilitator /projector/{room.code}",
+        f"reviewer /review/sessions/{room.code}",
+        "reviewer /review/trends",
+        "admin /admin/audit",
+    ]
+    assert [page for page in expected if page not in pages] == [], sorted(pages)
+    assert any(page.endswith("?format=dilemma&phase=reveal") for page in pages), "case previews"
+    broken = [f"{page}: {r.status_code}" for page, r in pages.items() if r.status_code != 200]
+    assert broken == []
+    invalid = [
+        f"{page}: {error}"
+        for page, r in pages.items()
+        if "text/html" in r.headers["content-type"]
+        for error in html_errors(r.text)
+    ]
+    assert invalid == [], "\n".join(invalid)
