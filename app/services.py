@@ -794,6 +794,15 @@ class AnswerConflict(Exception):
     current: GroupAnswer
 
 
+def check_merging(db: Db, session: Session, person: Participant, case_id: object) -> None:
+    """A phone back mid-merge may see its group's saved answer beside its draft again while the
+    group can still answer (app.commands.messages: nothing is written)."""
+    case = _case_for(db, session, case_id)
+    phases.check_group_answer_open(Status(session.status), Phase(case.phase))
+    if person.group_id is None:
+        raise RuleError("answer.no_group")
+
+
 def save_group_answer(
     db: Db,
     session: Session,

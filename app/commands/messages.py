@@ -70,11 +70,17 @@ class Page:
         )
 
 
+# A group answer refused over a newer save: the form stays as the person left it; the reply sets
+# its base to the newer version and shows that version beside their text (answer_base.html).
+REFUSED_ANSWER = ("answer_base", "answer", "flash")
 ACKS = {  # what a phone gets back for each kind of message
     "vote": ("vote_form", "flash"),
     "reason": ("reason_form", "flash"),
     # The group's answer as this batch left it; the feed pushes it to the group's other phones.
     "answer": (*ANSWER_REPLY, "flash"),
+    # A phone back mid-merge (its draft was refused over a newer save, then the page was drawn
+    # anew: sparring.js): the refusal's reply again, the saved version beside the draft.
+    "merging": REFUSED_ANSWER,
     "area": ("header", "stage", "flash"),
     # Kollegasparring with own cases: the group's case panel answers each of these.
     **dict.fromkeys(
@@ -82,9 +88,6 @@ ACKS = {  # what a phone gets back for each kind of message
         ("groupcase", "flash"),
     ),
 }
-# A group answer refused over a newer save: the form stays as the person left it; the reply sets
-# its base to the newer version and shows that version beside their text (answer_base.html).
-REFUSED_ANSWER = ("answer_base", "answer", "flash")
 CHECKED_FIRST = ("vote", "reason", "answer")  # the crowd's messages: see PhoneMessage.checks_first
 CASEWORK_NOTICES = {
     "case": N_("Din sag er gemt."),
@@ -173,6 +176,10 @@ class PhoneMessage:
         elif self.action in CASEWORK_NOTICES or self.action == "duty":
             self.notice = (CASEWORK_NOTICES.get(self.action, ""), {})
             self.events = _casework(db, session, person, self.action, message, page)
+        elif self.action == "merging":  # nothing written, nor remembered: a resend asks again
+            services.check_merging(db, session, person, case_id)
+            self.extra = {"conflict": True}
+            return
         elif self.action == "reason":
             reflection = session.format == Format.KOLLEGASPARRING
             saved = N_("Din refleksion er gemt.") if reflection else N_("Din begrundelse er gemt.")
@@ -230,7 +237,7 @@ class PhoneMessage:
         person = self.person(db)
         batch = _batch_room(db, page.session_id, whole=False)
         reply = views.phone_reply(batch, person, self.ack, msg=self.mid, **notice, **self.extra)
-        if self.action == "answer":
+        if self.action in ("answer", "merging"):
             # The group's answer as this reply shows it (a conflict's too, the saved version
             # beside the draft): the feed does not push this page the same again.
             page.answer_shown = (person.group_id, batch.answer_version(person.group_id))

@@ -177,10 +177,15 @@
     }
     return null;
   }
-  function keepDraft(area) {
+  // `merging`: the text was refused over a newer save and is being merged (kept until the draft
+  // is done with: taken, saved or replaced by the saved one).
+  function keepDraft(area, merging) {
+    var key = PREFIX + area.dataset.draft;
+    var before = JSON.parse(sessionStorage.getItem(key) || "null");
     var base = field(area.form, "base_version");
-    sessionStorage.setItem(PREFIX + area.dataset.draft, JSON.stringify({
-      text: area.value, option: checkedOption(area.form, false), base: base ? base.value : null
+    sessionStorage.setItem(key, JSON.stringify({
+      text: area.value, option: checkedOption(area.form, false), base: base ? base.value : null,
+      merging: merging || (before !== null && before.merging === true)
     }));
   }
   function saveDraft(e) {
@@ -206,7 +211,18 @@
       el.classList.add("unsaved");
       var base = field(el.form, "base_version");
       if (base && draft.base !== null) base.value = draft.base;
+      if (draft.merging) askMerging(el.form);
     });
+  }
+  // A page drawn anew mid-merge (the phone locked, the tab reloaded) asks once per connection for
+  // the group's saved answer beside the draft again: the server answers as it answered the
+  // refusal (answer_base.html), and nothing is written.
+  var askedMerging = false;
+  document.addEventListener("htmx:wsOpen", function () { askedMerging = false; });
+  function askMerging(form) {
+    if (askedMerging || !socket || form.id !== "answer-form" || form.querySelector(".conflict")) return;
+    askedMerging = true;
+    socket.send(JSON.stringify({ action: "merging", case: field(form, "case").value, id: newId() }));
   }
   document.addEventListener("htmx:wsAfterMessage", restoreDrafts);
   document.addEventListener("DOMContentLoaded", restoreDrafts);
@@ -243,8 +259,7 @@
   // and choices stay where they are. What they left unset (an option, the duty) is taken from
   // the saved version, so saving the merge does not wipe the others' choice. Their text stays a
   // draft, now based on the version they were shown: a phone that locks or reloads mid-merge
-  // gets it back (the page comes back without the newer version beside it; the group's answer
-  // above shows it).
+  // gets it back, and the newest saved version beside it again (askMerging).
   document.addEventListener("htmx:oobAfterSwap", function (e) {
     var box = e.target.id === "answer-base" ? e.target.querySelector(".conflict") : null;
     if (!box) return;
@@ -257,7 +272,7 @@
     }
     var duty = field(form, "duty");
     if (duty && !duty.value) duty.value = saved.dataset.takeDuty;
-    keepDraft(draftArea(form));
+    keepDraft(draftArea(form), true);
     var done = form.querySelector(".saved");  // "saved (version n)": not what the form holds now
     if (done) done.remove();
     naming(form, box.dataset.text, box.dataset.save);

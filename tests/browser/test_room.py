@@ -231,18 +231,18 @@ def test_a_session_in_a_real_room(server: LiveServer, browser: Any, shots: Path)
     expect(editor.locator("#group-answer-current")).to_contain_text("Version tre fra skriveren.")
     expect(own).to_have_value("Mit eget udkast")
     expect(saved).to_contain_text("version 2")
-    # The phone locks mid-merge and comes back: the page is drawn anew without the newer version
-    # beside the text, but the text is still the editor's, based on the version they were shown
-    # (2): saving it is refused over version 3 again, never lost and never silently saved over.
+    # The phone locks mid-merge and comes back: the page is drawn anew, the text is still the
+    # editor's, and the newest saved version (3, saved meanwhile) is beside it again, as the
+    # refusal showed version 2: never lost, never silently saved over.
     editor.context.set_offline(True)
     expect(editor.locator("#conn")).to_be_visible()
     editor.context.set_offline(False)
     expect(editor.locator("#conn")).to_be_hidden()
-    expect(own).to_have_value("Mit eget udkast")
-    expect(editor.locator("#answer-form input[name=base_version]")).to_have_value("2")
-    editor.get_by_role("button", name="Gem gruppens svar").tap()
     expect(saved).to_contain_text("version 3")
+    expect(saved).to_contain_text("Version tre fra skriveren.")
     expect(own).to_have_value("Mit eget udkast")
+    expect(editor.get_by_label("Din tekst (ikke gemt)")).to_have_value("Mit eget udkast")
+    expect(editor.locator("#answer-form input[name=base_version]")).to_have_value("3")
     editor.get_by_role("button", name="Brug den gemte").tap()
     expect(own).to_have_value("Version tre fra skriveren.")
     expect(saved).to_have_count(0)

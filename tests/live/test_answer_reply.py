@@ -61,3 +61,43 @@ def test_the_saver_reads_the_answer_in_its_reply_and_the_group_in_a_push(
             await page.aclose()
 
     asyncio.run(scenario())
+
+
+def test_a_phone_back_mid_merge_sees_the_saved_answer_beside_its_draft_again(
+    server: LiveServer, facilitator: Facilitator
+) -> None:
+    """After a refusal the page keeps the person's text as a draft; drawn anew (a locked phone,
+    a reload) it asks for the newest saved version beside it ("merging"). Nothing is written, and
+    outside the group answer it is refused as a save would be."""
+
+    async def scenario() -> None:
+        code = facilitator.create_session("Flet igen", CASES, group_size=3)
+        saver, merger = Phone(server.url, alias="Skriver"), Phone(server.url, alias="Fletter")
+        for phone in (saver, merger):
+            await phone.join(code)
+        assert facilitator.act(code, "start") == ""
+        too_early = await merger.send({"action": "merging"})  # the case shown, not yet talked about
+        assert "Gruppens svar kan kun skrives under" in await merger.reply(too_early)
+        assert facilitator.act(code, "phase", action="group_answer") == ""
+        for phone in (saver, merger):
+            await phone.shows("phone-stage", "Gruppens begrundelse")
+        save = {"action": "answer", "case": saver.case_id(), "option": "B", "text": TEXT}
+        for version in (0, 1):
+            mid = await saver.send(
+                {**save, "text": f"{TEXT} ({version + 1})", "base_version": version}
+            )
+            assert f"version {version + 1}" in await saver.reply(mid)
+
+        for _ in range(2):  # asked again (a second reconnect), answered again
+            mid = await merger.send({"action": "merging", "case": merger.case_id()})
+            await merger.reply(mid)
+            reply = next(m for m in reversed(merger.received) if mid in m)
+            assert 'class="conflict-saved"' in reply and f"{TEXT} (2)" in reply, reply
+            assert 'name="base_version" value="2"' in reply
+        # Nothing was saved by asking: the saver's next save from version 2 is taken.
+        mid = await saver.send({**save, "text": f"{TEXT} (3)", "base_version": 2})
+        assert "version 3" in await saver.reply(mid)
+        for phone in (saver, merger):
+            await phone.aclose()
+
+    asyncio.run(scenario())
