@@ -201,7 +201,8 @@
       if (draft === null) return;
       var radio = draft.option ? el.form.querySelector("input[type=radio][value='" + draft.option + "']") : null;
       var sameOption = !radio || draft.option === checkedOption(el.form, true);
-      if (draft.text === el.defaultValue && sameOption) {
+      // The server keeps a text without its surrounding blanks: such a draft is what it holds.
+      if (draft.text.trim() === el.defaultValue.trim() && sameOption) {
         sessionStorage.removeItem(key);
         el.classList.remove("unsaved");
         return;
