@@ -305,16 +305,19 @@ def test_trend_charts_write_numbers_and_dates_in_the_readers_style(
         assert f"<h2>{duty}</h2>" in page, lang
 
 
+# Pages no home links to: where a passer-by lands, and a signed-in person's own account.
+OUTSIDE = ("/", "/facilitator/login", "/review/login", "/admin/login", "/privatliv")
+ACCOUNT = "/account/password"
 # Links a crawl does not follow: they end the login or switch the language, not pages to check.
 NOT_PAGES = re.compile(r"logout|/lang/|/static/|/sso/")
 
 
-def crawl(http: httpx.Client, home: str) -> dict[str, httpx.Response]:
-    """Every page reachable by links from `home` (GET only), each fetched once; of the library's
+def crawl(http: httpx.Client, *homes: str) -> dict[str, httpx.Response]:
+    """Every page reachable by links from `homes` (GET only), each fetched once; of the library's
     many cases, three of each kind of page (their templates are the same)."""
     found: dict[str, httpx.Response] = {}
     kinds: dict[str, int] = {}
-    todo = [home]
+    todo = list(homes)
     while todo:
         path = todo.pop(0)
         kind = re.sub(r"/library/[^/?]+", "/library/*", path)
@@ -336,16 +339,18 @@ def crawl(http: httpx.Client, home: str) -> dict[str, httpx.Response]:
 def test_every_page_each_role_reaches_answers_and_is_valid_html(
     server: LiveServer, fac: Facilitator, room: LivedIn, reviewer: httpx.Client
 ) -> None:
-    """A facilitator's, a reviewer's and an administrator's every page, reached by following
-    links on a server that has held a real room: none is broken (a 404 or 500 behind a link), and
-    each is valid HTML to the Nu checker, where it runs (the browser tests check the live screens)."""
+    """A facilitator's, a reviewer's, an administrator's and a passer-by's every page (the login
+    pages and the account page too, which no home links to), reached by following links on a
+    server that has held a real room: none is broken (a 404 or 500 behind a link), and each is
+    valid HTML to the Nu checker, where it runs (the browser tests check the live screens)."""
     if "SPARRING_WRITER_PROCESS" in server.env:
         pytest.skip("the same pages on either writer")
     admin = logged_in(server, "admin", *ADMIN)
     pages = {
-        **{f"facilitator {p}": r for p, r in crawl(fac.http, "/facilitator").items()},
+        **{f"facilitator {p}": r for p, r in crawl(fac.http, "/facilitator", ACCOUNT).items()},
         **{f"reviewer {p}": r for p, r in crawl(reviewer, "/review").items()},
         **{f"admin {p}": r for p, r in crawl(admin, "/admin").items()},
+        **{f"anyone {p}": r for p, r in crawl(httpx.Client(base_url=server.url), *OUTSIDE).items()},
     }
     expected = [
         f"facilitator /facilitator/sessions/{room.code}",
@@ -354,15 +359,22 @@ def test_every_page_each_role_reaches_answers_and_is_valid_html(
         f"reviewer /review/sessions/{room.code}",
         "reviewer /review/trends",
         "admin /admin/audit",
+        f"facilitator {ACCOUNT}",
+        *(f"anyone {page}" for page in OUTSIDE),
     ]
     assert [page for page in expected if page not in pages] == [], sorted(pages)
     assert any(page.endswith("?format=dilemma&phase=reveal") for page in pages), "case previews"
-    broken = [f"{page}: {r.status_code}" for page, r in pages.items() if r.status_code != 200]
+    # Signed in, every page answers; a passer-by's link to a staff page leads to its login (303).
+    broken = [
+        f"{page}: {r.status_code}"
+        for page, r in pages.items()
+        if r.status_code != 200 and not (page.startswith("anyone") and r.status_code == 303)
+    ]
     assert broken == []
     invalid = [
         f"{page}: {error}"
         for page, r in pages.items()
-        if "text/html" in r.headers["content-type"]
+        if "text/html" in r.headers.get("content-type", "")
         for error in html_errors(r.text)
     ]
     assert invalid == [], "\n".join(invalid)
