@@ -794,13 +794,17 @@ class AnswerConflict(Exception):
     current: GroupAnswer
 
 
-def check_merging(db: Db, session: Session, person: Participant, case_id: object) -> None:
-    """A phone back mid-merge may see its group's saved answer beside its draft again while the
-    group can still answer (app.commands.messages: nothing is written)."""
+def answering_case(
+    db: Db, session: Session, person: Participant, case_id: object
+) -> tuple[SessionCase, int]:
+    """The case whose group answer the person's group may write now, and that group: what a save
+    checks first, and what a phone back mid-merge is checked against before it is shown the saved
+    answer again (app.commands.messages: nothing is written)."""
     case = _case_for(db, session, case_id)
     phases.check_group_answer_open(Status(session.status), Phase(case.phase))
     if person.group_id is None:
         raise RuleError("answer.no_group")
+    return case, person.group_id
 
 
 def save_group_answer(
@@ -815,10 +819,7 @@ def save_group_answer(
     known_duties: Collection[str] = (),
 ) -> tuple[GroupAnswer, list[Event]]:
     """Last write wins, but only over the version the writer saw: a stale base is a conflict."""
-    case = _case_for(db, session, case_id)
-    phases.check_group_answer_open(Status(session.status), Phase(case.phase))
-    if person.group_id is None:
-        raise RuleError("answer.no_group")
+    case, group = answering_case(db, session, person, case_id)
     keys = tally.option_keys(len(case.options))
     if option and option not in keys:
         raise RuleError("option.unknown", expected=keys)
@@ -829,9 +830,9 @@ def save_group_answer(
     if not option and not text:
         advice = session.format == Format.KOLLEGASPARRING
         raise RuleError("answer.empty_advice" if advice else "answer.empty")
-    row = batch_reads.group_answer(db, case.id, person.group_id)
+    row = batch_reads.group_answer(db, case.id, group)
     if row is None:
-        row = new_row(GroupAnswer, session_case_id=_id(case), group_id=person.group_id)
+        row = new_row(GroupAnswer, session_case_id=_id(case), group_id=group)
     if base_version != row.version:
         if row.version and (row.option, row.duty, row.text) == (option, duty, text):
             # Already saved as sent: a double tap on "Gem" (the second press carries the version
@@ -841,9 +842,9 @@ def save_group_answer(
     batch_reads.added(db, row)
     row.option, row.duty, row.text, row.version = option, duty, text, row.version + 1
     row.hidden = moderation.looks_abusive(text)
-    size = batch_reads.group_size(db, person.group_id)
+    size = batch_reads.group_size(db, group)
     # The smallest the group was at any save: a text begun by two stays theirs when a third joins.
     row.members = size if row.version == 1 else min(row.members, size)
     row.updated_at = utcnow()
     db.add(row)
-    return row, [event(session, "answer", group=person.group_id)]
+    return row, [event(session, "answer", group=group)]

@@ -177,7 +177,7 @@ class PhoneMessage:
             self.notice = (CASEWORK_NOTICES.get(self.action, ""), {})
             self.events = _casework(db, session, person, self.action, message, page)
         elif self.action == "merging":  # nothing written, nor remembered: a resend asks again
-            services.check_merging(db, session, person, case_id)
+            services.answering_case(db, session, person, case_id)
             self.extra = {"conflict": True}
             return
         elif self.action == "reason":

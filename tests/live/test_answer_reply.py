@@ -67,8 +67,8 @@ def test_a_phone_back_mid_merge_sees_the_saved_answer_beside_its_draft_again(
     server: LiveServer, facilitator: Facilitator
 ) -> None:
     """After a refusal the page keeps the person's text as a draft; drawn anew (a locked phone,
-    a reload) it asks for the newest saved version beside it ("merging"). Nothing is written, and
-    outside the group answer it is refused as a save would be."""
+    a reload, a restarted server) it asks for the newest saved version beside it ("merging").
+    Nothing is written, and outside the group answer it is refused as a save would be."""
 
     async def scenario() -> None:
         code = facilitator.create_session("Flet igen", CASES, group_size=3)
@@ -88,6 +88,14 @@ def test_a_phone_back_mid_merge_sees_the_saved_answer_beside_its_draft_again(
             )
             assert f"version {version + 1}" in await saver.reply(mid)
 
+        # The page asks after it is drawn anew: after a server restart too (the saved answer and
+        # the refusal's reply come from the stored rows alone).
+        for phone in (saver, merger):
+            await phone.close()
+        server.restart()
+        for phone in (saver, merger):
+            await phone.connect()
+            await phone.shows("phone-stage", "Gruppens begrundelse")
         for _ in range(2):  # asked again (a second reconnect), answered again
             mid = await merger.send({"action": "merging", "case": merger.case_id()})
             await merger.reply(mid)

@@ -41,9 +41,25 @@ class Checker:
         ]
 
 
-@cache
 def checker() -> Checker:
-    """This process's checker, started on first use (~3 s; ~60 ms a page after that)."""
+    """This process's checker, started on first use (~3 s; ~60 ms a page after that). Whatever
+    the first try met is met again at once: a checker that cannot start is not tried at every
+    screen (a JVM's minute-long wait each)."""
+    started = _started()
+    if isinstance(started, Exception):
+        raise started
+    return started
+
+
+@cache
+def _started() -> Checker | Exception:
+    try:
+        return _start()
+    except (Unavailable, RuntimeError) as exc:
+        return exc
+
+
+def _start() -> Checker:
     java = shutil.which("java")
     if java is None:
         raise Unavailable("Java is not installed (apt-get install default-jre-headless)")
